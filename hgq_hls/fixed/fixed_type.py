@@ -1,0 +1,158 @@
+"""FixedType: one ap_fixed / ap_ufixed type, immutable and hashable."""
+
+from __future__ import annotations
+
+import math
+import operator
+import re
+from dataclasses import dataclass, replace
+
+from .modes import normalize_overflow, normalize_rounding, rounding_from_qonnx
+
+_CTYPE_RE = re.compile(
+    r"^\s*(?P<kind>ap_fixed|ap_ufixed|ap_int|ap_uint)\s*<\s*(?P<args>[^<>]*)>\s*$"
+)
+
+
+@dataclass(frozen=True)
+class FixedType:
+    """A fixed-point type with exactly the meaning of ``ap_[u]fixed<width, integer, Q, O>``.
+
+    A value is an integer mantissa ``m`` (``width`` bits, two's complement if ``signed``)
+    meaning ``m * 2**-frac`` with ``frac = width - integer``.  ``integer`` may be negative or
+    larger than ``width``.  ``width == 0`` is a constant-zero type (a pruned tensor).
+    """
+
+    signed: bool
+    width: int
+    integer: int
+    rounding: str = "TRN"
+    overflow: str = "WRAP"
+
+    def __post_init__(self):
+        for field in ("width", "integer"):
+            value = getattr(self, field)
+            if isinstance(value, (bool, float)) or not hasattr(value, "__index__"):
+                raise TypeError(f"FixedType.{field} must be an int, got {value!r}")
+            object.__setattr__(self, field, operator.index(value))
+        if self.width < 0:
+            raise ValueError(f"FixedType.width must be >= 0, got {self.width}")
+        object.__setattr__(self, "signed", bool(self.signed))
+        object.__setattr__(self, "rounding", normalize_rounding(self.rounding))
+        object.__setattr__(self, "overflow", normalize_overflow(self.overflow))
+
+    # ---- derived quantities -------------------------------------------------------------
+    @property
+    def frac(self) -> int:
+        """Number of fractional bits, ``width - integer`` (may be negative)."""
+        return self.width - self.integer
+
+    @property
+    def lsb(self) -> float:
+        """Value of one unit in the last place, ``2**-frac``."""
+        return math.ldexp(1.0, -self.frac)
+
+    @property
+    def min_mantissa(self) -> int:
+        """Smallest mantissa the bit pattern can hold (SAT_SYM never produces it by saturating)."""
+        if self.width == 0 or not self.signed:
+            return 0
+        return -(1 << (self.width - 1))
+
+    @property
+    def max_mantissa(self) -> int:
+        """Largest mantissa the bit pattern can hold."""
+        if self.width == 0:
+            return 0
+        return (1 << (self.width - int(self.signed))) - 1
+
+    @property
+    def min(self) -> float:
+        """Smallest representable value (as float64; exact while width <= 53)."""
+        return math.ldexp(float(self.min_mantissa), -self.frac)
+
+    @property
+    def max(self) -> float:
+        """Largest representable value (as float64; exact while width <= 53)."""
+        return math.ldexp(float(self.max_mantissa), -self.frac)
+
+    # ---- spellings ------------------------------------------------------------------------
+    def ctype(self) -> str:
+        """The exact C++ spelling, e.g. ``ap_fixed<8,3,AP_RND_CONV,AP_SAT>``.
+
+        Default modes are left out (``ap_fixed<8,3>``); a non-default overflow mode needs
+        the rounding mode spelled too, as in C++.
+        """
+        kind = "ap_fixed" if self.signed else "ap_ufixed"
+        args = [str(self.width), str(self.integer)]
+        if self.rounding != "TRN" or self.overflow != "WRAP":
+            args.append("AP_" + self.rounding)
+        if self.overflow != "WRAP":
+            args.append("AP_" + self.overflow)
+        return f"{kind}<{','.join(args)}>"
+
+    def __str__(self) -> str:
+        return self.ctype()
+
+    @classmethod
+    def from_ctype(cls, text: str) -> "FixedType":
+        """Parse ``ap_fixed<W,I[,Q[,O[,0]]]>``, ``ap_ufixed<...>``, ``ap_int<W>`` or ``ap_uint<W>``."""
+        match = _CTYPE_RE.match(text)
+        if not match:
+            raise ValueError(f"not an ap_fixed/ap_int type spelling: {text!r}")
+        kind = match["kind"]
+        args = [a.strip() for a in match["args"].split(",")]
+        try:
+            if kind in ("ap_int", "ap_uint"):
+                if len(args) != 1:
+                    raise ValueError("ap_int/ap_uint take exactly one width")
+                width = int(args[0])
+                return cls(kind == "ap_int", width, width)
+            if not 2 <= len(args) <= 5:
+                raise ValueError("ap_fixed takes 2 to 5 template arguments")
+            if len(args) == 5 and int(args[4]) != 0:
+                raise ValueError("saturation bits N > 0 are not supported")
+            return cls(
+                signed=kind == "ap_fixed",
+                width=int(args[0]),
+                integer=int(args[1]),
+                rounding=args[2] if len(args) > 2 else "TRN",
+                overflow=args[3] if len(args) > 3 else "WRAP",
+            )
+        except ValueError as exc:
+            raise ValueError(f"cannot parse {text!r}: {exc}") from None
+
+    @classmethod
+    def from_qonnx(cls, bits: int, scale: float, signed: bool, narrow: bool = False,
+                   rounding_mode: str = "ROUND") -> "FixedType":
+        """The type of a QONNX ``Quant`` with zero point 0 and a power-of-two ``scale``.
+
+        QONNX always saturates: ``narrow`` signed maps to ``SAT_SYM``, otherwise ``SAT``.
+        """
+        bits = int(bits)
+        if bits < 1:
+            raise ValueError(f"QONNX bitwidth must be >= 1, got {bits}")
+        scale = float(scale)
+        mant, exp = math.frexp(scale)
+        if not (scale > 0 and mant == 0.5):
+            raise ValueError(
+                f"QONNX scale {scale!r} is not a power of two; only power-of-two scales are fixed-point"
+            )
+        frac = 1 - exp  # scale == 2**(exp-1) == 2**-frac
+        if signed and bits == 1:
+            raise ValueError("a signed 1-bit QONNX Quant is bipolar {-1,+1}, not a fixed-point type")
+        if narrow and not signed:
+            raise ValueError(
+                "unsigned narrow QONNX Quant (max 2^b-2) has no ap_ufixed equivalent"
+            )
+        return cls(
+            signed=bool(signed),
+            width=bits,
+            integer=bits - frac,
+            rounding=rounding_from_qonnx(rounding_mode),
+            overflow="SAT_SYM" if narrow else "SAT",
+        )
+
+    def replace(self, **changes) -> "FixedType":
+        """A copy with some fields changed, e.g. ``t.replace(overflow="SAT")``."""
+        return replace(self, **changes)

@@ -1,0 +1,31 @@
+"""Overflow handling of integer mantissas, with the 4 ap_fixed overflow modes."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .fixed_type import FixedType
+
+
+def apply_overflow(q: np.ndarray, t: FixedType) -> np.ndarray:
+    """Bring rounded mantissas ``q`` (units of ``t.lsb``) into ``t``'s range by ``t.overflow``.
+
+    ``q`` must be an object array, or int64 with ``t.width <= 62``.
+    """
+    if t.width == 0:
+        return np.zeros(q.shape, dtype=q.dtype)
+    lo, hi = t.min_mantissa, t.max_mantissa
+    if t.overflow == "WRAP":
+        u = q & ((1 << t.width) - 1)
+        return np.where(u > hi, u - (1 << t.width), u) if t.signed else u
+    below, above = q < lo, q > hi
+    if t.overflow == "SAT":
+        return np.where(below, lo, np.where(above, hi, q)).astype(q.dtype, copy=False)
+    if t.overflow == "SAT_ZERO":
+        return np.where(below | above, 0, q).astype(q.dtype, copy=False)
+    if t.overflow == "SAT_SYM":
+        # a signed type saturates symmetrically (to -max), except a 1-bit one: ap_fixed's
+        # code for it is `min | 1`, which for one bit is min itself
+        sym_lo = -hi if t.signed and t.width > 1 else lo
+        return np.where(q <= sym_lo, sym_lo, np.where(above, hi, q)).astype(q.dtype, copy=False)
+    raise ValueError(f"unknown overflow mode {t.overflow!r}")
