@@ -11,7 +11,7 @@ import numpy as np
 
 from .fixed_type import FixedType
 from .overflow import apply_overflow
-from .rounding import round_shift
+from .rounding import round_float, round_shift
 from .storage import as_object, storage_dtype, to_storage
 
 # int64 kernels are used for elements with |m| < 2**_SAFE_BITS whose result before overflow
@@ -80,8 +80,31 @@ def float_to_exact(x) -> tuple[np.ndarray, np.ndarray]:
     return m, _DOUBLE_MANT_BITS - exp
 
 
+def _float_fast_path(x: np.ndarray, t: FixedType):
+    """``x * 2**frac`` and where it is exact and small enough for :func:`round_float`."""
+    with np.errstate(over="ignore", under="ignore"):
+        v = np.ldexp(x, t.frac)
+    mag = np.abs(v)
+    # below 2**-1000 the scaled value may be subnormal and have lost bits
+    ok = np.isfinite(v) & (mag < 2.0**61) & ((mag >= 2.0**-1000) | (x == 0))
+    return v, ok
+
+
 def to_mantissa(x, t: FixedType, *, name: str | None = None) -> np.ndarray:
     """Mantissas of float values ``x`` converted to ``t`` (as ``t v = (double)x;`` in C++)."""
+    x = np.asarray(x, dtype=np.float64)
+    if np.isnan(x).any():
+        raise ValueError("cannot convert NaN to a fixed-point value")
+    if t.width <= 62:
+        # scaling by a power of two is exact, so most values round in float64 directly
+        v, fast = _float_fast_path(x, t)
+        if fast.all():
+            return apply_overflow(round_float(v, t.rounding), t)
+        out = np.empty(x.shape, dtype=np.int64)
+        out[fast] = apply_overflow(round_float(v[fast], t.rounding), t)
+        m, frac = float_to_exact(x[~fast])
+        out[~fast] = cast(m, frac, t, name=name)
+        return out
     m, frac = float_to_exact(x)
     return cast(m, frac, t, name=name)
 

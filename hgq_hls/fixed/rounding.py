@@ -1,4 +1,8 @@
-"""Rounding of integer mantissas to a coarser grid, with the 7 ap_fixed quantization modes."""
+"""Rounding to a coarser grid with the 7 ap_fixed quantization modes.
+
+Both kernels split a value into ``floor`` and a remainder, then decide per mode whether to
+add one; :func:`_increment` holds that decision once for both.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,25 @@ def _bool(a) -> np.ndarray:
     # comparisons on object arrays give object arrays of Python bools; `~True == -2`, so
     # every mask is turned into a real bool array before logic is applied to it
     return np.asarray(a, dtype=bool)
+
+
+def _increment(rounding: str, above, tie, nonzero, neg, odd) -> np.ndarray:
+    """Whether ``floor`` must be incremented: remainder ``above``/at (``tie``) half, etc."""
+    if rounding == "TRN":
+        return np.zeros(np.shape(above), dtype=bool)
+    if rounding == "TRN_ZERO":
+        return neg & nonzero
+    if rounding == "RND":
+        return above | tie
+    if rounding == "RND_ZERO":
+        return above | (tie & neg)
+    if rounding == "RND_MIN_INF":
+        return above
+    if rounding == "RND_INF":
+        return above | (tie & ~neg)
+    if rounding == "RND_CONV":
+        return above | (tie & odd)
+    raise ValueError(f"unknown rounding mode {rounding!r}")
 
 
 def round_shift(m: np.ndarray, shift, rounding: str) -> np.ndarray:
@@ -33,23 +56,20 @@ def round_shift(m: np.ndarray, shift, rounding: str) -> np.ndarray:
     q = m >> right
     r = m & ((one << right) - 1)
     half = one << (right - 1)
-    above, tie = _bool(r > half), _bool(r == half)
-    neg = _bool(m < 0)
-    if rounding == "TRN":
-        inc = np.zeros(q.shape, dtype=bool)
-    elif rounding == "TRN_ZERO":
-        inc = neg & _bool(r != 0)
-    elif rounding == "RND":
-        inc = above | tie
-    elif rounding == "RND_ZERO":
-        inc = above | (tie & neg)
-    elif rounding == "RND_MIN_INF":
-        inc = above
-    elif rounding == "RND_INF":
-        inc = above | (tie & ~neg)
-    elif rounding == "RND_CONV":
-        inc = above | (tie & _bool((q & 1) == 1))
-    else:
-        raise ValueError(f"unknown rounding mode {rounding!r}")
+    inc = _increment(rounding, _bool(r > half), _bool(r == half), _bool(r != 0),
+                     _bool(m < 0), _bool((q & 1) == 1))
     rounded = np.where(inc, q + 1, q)
     return np.where(shift > 0, rounded, scaled).astype(m.dtype, copy=False)
+
+
+def round_float(v: np.ndarray, rounding: str) -> np.ndarray:
+    """``round(v)`` to int64 for float64 ``v`` with ``|v| < 2**61`` (exact: no float rounding).
+
+    ``floor(v)`` and ``v - floor(v)`` are exact in float64, and comparing the remainder
+    with 0.5 is exact too, so this equals :func:`round_shift` on the exact value of ``v``.
+    """
+    q = np.floor(v)
+    r = v - q
+    qi = q.astype(np.int64)
+    inc = _increment(rounding, r > 0.5, r == 0.5, r != 0, v < 0, (qi & 1) == 1)
+    return qi + inc

@@ -1,0 +1,39 @@
+"""The command line and the bundled demo, run as a user would run them."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+from hgq_hls.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_quantize_command(capsys):
+    assert main(["quantize", "ap_fixed<8,3,AP_RND_CONV,AP_SAT>", "0.3", "-1.7", "100"]) == 0
+    out = capsys.readouterr().out
+    # hand-derived: lsb 1/32; 0.3 -> 10/32, -1.7 -> -54/32, 100 saturates to 127/32
+    assert "mantissa 10" in out and "mantissa -54" in out and "mantissa 127" in out
+
+
+def test_bad_type_is_a_clear_error(capsys):
+    assert main(["quantize", "ap_fixed<8>", "1"]) == 2
+    assert "cannot parse 'ap_fixed<8>'" in capsys.readouterr().err
+
+
+def test_doctor_finds_the_toolchain_the_setup_installs(capsys):
+    assert main(["doctor"]) == 0, capsys.readouterr().out
+    assert "[missing]" not in capsys.readouterr().out
+
+
+def test_console_script_is_installed():
+    exe = Path(sys.executable).with_name("hgq-hls")
+    done = subprocess.run([str(exe), "--help"], capture_output=True, text=True)
+    assert done.returncode == 0 and "quantize" in done.stdout
+
+
+def test_demo_runs_and_verifies(tmp_path):
+    done = subprocess.run([sys.executable, str(ROOT / "examples" / "demo.py")], cwd=tmp_path,
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "integer forward == float64 forward on quantized values: True" in done.stdout
