@@ -1,0 +1,174 @@
+"""Graph: the typed dataflow graph every part of hgq_hls reads."""
+
+from __future__ import annotations
+
+import copy
+import itertools
+
+import networkx as nx
+
+from ..errors import InvalidGraphError
+from .node import Node
+from .tensor import Tensor
+
+
+class Graph:
+    """Nodes over a ``networkx.DiGraph`` (edges carry tensor names) plus a tensor table.
+
+    ``inputs`` and ``outputs`` name the graph's input and output tensors.  Node order in
+    :meth:`topological` is deterministic (insertion order breaks ties).
+    """
+
+    def __init__(self, name: str = "model"):
+        self.name = name
+        self.tensors: dict[str, Tensor] = {}
+        self.nodes: dict[str, Node] = {}
+        self.inputs: list[str] = []
+        self.outputs: list[str] = []
+        self.dag = nx.DiGraph()
+        self._order = itertools.count()
+
+    # ---- building -------------------------------------------------------------------------
+    def add_tensor(self, tensor: Tensor) -> Tensor:
+        """Add (or replace) a tensor entry."""
+        self.tensors[tensor.name] = tensor
+        return tensor
+
+    def add_node(self, node: Node) -> Node:
+        """Add a node; its input and output tensors must be added too (before validate())."""
+        if node.name in self.nodes:
+            raise InvalidGraphError(f"duplicate node name {node.name!r}")
+        self.nodes[node.name] = node
+        self.dag.add_node(node.name, order=next(self._order))
+        self._connect(node)
+        return node
+
+    def _connect(self, node: Node) -> None:
+        for other in self.nodes.values():
+            if other is node:
+                continue
+            for t in node.inputs:
+                if t in other.outputs:
+                    self.dag.add_edge(other.name, node.name, tensor=t)
+            for t in node.outputs:
+                if t in other.inputs:
+                    self.dag.add_edge(node.name, other.name, tensor=t)
+
+    def remove_node(self, name: str) -> Node:
+        """Remove a node (its tensors stay; see :meth:`prune`)."""
+        node = self.nodes.pop(name)
+        self.dag.remove_node(name)
+        return node
+
+    def rewire(self, node: Node, old: str, new: str) -> None:
+        """Make ``node`` read tensor ``new`` where it read ``old``."""
+        node.inputs = [new if t == old else t for t in node.inputs]
+        for pred in list(self.dag.predecessors(node.name)):
+            if self.dag.edges[pred, node.name]["tensor"] == old:
+                self.dag.remove_edge(pred, node.name)
+        self._connect(node)
+
+    def bypass(self, node: Node) -> None:
+        """Remove a one-input one-output node, letting its consumers read its input."""
+        (src,), (dst,) = node.inputs, node.outputs
+        self.remove_node(node.name)
+        for consumer in self.consumers(dst):
+            self.rewire(consumer, dst, src)
+        if dst in self.outputs:
+            producer = self.producer(src)
+            if producer is None or src in self.outputs:
+                self.outputs = [src if t == dst else t for t in self.outputs]
+            else:
+                # keep the graph's output name: the producer now writes it
+                producer.outputs = [dst if t == src else t for t in producer.outputs]
+                for consumer in self.consumers(src):
+                    self.rewire(consumer, src, dst)
+                self.tensors[dst] = copy.copy(self.tensors[src])
+                self.tensors[dst].name = dst
+        self.prune()
+
+    def prune(self) -> None:
+        """Drop tensors no node reads or writes (graph inputs and outputs stay)."""
+        used = set(self.inputs) | set(self.outputs)
+        for node in self.nodes.values():
+            used.update(node.inputs)
+            used.update(node.outputs)
+        for name in [t for t in self.tensors if t not in used]:
+            del self.tensors[name]
+
+    def unique_name(self, base: str) -> str:
+        """A tensor/node name not used yet, derived from ``base``."""
+        if base not in self.tensors and base not in self.nodes:
+            return base
+        for k in itertools.count(1):
+            name = f"{base}_{k}"
+            if name not in self.tensors and name not in self.nodes:
+                return name
+        raise AssertionError("unreachable")
+
+    # ---- queries --------------------------------------------------------------------------
+    def producer(self, tensor: str) -> Node | None:
+        """The node writing ``tensor`` (None for graph inputs and constants)."""
+        for node in self.nodes.values():
+            if tensor in node.outputs:
+                return node
+        return None
+
+    def consumers(self, tensor: str) -> list[Node]:
+        """The nodes reading ``tensor``, in graph order."""
+        return [n for n in self.topological() if tensor in n.inputs]
+
+    def topological(self) -> list[Node]:
+        """Nodes in a deterministic topological order."""
+        order = nx.lexicographical_topological_sort(self.dag, key=lambda n: self.dag.nodes[n]["order"])
+        return [self.nodes[n] for n in order]
+
+    @property
+    def is_typed(self) -> bool:
+        """True once any tensor carries a fixed-point type."""
+        return any(t.type is not None for t in self.tensors.values())
+
+    def copy(self) -> "Graph":
+        """A deep copy (passes never modify the graph a user holds)."""
+        return copy.deepcopy(self)
+
+    # ---- checking and printing ------------------------------------------------------------
+    def validate(self) -> "Graph":
+        """Raise InvalidGraphError naming every broken invariant; return self when sound."""
+        from .ops import OPS
+
+        problems = []
+        written: dict[str, str] = {}
+        for node in self.nodes.values():
+            if node.op not in OPS:
+                problems.append(f"node {node.name!r}: unknown op {node.op!r}")
+            for t in node.outputs:
+                if t in written:
+                    problems.append(f"tensor {t!r} written by {written[t]!r} and {node.name!r}")
+                written[t] = node.name
+        for node in self.nodes.values():
+            for t in node.inputs:
+                if t not in self.tensors:
+                    problems.append(f"node {node.name!r} reads undefined tensor {t!r}")
+                elif t not in written and t not in self.inputs and not self.tensors[t].is_const:
+                    problems.append(f"node {node.name!r} reads {t!r}, which nothing writes")
+        for t in self.outputs:
+            if t not in written and t not in self.inputs:
+                problems.append(f"graph output {t!r} is not written by any node")
+        if not nx.is_directed_acyclic_graph(self.dag):
+            problems.append("the graph has a cycle")
+        if self.is_typed:
+            for name in written:
+                if name in self.tensors and self.tensors[name].type is None:
+                    problems.append(f"tensor {name!r} has no type in a typed graph")
+        if problems:
+            raise InvalidGraphError("invalid graph:\n" + "\n".join(f"  - {p}" for p in problems))
+        return self
+
+    def __str__(self) -> str:
+        from .printing import format_graph
+
+        return format_graph(self)
+
+    def __repr__(self) -> str:
+        return f"Graph({self.name!r}, {len(self.nodes)} nodes, inputs={self.inputs}, outputs={self.outputs})"

@@ -1,0 +1,37 @@
+"""The per-tensor type table that ``print(graph)`` shows."""
+
+from __future__ import annotations
+
+
+def _range(tensor) -> str:
+    if tensor.interval is None:
+        return ""
+    hull = tensor.interval.hull()
+    return f"[{float(hull.min):.6g}, {float(hull.max):.6g}]"
+
+
+def format_graph(graph) -> str:
+    """A readable table: each node with its output tensors' shapes, types and value ranges."""
+    rows = [("node", "op", "tensor", "shape", "type", "values")]
+    for name in graph.inputs:
+        t = graph.tensors[name]
+        rows.append(("(input)", "", name, str(t.shape), str(t.type or "float"), _range(t)))
+    for node in graph.topological():
+        consts = [graph.tensors[i] for i in node.inputs if graph.tensors[i].is_const]
+        for k, out in enumerate(node.outputs):
+            t = graph.tensors[out]
+            kind = str(t.type) if t.type is not None else "float"
+            if t.type is not None and not t.declared:
+                kind += " *"
+            rows.append((node.name if k == 0 else "", node.op if k == 0 else "", out,
+                         str(t.shape), kind, _range(t)))
+        for c in consts:
+            rows.append(("", "", f"  {c.name} (const)", str(c.shape), str(c.type or "float"), _range(c)))
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    lines = [f"Graph {graph.name!r}: inputs {graph.inputs} -> outputs {graph.outputs}"]
+    for k, row in enumerate(rows):
+        lines.append("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip())
+        if k == 0:
+            lines.append("  ".join("-" * w for w in widths))
+    lines.append("(* = sized by precision inference; the others are declared quantizers/inputs)")
+    return "\n".join(lines)

@@ -1,0 +1,44 @@
+"""Tensor: an edge of the dataflow graph, with its exact fixed-point type."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..fixed import FixedType, Interval
+
+
+@dataclass
+class Tensor:
+    """A named value in the graph.
+
+    ``shape`` is per sample for activations (the batch axis is implicit) and complete for
+    constants.  ``type`` is the exact fixed-point type (``None`` in an untyped float graph).
+    A constant holds ``value``: integer mantissas of ``type`` (each weight may use fewer
+    bits than the type: per-weight precision survives exactly), or float64 when untyped.
+    ``declared`` marks a type that a quantizer or the user chose, as opposed to one that
+    precision inference sized.
+    """
+
+    name: str
+    shape: tuple[int, ...]
+    type: FixedType | None = None
+    interval: Interval | None = None
+    value: np.ndarray | None = None
+    declared: bool = False
+
+    @property
+    def is_const(self) -> bool:
+        """True for weights, biases and other constants."""
+        return self.value is not None
+
+    def float_value(self) -> np.ndarray:
+        """The constant's values as float64 (exact for types up to 53 bits)."""
+        from ..fixed import from_mantissa
+
+        if self.value is None:
+            raise ValueError(f"tensor {self.name!r} is not a constant")
+        if self.type is None:
+            return np.asarray(self.value, dtype=np.float64)
+        return from_mantissa(self.value, self.type.frac)
