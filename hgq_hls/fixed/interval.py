@@ -162,6 +162,22 @@ class Interval:
         """``max(x, 0)``."""
         return Interval(np.maximum(self.lo, 0), np.maximum(self.hi, 0), self.frac)
 
+    def union(self, other: "Interval") -> "Interval":
+        """Elementwise smallest set holding both (e.g. the two branches of a PReLU)."""
+        alo, ahi, blo, bhi, frac = self._aligned(other)
+        return Interval(np.minimum(alo, blo), np.maximum(ahi, bhi), frac)
+
+    def map(self, fn) -> "Interval":
+        """Apply a pure data-movement function (reshape, transpose, indexing) elementwise."""
+        return Interval(fn(self.lo), fn(self.hi), fn(self.frac))
+
+    @staticmethod
+    def concatenate(intervals: list["Interval"], axis: int) -> "Interval":
+        """Intervals joined along ``axis``, like ``numpy.concatenate``."""
+        return Interval(np.concatenate([i.lo for i in intervals], axis=axis),
+                        np.concatenate([i.hi for i in intervals], axis=axis),
+                        np.concatenate([i.frac for i in intervals], axis=axis))
+
     def hull(self, axis=None) -> "Interval":
         """One set covering all elements (along ``axis``): the finest grid, the widest range."""
         frac = self.frac.max(axis=axis, keepdims=True)

@@ -25,8 +25,24 @@ class Graph:
         self.nodes: dict[str, Node] = {}
         self.inputs: list[str] = []
         self.outputs: list[str] = []
-        self.dag = nx.DiGraph()
-        self._order = itertools.count()
+
+    @property
+    def dag(self) -> nx.DiGraph:
+        """The node graph (edges labelled with tensor names), built from the current nodes.
+
+        Built on demand, so passes may edit ``node.inputs``/``node.outputs`` directly.
+        """
+        dag = nx.DiGraph()
+        writer = {}
+        for k, node in enumerate(self.nodes.values()):
+            dag.add_node(node.name, order=k)
+            for t in node.outputs:
+                writer[t] = node.name
+        for node in self.nodes.values():
+            for t in node.inputs:
+                if t in writer:
+                    dag.add_edge(writer[t], node.name, tensor=t)
+        return dag
 
     # ---- building -------------------------------------------------------------------------
     def add_tensor(self, tensor: Tensor) -> Tensor:
@@ -39,52 +55,30 @@ class Graph:
         if node.name in self.nodes:
             raise InvalidGraphError(f"duplicate node name {node.name!r}")
         self.nodes[node.name] = node
-        self.dag.add_node(node.name, order=next(self._order))
-        self._connect(node)
         return node
-
-    def _connect(self, node: Node) -> None:
-        for other in self.nodes.values():
-            if other is node:
-                continue
-            for t in node.inputs:
-                if t in other.outputs:
-                    self.dag.add_edge(other.name, node.name, tensor=t)
-            for t in node.outputs:
-                if t in other.inputs:
-                    self.dag.add_edge(node.name, other.name, tensor=t)
 
     def remove_node(self, name: str) -> Node:
         """Remove a node (its tensors stay; see :meth:`prune`)."""
-        node = self.nodes.pop(name)
-        self.dag.remove_node(name)
-        return node
+        return self.nodes.pop(name)
 
     def rewire(self, node: Node, old: str, new: str) -> None:
         """Make ``node`` read tensor ``new`` where it read ``old``."""
         node.inputs = [new if t == old else t for t in node.inputs]
-        for pred in list(self.dag.predecessors(node.name)):
-            if self.dag.edges[pred, node.name]["tensor"] == old:
-                self.dag.remove_edge(pred, node.name)
-        self._connect(node)
 
     def bypass(self, node: Node) -> None:
         """Remove a one-input one-output node, letting its consumers read its input."""
-        (src,), (dst,) = node.inputs, node.outputs
+        (src,), (dst,) = node.inputs[:1], node.outputs
         self.remove_node(node.name)
-        for consumer in self.consumers(dst):
-            self.rewire(consumer, dst, src)
-        if dst in self.outputs:
-            producer = self.producer(src)
-            if producer is None or src in self.outputs:
-                self.outputs = [src if t == dst else t for t in self.outputs]
-            else:
-                # keep the graph's output name: the producer now writes it
-                producer.outputs = [dst if t == src else t for t in producer.outputs]
-                for consumer in self.consumers(src):
-                    self.rewire(consumer, src, dst)
-                self.tensors[dst] = copy.copy(self.tensors[src])
-                self.tensors[dst].name = dst
+        producer = self.producer(src)
+        if dst in self.outputs and producer is not None and src not in self.outputs \
+                and not self.consumers(src):
+            # keep the graph's output name: the producer now writes it
+            producer.outputs = [dst if t == src else t for t in producer.outputs]
+            self.tensors[dst].shape = self.tensors[src].shape
+        else:
+            for consumer in self.consumers(dst):
+                self.rewire(consumer, dst, src)
+            self.outputs = [src if t == dst else t for t in self.outputs]
         self.prune()
 
     def prune(self) -> None:

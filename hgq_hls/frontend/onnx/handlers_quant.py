@@ -1,0 +1,142 @@
+"""Quantizers: QONNX Quant / BipolarQuant, ONNX QuantizeLinear / DequantizeLinear, BatchNorm.
+
+A quantizer on a constant becomes a typed constant (exact mantissas, per-channel scales
+allowed); on an activation it becomes a Quantize node with the equivalent ap_fixed type.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ...fixed import FixedType, Interval, to_mantissa
+from .registry import Unsupported, handles
+
+
+def _power_of_two_frac(scale: np.ndarray, where: str) -> np.ndarray:
+    """Fractional bits ``f`` with ``scale == 2**-f`` per element, or Unsupported."""
+    scale = np.asarray(scale, dtype=np.float64)
+    mant, exp = np.frexp(scale)
+    if np.any(scale <= 0) or np.any(mant != 0.5):
+        bad = scale[(scale <= 0) | (mant != 0.5)].reshape(-1)[:3]
+        raise Unsupported(f"{where} {bad.tolist()} is not a power of two; only power-of-two "
+                          "scales are fixed-point")
+    return (1 - exp).astype(np.int64)
+
+
+def _typed_const(ctx, name: str, values: np.ndarray, t: FixedType | None) -> str:
+    """Add constant ``name`` holding exactly ``values`` (float64) in type ``t`` (or the tightest)."""
+    if t is None:
+        t = Interval.from_floats(values).fixed_type()
+    ctx.add_const(name, to_mantissa(values, t))
+    ctx.graph.tensors[name].type, ctx.graph.tensors[name].declared = t, True
+    return name
+
+
+@handles("Quant", "IntQuant")
+def quant(ctx, node):
+    a = ctx.attrs(node)
+    scale = ctx.require_const(node, 1, "the scale")
+    zero = ctx.require_const(node, 2, "the zero point")
+    bits = ctx.require_const(node, 3, "the bit width")
+    if np.any(zero != 0):
+        raise Unsupported("a non-zero zero point is not fixed-point (zeropt must be 0)")
+    if np.size(bits) != 1 or float(np.ravel(bits)[0]) != int(np.ravel(bits)[0]):
+        raise Unsupported(f"bitwidth must be a scalar integer, got {np.ravel(bits).tolist()}")
+    bits = int(np.ravel(bits)[0])
+    fracs = _power_of_two_frac(scale, "scale")
+    signed, narrow = bool(a.get("signed", 1)), bool(a.get("narrow", 0))
+    mode = a.get("rounding_mode", "ROUND")
+    mode = mode.decode() if isinstance(mode, bytes) else mode
+    try:
+        types = {int(f): FixedType.from_qonnx(bits, math.ldexp(1.0, -int(f)), signed, narrow, mode)
+                 for f in np.unique(fracs)}
+    except ValueError as exc:
+        raise Unsupported(str(exc)) from None
+    x = ctx.const(node.input[0])
+    if x is not None:
+        fr = np.broadcast_to(fracs, x.shape)
+        values = np.empty(x.shape)
+        for f, t in types.items():
+            values[fr == f] = to_mantissa(x[fr == f], t) * math.ldexp(1.0, -f)
+        single = next(iter(types.values())) if len(types) == 1 else None
+        _typed_const(ctx, node.output[0], values, single)
+        return
+    if len(types) > 1:
+        raise Unsupported("per-channel scales on an activation quantizer are not supported yet "
+                          "(they are on weights)")
+    ctx.add("Quantize", [node.input[0]], [node.output[0]], node.name, type=next(iter(types.values())))
+
+
+@handles("BipolarQuant")
+def bipolar_quant(ctx, node):
+    scale = ctx.require_const(node, 1, "the scale")
+    if np.size(scale) != 1:
+        raise Unsupported("per-channel BipolarQuant scales are not supported")
+    frac = int(_power_of_two_frac(scale, "scale").reshape(-1)[0])
+    x = ctx.const(node.input[0])
+    if x is not None:
+        values = np.where(x >= 0, 1.0, -1.0) * math.ldexp(1.0, -frac)
+        _typed_const(ctx, node.output[0], values, FixedType(True, 2, 2 - frac))
+        return
+    ctx.add("Bipolar", [node.input[0]], [node.output[0]], node.name, frac=frac)
+
+
+_QDQ_TYPES = {np.dtype(np.int8): (True, 8), np.dtype(np.uint8): (False, 8),
+              np.dtype(np.int16): (True, 16), np.dtype(np.uint16): (False, 16)}
+
+
+def _qdq_type(ctx, node, zero_point_index: int, int_dtype) -> FixedType:
+    scale = ctx.require_const(node, 1, "the scale")
+    if np.size(scale) != 1:
+        raise Unsupported("per-axis QDQ scales are not supported")
+    frac = int(_power_of_two_frac(scale, "y_scale").reshape(-1)[0])
+    if len(node.input) > zero_point_index and node.input[zero_point_index]:
+        zp = ctx.require_const(node, zero_point_index, "the zero point")
+        if np.any(zp != 0):
+            raise Unsupported("a non-zero zero point is not fixed-point")
+        int_dtype = zp.dtype
+    if np.dtype(int_dtype) not in _QDQ_TYPES:
+        raise Unsupported(f"quantized type {np.dtype(int_dtype)} is not supported")
+    signed, width = _QDQ_TYPES[np.dtype(int_dtype)]
+    # QuantizeLinear rounds half to even and saturates
+    return FixedType(signed, width, width - frac, "RND_CONV", "SAT")
+
+
+@handles("QuantizeLinear")
+def quantize_linear(ctx, node):
+    t = _qdq_type(ctx, node, 2, np.int8)
+    ctx.qdq_types[node.output[0]] = t
+    ctx.add("Quantize", [node.input[0]], [node.output[0]], node.name, type=t)
+
+
+@handles("DequantizeLinear")
+def dequantize_linear(ctx, node):
+    q = ctx.const(node.input[0])
+    if q is not None:                    # integer weights stored in the model
+        t = _qdq_type(ctx, node, 2, q.dtype)
+        _typed_const(ctx, node.output[0], q.astype(np.float64) * t.lsb, t)
+        return
+    t = ctx.qdq_types.get(node.input[0])
+    if t is None or _qdq_type(ctx, node, 2, np.int8 if t.signed else np.uint8).frac != t.frac:
+        raise Unsupported("DequantizeLinear must follow a QuantizeLinear with the same scale")
+    ctx.add("Identity", [node.input[0]], [node.output[0]], node.name)
+
+
+@handles("BatchNormalization")
+def batch_norm(ctx, node):
+    a = ctx.attrs(node)
+    if a.get("training_mode", 0) or len(node.output) > 1 and any(node.output[1:]):
+        raise Unsupported("training-mode BatchNormalization is not supported (export in eval mode)")
+    gamma, beta, mean, var = (ctx.require_const(node, k, what).astype(np.float64) for k, what in
+                              [(1, "scale"), (2, "B"), (3, "mean"), (4, "var")])
+    rank = len(ctx.shape(node.input[0]))
+    per_channel = (-1,) + (1,) * (rank - 1)
+    mul = gamma / np.sqrt(var + a.get("epsilon", 1e-5))
+    add = beta - mean * mul
+    m = ctx.new_const(f"{node.name}_mul", mul.reshape(per_channel))
+    c = ctx.new_const(f"{node.name}_add", add.reshape(per_channel))
+    scaled = ctx.temp(f"{node.name}_scaled")
+    ctx.add("Mul", [node.input[0], m], [scaled], f"{node.name}_mul")
+    ctx.add("Add", [scaled, c], [node.output[0]], f"{node.name}_add")

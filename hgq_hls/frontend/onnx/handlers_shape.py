@@ -1,0 +1,128 @@
+"""Flatten, Reshape, Squeeze, Unsqueeze, Transpose, Concat, Pad, Identity, Dropout, Shape.
+
+Activation shapes in the IR are per sample: axis 0 of an ONNX activation is the batch,
+so axes given by the model are shifted by one and must not touch the batch axis.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .registry import Unsupported, handles
+
+
+def _sample_axis(axis: int, full_rank: int) -> int:
+    axis = axis + full_rank if axis < 0 else axis
+    if axis == 0:
+        raise Unsupported("operating along the batch axis (0) is not supported")
+    return axis - 1
+
+
+def _reshape(ctx, node, sample_shape):
+    size = int(np.prod(ctx.shape(node.input[0])))
+    shape = list(sample_shape)
+    if shape.count(-1) > 1:
+        raise Unsupported(f"target shape {sample_shape} has more than one -1")
+    if -1 in shape:
+        known = int(np.prod([d for d in shape if d != -1]))
+        shape[shape.index(-1)] = size // known if known else 0
+    if int(np.prod(shape)) != size:
+        raise Unsupported(f"cannot reshape {ctx.shape(node.input[0])} (per sample) to {tuple(shape)}")
+    ctx.add("Reshape", [node.input[0]], [node.output[0]], node.name, shape=tuple(shape))
+
+
+@handles("Flatten")
+def flatten(ctx, node):
+    axis = ctx.attrs(node).get("axis", 1)
+    rank = len(ctx.shape(node.input[0])) + 1
+    axis = axis + rank if axis < 0 else axis
+    if axis != 1:
+        raise Unsupported(f"Flatten with axis={axis} mixes samples; only axis=1 is supported")
+    _reshape(ctx, node, (-1,))
+
+
+@handles("Reshape")
+def reshape(ctx, node):
+    target = [int(d) for d in ctx.require_const(node, 1, "the target shape")]
+    in_shape = ctx.shape(node.input[0])
+    # 0 copies the input dimension (allowzero=0); entry 0 is the batch, whatever it says
+    resolved = [in_shape[k - 1] if d == 0 and k > 0 else d for k, d in enumerate(target)]
+    _reshape(ctx, node, resolved[1:])
+
+
+@handles("Squeeze", "Unsqueeze")
+def squeeze(ctx, node):
+    a = ctx.attrs(node)
+    axes = a.get("axes")
+    if axes is None and len(node.input) > 1:
+        axes = [int(v) for v in ctx.require_const(node, 1, "axes")]
+    in_shape = list(ctx.shape(node.input[0]))
+    if node.op_type == "Squeeze":
+        if axes is None:
+            shape = [d for d in in_shape if d != 1]
+        else:
+            drop = {_sample_axis(ax, len(in_shape) + 1) for ax in axes}
+            shape = [d for k, d in enumerate(in_shape) if k not in drop]
+    else:
+        out_rank = len(in_shape) + 1 + len(axes)
+        add = sorted(_sample_axis(ax, out_rank) for ax in axes)
+        shape = in_shape
+        for ax in add:
+            shape.insert(ax, 1)
+    _reshape(ctx, node, shape)
+
+
+@handles("Transpose")
+def transpose(ctx, node):
+    rank = len(ctx.shape(node.input[0])) + 1
+    perm = ctx.attrs(node).get("perm", list(range(rank))[::-1])
+    if perm[0] != 0:
+        raise Unsupported(f"perm={perm} moves the batch axis")
+    ctx.add("Transpose", [node.input[0]], [node.output[0]], node.name,
+            perm=tuple(p - 1 for p in perm[1:]))
+
+
+@handles("Concat")
+def concat(ctx, node):
+    rank = len(ctx.shape(node.input[0])) + 1
+    for name in node.input:
+        if ctx.const(name) is not None:
+            raise Unsupported(f"concatenating a constant ({name!r}) with activations is not supported")
+    ctx.add("Concat", list(node.input), [node.output[0]], node.name,
+            axis=_sample_axis(ctx.attrs(node)["axis"], rank))
+
+
+@handles("Pad")
+def pad(ctx, node):
+    a = ctx.attrs(node)
+    mode = a.get("mode", b"constant")
+    mode = mode.decode() if isinstance(mode, bytes) else mode
+    if mode != "constant":
+        raise Unsupported(f"mode={mode!r} is not supported (only constant padding)")
+    pads = a["pads"] if "pads" in a else [int(p) for p in ctx.require_const(node, 1, "pads")]
+    value = a.get("value", 0.0)
+    if len(node.input) > 2 and node.input[2]:
+        value = float(np.asarray(ctx.require_const(node, 2, "constant_value")).reshape(-1)[0])
+    if len(node.input) > 3 and node.input[3]:
+        raise Unsupported("the axes input of Pad is not supported")
+    rank = len(pads) // 2
+    if pads[0] or pads[rank]:
+        raise Unsupported("padding the batch axis is not supported")
+    sample = tuple(pads[1:rank]) + tuple(pads[rank + 1:])
+    fill = ctx.new_const(f"{node.name}_value", np.array(value, dtype=np.float64))
+    ctx.add("Pad", [node.input[0], fill], [node.output[0]], node.name, pads=sample)
+
+
+@handles("Identity", "Dropout")
+def identity(ctx, node):
+    if node.op_type == "Dropout" and len(node.output) > 1 and node.output[1]:
+        raise Unsupported("the mask output of Dropout is not supported")
+    ctx.add("Identity", [node.input[0]], [node.output[0]], node.name)
+
+
+@handles("Shape")
+def shape(ctx, node):
+    # the batch size is not known at import; 1 stands for it (Reshape ignores entry 0)
+    full = np.array((1,) + tuple(ctx.shape(node.input[0])), dtype=np.int64)
+    a = ctx.attrs(node)
+    ctx.add_const(node.output[0], full[a.get("start", 0):a.get("end", len(full))])

@@ -1,0 +1,54 @@
+"""Quantize: a cast to a declared type (the model's quantizers and the default precision)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ...fixed import FixedType, Interval, cast
+from .base import OpDef, register
+
+_WIDE = 4096  # wide enough that rounding an interval endpoint never overflows
+
+
+def quantize_interval(iv: Interval, t: FixedType) -> Interval:
+    """The set of values ``cast(x, t)`` takes for ``x`` in ``iv`` (rounding is monotone)."""
+    if t.width == 0:
+        return Interval(np.zeros(iv.shape, dtype=object), np.zeros(iv.shape, dtype=object), 0)
+    exact = FixedType(True, _WIDE, _WIDE - t.frac, t.rounding, "WRAP")
+    lo, hi = cast(iv.lo, iv.frac, exact), cast(iv.hi, iv.frac, exact)
+    tmin, tmax = t.min_mantissa, t.max_mantissa
+    if t.overflow == "SAT_SYM" and t.signed and t.width > 1:
+        tmin = -tmax
+    overflows = (lo < t.min_mantissa) | (hi > t.max_mantissa)
+    if t.overflow == "WRAP":
+        lo = np.where(overflows, t.min_mantissa, lo)
+        hi = np.where(overflows, t.max_mantissa, hi)
+    else:
+        lo = np.minimum(np.maximum(lo, tmin), tmax)
+        hi = np.maximum(np.minimum(hi, tmax), tmin)
+        if t.overflow == "SAT_ZERO":
+            lo = np.where(overflows, np.minimum(lo, 0), lo)
+            hi = np.where(overflows, np.maximum(hi, 0), hi)
+    return Interval(lo, hi, t.frac)
+
+
+@register
+class Quantize(OpDef):
+    """``y = cast(x, attrs["type"])`` with the type's rounding and overflow (QONNX Quant, ...)."""
+
+    name = "Quantize"
+
+    def interval(self, node, ivs):
+        return [quantize_interval(ivs[0], node.attrs["type"])]
+
+
+@register
+class Bipolar(OpDef):
+    """``y = (x >= 0 ? +1 : -1) * 2**-attrs["frac"]`` (QONNX BipolarQuant)."""
+
+    name = "Bipolar"
+
+    def interval(self, node, ivs):
+        shape = ivs[0].shape
+        return [Interval(np.full(shape, -1, dtype=object), np.full(shape, 1, dtype=object),
+                         node.attrs["frac"])]

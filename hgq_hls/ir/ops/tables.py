@@ -1,0 +1,49 @@
+"""Lookup: an activation function evaluated by table, so reference and firmware agree exactly.
+
+The input is first cast to ``in_type`` (its rounding and overflow apply: a saturating type
+clamps the table's domain), then its code selects one entry of a table of ``out_type``
+values.  The table is part of the node (``attrs["table"]``), computed once.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ...fixed import FixedType, Interval, from_mantissa, to_mantissa
+from .base import OpDef, register
+
+#: the functions a Lookup can tabulate, in float64
+FUNCTIONS = {
+    "sigmoid": lambda x: 0.5 * (1.0 + np.tanh(0.5 * x)),
+    "tanh": np.tanh,
+}
+
+#: default table types per function: 1,024 entries over [-8, 8) and 18-bit outputs
+DEFAULT_TABLE_TYPES = {
+    "sigmoid": (FixedType(True, 10, 4, "TRN", "SAT"), FixedType(False, 18, 0, "RND_CONV", "SAT")),
+    "tanh": (FixedType(True, 10, 4, "TRN", "SAT"), FixedType(True, 18, 1, "RND_CONV", "SAT")),
+}
+
+_MAX_TABLE_BITS = 20
+
+
+def build_table(func: str, in_type: FixedType, out_type: FixedType) -> np.ndarray:
+    """Mantissas of ``out_type`` for every code of ``in_type``, from the most negative up."""
+    if in_type.width > _MAX_TABLE_BITS:
+        raise ValueError(f"a table over {in_type} would have 2^{in_type.width} entries; "
+                         f"use an input type of at most {_MAX_TABLE_BITS} bits")
+    codes = np.arange(in_type.min_mantissa, in_type.max_mantissa + 1, dtype=np.int64)
+    return to_mantissa(FUNCTIONS[func](from_mantissa(codes, in_type.frac)), out_type)
+
+
+@register
+class Lookup(OpDef):
+    """``y = table[cast(x, in_type)]``; attrs: func, in_type, out_type, table."""
+
+    name = "Lookup"
+
+    def interval(self, node, ivs):
+        table = node.attrs["table"]
+        shape = ivs[0].shape
+        return [Interval(np.full(shape, int(table.min()), dtype=object),
+                         np.full(shape, int(table.max()), dtype=object), node.attrs["out_type"].frac)]

@@ -1,0 +1,38 @@
+"""The pass pipeline, in order.  Each pass is ``Graph -> (Graph, changed)``.
+
+    canonicalize  drop Identity/Dropout; fold BatchNorm (and any per-channel affine) into
+                  float Dense/Conv weights; fold quantizers on constants
+    precision     declare the types the user asked for (input, default, per node)
+    fold          quantize constants that just got a declared type
+    infer         exact types and intervals for every other tensor
+"""
+
+from __future__ import annotations
+
+from ..ir import Graph
+from .canonicalize import fold_affine_into_layers, remove_identity
+from .default_precision import apply_precision
+from .fold_quantizers import fold_quantizers
+from .precision import infer_precision
+
+CANONICALIZE = [remove_identity, fold_affine_into_layers, fold_quantizers]
+
+
+def run_to_fixpoint(g: Graph, passes) -> Graph:
+    """Apply ``passes`` in order until none of them changes the graph."""
+    changed = True
+    while changed:
+        changed = False
+        for p in passes:
+            g, did = p(g)
+            changed |= did
+    return g
+
+
+def compile_graph(g: Graph, input_type=None, default_type=None, precision=None) -> Graph:
+    """The whole pipeline: canonicalize, declare precision, fold, infer exact types."""
+    g = run_to_fixpoint(g, CANONICALIZE)
+    g, _ = apply_precision(g, input_type, default_type, precision)
+    g = run_to_fixpoint(g, [fold_quantizers])
+    g, _ = infer_precision(g)
+    return g.validate()

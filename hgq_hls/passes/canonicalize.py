@@ -1,0 +1,77 @@
+"""Canonicalization passes: drop identities, fold affine constants into Dense/Conv."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..ir import Graph, Tensor
+
+
+def remove_identity(g: Graph) -> tuple[Graph, bool]:
+    """Bypass Identity nodes (Dropout, DequantizeLinear after QuantizeLinear, ...)."""
+    changed = False
+    for node in [n for n in g.topological() if n.op == "Identity"]:
+        g.bypass(node)
+        changed = True
+    return g, changed
+
+
+def _float_const(g: Graph, name: str):
+    t = g.tensors[name]
+    return t.value if t.is_const and t.type is None else None
+
+
+def _foldable_affine(g: Graph, node):
+    """(layer, const) if ``node`` is Mul/Add by a per-output-channel float constant that
+    directly follows a float-weight Dense/Conv whose only reader it is."""
+    if node.op not in ("Mul", "Add"):
+        return None
+    act = [i for i in node.inputs if not g.tensors[i].is_const]
+    consts = [i for i in node.inputs if g.tensors[i].is_const]
+    if len(act) != 1 or len(consts) != 1 or _float_const(g, consts[0]) is None:
+        return None
+    layer = g.producer(act[0])
+    if layer is None or layer.op not in ("Dense", "Conv") or len(g.consumers(act[0])) != 1:
+        return None
+    if act[0] in g.outputs or any(_float_const(g, i) is None for i in layer.inputs[1:]):
+        return None
+    c = np.asarray(_float_const(g, consts[0]))
+    out_shape = g.tensors[act[0]].shape
+    channels = out_shape[-1] if layer.op == "Dense" else out_shape[0]
+    # the constant must vary only along the output-channel axis
+    per_channel = np.broadcast_to(c, out_shape)
+    axis = len(out_shape) - 1 if layer.op == "Dense" else 0
+    vec = np.moveaxis(per_channel, axis, 0).reshape(channels, -1)
+    if not np.all(vec == vec[:, :1]):
+        return None
+    return layer, vec[:, 0]
+
+
+def fold_affine_into_layers(g: Graph) -> tuple[Graph, bool]:
+    """Fold BatchNorm's Mul/Add (and any per-channel scale/shift) into float Dense/Conv weights."""
+    changed = False
+    for node in list(g.topological()):
+        found = _foldable_affine(g, node)
+        if found is None:
+            continue
+        layer, vec = found
+        w = g.tensors[layer.inputs[1]].value
+        has_bias = len(layer.inputs) > 2
+        bias = g.tensors[layer.inputs[2]].value if has_bias else np.zeros(len(vec))
+        if node.op == "Mul":
+            w = w * vec if layer.op == "Dense" else w * vec.reshape((-1,) + (1,) * (w.ndim - 1))
+            bias = bias * vec
+        else:
+            bias = bias + vec
+        w_name, b_name = g.unique_name(f"{layer.name}_W_folded"), g.unique_name(f"{layer.name}_b_folded")
+        g.add_tensor(Tensor(w_name, w.shape, value=w))
+        g.add_tensor(Tensor(b_name, bias.shape, value=np.asarray(bias, dtype=np.float64)))
+        layer.inputs = [layer.inputs[0], w_name, b_name]
+        # the layer now produces what the affine node produced
+        g.remove_node(node.name)
+        old = layer.outputs[0]
+        layer.outputs = [node.outputs[0]]
+        g.tensors[node.outputs[0]].shape = g.tensors[old].shape
+        g.prune()
+        changed = True
+    return g, changed

@@ -1,0 +1,62 @@
+"""Typing a float model: input type, default weight/output type, per-node overrides."""
+
+from __future__ import annotations
+
+from ..errors import Problem, UnsupportedModelError
+from ..fixed import FixedType, to_mantissa
+from ..ir import Graph
+from ..ir.ops import OPS
+
+_KEYS = ("output", "weight", "bias", "table_in", "table_out")
+
+
+def _overrides(g: Graph, precision) -> dict[str, dict]:
+    """Normalize ``precision`` to {node: {key: FixedType}}, naming unknown nodes or keys."""
+    problems, out = [], {}
+    for name, spec in (precision or {}).items():
+        if name not in g.nodes:
+            problems.append(Problem(name, "?", f"no such node; nodes are {sorted(g.nodes)}"))
+            continue
+        spec = {"output": spec} if isinstance(spec, (FixedType, str)) else dict(spec)
+        for key, t in spec.items():
+            if key not in _KEYS:
+                problems.append(Problem(name, g.nodes[name].op, f"unknown precision key {key!r}; "
+                                        f"use one of {_KEYS}"))
+            spec[key] = FixedType.from_ctype(t) if isinstance(t, str) else t
+        out[name] = spec
+    if problems:
+        raise UnsupportedModelError(problems)
+    return out
+
+
+def _type_const(g: Graph, name: str, t: FixedType) -> None:
+    tensor = g.tensors[name]
+    if tensor.is_const and tensor.type is None:
+        tensor.value = to_mantissa(tensor.value, t, name=name)
+        tensor.type, tensor.declared = t, True
+
+
+def apply_precision(g: Graph, input_type=None, default_type=None, precision=None) -> tuple[Graph, bool]:
+    """Declare types: graph inputs, float constants, and every computing node's output."""
+    overrides = _overrides(g, precision)
+    if input_type is None and default_type is None and not overrides:
+        return g, False
+    if input_type is not None:
+        for name in g.inputs:
+            g.tensors[name].type, g.tensors[name].declared = input_type, True
+    for node in g.topological():
+        spec = overrides.get(node.name, {})
+        for k, name in enumerate(node.inputs[1:], start=1):
+            key = "bias" if (node.op in ("Dense", "Conv") and k == 2) else "weight"
+            t = spec.get(key, default_type)
+            if t is not None:
+                _type_const(g, name, t)
+        if node.op == "Lookup":
+            node.attrs["in_type"] = spec.get("table_in", node.attrs["in_type"])
+            node.attrs["out_type"] = spec.get("table_out", node.attrs["out_type"])
+        out_type = spec.get("output", None if OPS[node.op].data_movement or node.op == "Quantize"
+                            else default_type)
+        if out_type is not None:
+            for name in node.outputs:
+                g.tensors[name].type, g.tensors[name].declared = out_type, True
+    return g, True

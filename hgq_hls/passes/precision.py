@@ -1,0 +1,68 @@
+"""Precision inference: exact types for every tensor the model does not declare.
+
+Interval arithmetic on the actual constant values sizes every product and accumulator, so
+nothing overflows or loses a bit between declared quantizers.  A node whose output type is
+declared (a quantizer, the default precision, a user override) records the exact type of
+its result before the cast as ``attrs["acc_type"]``.
+"""
+
+from __future__ import annotations
+
+from ..errors import Problem, UnsupportedModelError
+from ..fixed import Interval, to_mantissa
+from ..ir import Graph
+from ..ir.ops import OPS
+from ..ir.ops.quantize import quantize_interval
+from ..ir.ops.tables import build_table
+
+
+def _type_constants(g: Graph) -> None:
+    for tensor in g.tensors.values():
+        if tensor.is_const and tensor.type is None:
+            t = Interval.from_floats(tensor.value).fixed_type()
+            tensor.value = to_mantissa(tensor.value, t, name=tensor.name)
+            tensor.type = t
+        if tensor.is_const:
+            tensor.interval = Interval.exact(tensor.value, tensor.type.frac)
+
+
+def _check_inputs(g: Graph) -> None:
+    problems = []
+    for name in g.inputs:
+        if g.tensors[name].type is None:
+            for node in g.consumers(name):
+                if node.op != "Quantize":
+                    problems.append(Problem(node.name, node.op, f"reads the untyped graph input {name!r}; "
+                                            "pass input_type= (or quantize the input in the model)"))
+    if problems:
+        raise UnsupportedModelError(problems)
+
+
+def infer_precision(g: Graph) -> tuple[Graph, bool]:
+    """Give every tensor of a typed graph its exact type and value interval."""
+    if not g.is_typed:
+        return g, False
+    _check_inputs(g)
+    _type_constants(g)
+    for name in g.inputs:
+        t = g.tensors[name].type
+        g.tensors[name].interval = None if t is None else Interval.from_type(t, g.tensors[name].shape)
+    for node in g.topological():
+        if node.op == "Lookup" and node.attrs["table"] is None:
+            node.attrs["table"] = build_table(node.attrs["func"], node.attrs["in_type"],
+                                              node.attrs["out_type"])
+        ivs = [g.tensors[i].interval for i in node.inputs]
+        if node.op == "Quantize" and ivs[0] is None:       # float graph input
+            outs = [Interval.from_type(node.attrs["type"], g.tensors[node.outputs[0]].shape)]
+        else:
+            outs = OPS[node.op].interval(node, ivs)
+        for name, iv in zip(node.outputs, outs):
+            tensor = g.tensors[name]
+            if tensor.declared and node.op != "Quantize":
+                node.attrs["acc_type"] = iv.fixed_type()
+                tensor.interval = quantize_interval(iv, tensor.type)
+            elif node.op == "Quantize":
+                tensor.type, tensor.declared, tensor.interval = node.attrs["type"], True, iv
+            else:
+                tensor.type, tensor.interval = iv.fixed_type(), iv
+    return g, True

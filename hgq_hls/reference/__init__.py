@@ -1,0 +1,5 @@
+"""The bit-exact NumPy reference executor."""
+
+from .executor import predict, run
+
+__all__ = ["predict", "run"]

@@ -1,0 +1,75 @@
+"""hh.predict: run a Graph bit-exactly on integer mantissas, vectorized over the batch."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..fixed import cast, from_mantissa, to_mantissa
+from ..ir import Graph
+from .kernels import KERNELS
+
+
+def _const_value(tensor):
+    if tensor.type is None:
+        return np.asarray(tensor.value, dtype=np.float64), None
+    return tensor.value, tensor.type.frac
+
+
+def _as_float(value, tensor_name: str):
+    arr, frac = value
+    if frac is None:
+        return np.asarray(arr, dtype=np.float64)
+    return from_mantissa(arr, frac)
+
+
+def _inputs(graph: Graph, x) -> dict:
+    xs = list(x) if isinstance(x, (list, tuple)) else [x]
+    if len(xs) != len(graph.inputs):
+        raise ValueError(f"the graph has {len(graph.inputs)} input(s) {graph.inputs}, got {len(xs)}")
+    values = {}
+    for name, arr in zip(graph.inputs, xs):
+        arr = np.asarray(arr, dtype=np.float64)
+        tensor = graph.tensors[name]
+        if arr.shape[1:] != tensor.shape:
+            if arr.shape == tensor.shape:
+                arr = arr[None]          # one sample without its batch axis
+            else:
+                raise ValueError(f"input {name!r} expects shape (batch, *{tensor.shape}), "
+                                 f"got {arr.shape}")
+        if tensor.type is None:
+            values[name] = (arr, None)
+        else:
+            values[name] = (to_mantissa(arr, tensor.type, name=name), tensor.type.frac)
+    return values
+
+
+def run(graph: Graph, x) -> dict:
+    """Every tensor's value (``(array, frac)``) after running ``graph`` on inputs ``x``."""
+    values = _inputs(graph, x)
+    for name, tensor in graph.tensors.items():
+        if tensor.is_const:
+            values[name] = _const_value(tensor)
+    for node in graph.topological():
+        outs = KERNELS[node.op](node, [values[i] for i in node.inputs], graph)
+        for name, (arr, frac) in zip(node.outputs, outs):
+            t = graph.tensors[name].type
+            declared = graph.tensors[name].declared and node.op != "Quantize"
+            if t is not None and frac is not None and (frac != t.frac or declared):
+                # the kernel result is exact; the tensor's type decides rounding/overflow
+                arr, frac = cast(arr, frac, t, name=name), t.frac
+            values[name] = (arr, frac)
+    return values
+
+
+def predict(graph: Graph, x, trace: bool = False):
+    """Bit-exact outputs of ``graph`` for inputs ``x`` (batch first), as float64.
+
+    Returns one array, or a list for several outputs.  With ``trace=True`` it returns a dict
+    of every tensor's value instead (float64), for debugging layer by layer.
+    """
+    values = run(graph, x)
+    if trace:
+        return {name: _as_float(v, name) for name, v in values.items()
+                if not graph.tensors[name].is_const}
+    outs = [_as_float(values[name], name) for name in graph.outputs]
+    return outs[0] if len(outs) == 1 else outs

@@ -1,0 +1,72 @@
+"""Dense and Conv kernels: exact multiply-accumulate (BLAS float64 only where proven exact)."""
+
+from __future__ import annotations
+
+import operator
+
+import numpy as np
+
+from ..exact import align, matmul, sum_terms
+from .registry import kernel
+
+
+def _add_bias(acc, acc_frac, inputs, bias_shape=None):
+    if len(inputs) < 3:
+        return acc, acc_frac
+    b, fb = inputs[2]
+    frac = None if acc_frac is None else max(acc_frac, fb)
+    acc = align((acc, acc_frac), frac) if frac is not None else acc
+    bias = align((b, fb), frac) if frac is not None else b
+    if bias_shape is not None:
+        bias = bias.reshape(bias_shape)
+    return sum_terms(acc, bias, operator.add), frac
+
+
+def _frac(a, b):
+    return None if a[1] is None else a[1] + b[1]
+
+
+@kernel("Dense")
+def dense(node, inputs, graph):
+    x, w = inputs[0], inputs[1]
+    acc = matmul(x[0], w[0])
+    return [_add_bias(acc, _frac(x, w), inputs)]
+
+
+def windows(x: np.ndarray, kernel_shape, strides, pads, dilations, fill) -> np.ndarray:
+    """Sliding windows of (B, C, *spatial): shape (B, C, *out, *kernel), ONNX conv geometry."""
+    n = len(kernel_shape)
+    width = [(0, 0), (0, 0)] + [(pads[d], pads[d + n]) for d in range(n)]
+    if any(pads):
+        x = np.pad(x, width, constant_values=fill)
+    span = [dilations[d] * (kernel_shape[d] - 1) + 1 for d in range(n)]
+    view = np.lib.stride_tricks.sliding_window_view(x, span, axis=tuple(range(2, 2 + n)))
+    index = (slice(None), slice(None))
+    index += tuple(slice(None, None, s) for s in strides)
+    index += tuple(slice(None, None, d) for d in dilations)
+    return view[index]
+
+
+@kernel("Conv")
+def conv(node, inputs, graph):
+    (x, fx), (w, fw) = inputs[0], inputs[1]
+    a = node.attrs
+    n = w.ndim - 2
+    cols = windows(x, w.shape[2:], a["strides"], a["pads"], a["dilations"], 0)
+    batch, out_spatial = cols.shape[0], cols.shape[2:2 + n]
+    groups, out_ch, per_group = a["group"], w.shape[0], w.shape[1]
+    out_per_group = out_ch // groups
+    k = per_group * int(np.prod(w.shape[2:]))
+    results = []
+    for g in range(groups):
+        part = cols[:, g * per_group:(g + 1) * per_group]          # (B, Cg, *out, *kernel)
+        # -> (B, *out, Cg, *kernel) -> (B * prod(out), k)
+        order = (0,) + tuple(range(2, 2 + n)) + (1,) + tuple(range(2 + n, 2 + 2 * n))
+        mat = np.transpose(part, order).reshape(-1, k)
+        wg = w[g * out_per_group:(g + 1) * out_per_group].reshape(out_per_group, k).T
+        results.append(matmul(mat, wg))
+    acc = np.concatenate(results, axis=1) if groups > 1 else results[0]
+    acc = acc.reshape((batch,) + out_spatial + (out_ch,))
+    acc = np.moveaxis(acc, -1, 1)
+    frac = None if fx is None else fx + fw
+    return [_add_bias(acc, frac, inputs, bias_shape=(out_ch,) + (1,) * n)]
