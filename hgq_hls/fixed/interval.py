@@ -19,11 +19,10 @@ from .storage import as_object
 #: zero never forces extra fractional bits on its neighbours.
 ZERO_FRAC = -(1 << 30)
 
-_bit_length = np.frompyfunc(lambda v: int(v).bit_length(), 1, 1)
 
 
 def _trailing_zeros(v: np.ndarray) -> np.ndarray:
-    return np.frompyfunc(lambda x: (x & -x).bit_length() - 1 if x else 0, 1, 1)(v)
+    return np.frompyfunc(lambda x: (int(x) & -int(x)).bit_length() - 1 if x else 0, 1, 1)(v)
 
 
 def _rescale(value: np.ndarray, frac: np.ndarray, to_frac: np.ndarray) -> np.ndarray:

@@ -7,7 +7,8 @@ from ..fixed import FixedType, to_mantissa
 from ..ir import Graph
 from ..ir.ops import OPS
 
-_KEYS = ("output", "weight", "bias", "table_in", "table_out")
+_KEYS = ("output", "weight", "bias", "table_in", "table_out", "exp_in", "exp_out", "inv_in",
+         "inv_out")
 
 
 def _overrides(g: Graph, precision) -> dict[str, dict]:
@@ -51,6 +52,9 @@ def apply_precision(g: Graph, input_type=None, default_type=None, precision=None
             t = spec.get(key, default_type)
             if t is not None:
                 _type_const(g, name, t)
+        if node.op == "Softmax":
+            for key in ("exp_in", "exp_out", "inv_in", "inv_out"):
+                node.attrs[key] = spec.get(key, node.attrs[key])
         if node.op == "Lookup":
             node.attrs["in_type"] = spec.get("table_in", node.attrs["in_type"])
             node.attrs["out_type"] = spec.get("table_out", node.attrs["out_type"])

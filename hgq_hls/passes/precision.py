@@ -13,7 +13,7 @@ from ..fixed import Interval, to_mantissa
 from ..ir import Graph
 from ..ir.ops import OPS
 from ..ir.ops.quantize import quantize_interval
-from ..ir.ops.tables import build_table
+from ..ir.ops.tables import build_table, softmax_tables
 
 
 def _type_constants(g: Graph) -> None:
@@ -51,6 +51,8 @@ def infer_precision(g: Graph) -> tuple[Graph, bool]:
         if node.op == "Lookup" and node.attrs["table"] is None:
             node.attrs["table"] = build_table(node.attrs["func"], node.attrs["in_type"],
                                               node.attrs["out_type"])
+        if node.op == "Softmax" and node.attrs["tables"] is None:
+            node.attrs["tables"] = softmax_tables(node.attrs)
         ivs = [g.tensors[i].interval for i in node.inputs]
         if node.op == "Quantize" and ivs[0] is None:       # float graph input
             outs = [Interval.from_type(node.attrs["type"], g.tensors[node.outputs[0]].shape)]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ...ir.ops.tables import DEFAULT_TABLE_TYPES
+from ...ir.ops.tables import DEFAULT_TABLE_TYPES, softmax_table_types
 from .registry import Unsupported, handles
 
 
@@ -60,7 +60,18 @@ def leaky_relu(ctx, node):
 @handles("PRelu")
 def prelu(ctx, node):
     ctx.require_const(node, 1, "the slope")
-    slope = per_sample_const(ctx, node.input[1], len(ctx.shape(node.input[0])))
+    x_shape = ctx.shape(node.input[0])
+    slope = per_sample_const(ctx, node.input[1], len(x_shape))
+    value = ctx.const(slope)
+    try:
+        np.broadcast_shapes(value.shape, x_shape)
+    except ValueError:
+        # opset < 7 exports give one slope per channel as a 1-D tensor (channel = axis 1)
+        if value.ndim != 1 or len(x_shape) < 2 or value.shape[0] != x_shape[0]:
+            raise Unsupported(f"slope of shape {value.shape} does not broadcast to {x_shape}") from None
+        t = ctx.graph.tensors[slope]
+        slope = ctx.new_const(f"{node.name}_slope", value.reshape((-1,) + (1,) * (len(x_shape) - 1)))
+        ctx.graph.tensors[slope].type, ctx.graph.tensors[slope].declared = t.type, t.declared
     ctx.add("PRelu", [node.input[0], slope], [node.output[0]], node.name)
 
 
@@ -87,3 +98,15 @@ def table_activation(ctx, node):
     in_type, out_type = DEFAULT_TABLE_TYPES[func]
     ctx.add("Lookup", [node.input[0]], [node.output[0]], node.name, func=func,
             in_type=in_type, out_type=out_type, table=None)
+
+
+@handles("Softmax")
+def softmax(ctx, node):
+    shape = ctx.shape(node.input[0])
+    axis = ctx.attrs(node).get("axis", -1)
+    axis = axis + len(shape) + 1 if axis < 0 else axis
+    if axis == 0:
+        raise Unsupported("softmax over the batch axis is not supported")
+    n = shape[axis - 1]
+    ctx.add("Softmax", [node.input[0]], [node.output[0]], node.name, axis=axis - 1,
+            tables=None, **softmax_table_types(n))

@@ -16,6 +16,10 @@ from .base import OpDef, register
 FUNCTIONS = {
     "sigmoid": lambda x: 0.5 * (1.0 + np.tanh(0.5 * x)),
     "tanh": np.tanh,
+    "exp_neg": lambda x: np.exp(-x),
+    # 1/0 has no value; the largest finite float saturates to the table's maximum
+    "reciprocal": lambda x: np.divide(1.0, x, out=np.full_like(x, np.finfo(np.float64).max),
+                                      where=x != 0),
 }
 
 #: default table types per function: 1,024 entries over [-8, 8) and 18-bit outputs
@@ -47,3 +51,41 @@ class Lookup(OpDef):
         shape = ivs[0].shape
         return [Interval(np.full(shape, int(table.min()), dtype=object),
                          np.full(shape, int(table.max()), dtype=object), node.attrs["out_type"].frac)]
+
+
+def softmax_table_types(n: int) -> dict:
+    """Default types of a softmax over ``n`` elements (hls4ml's stable scheme, made explicit).
+
+    ``exp_in``/``exp_out`` tabulate ``exp(-d)`` for ``d = max - x >= 0``; the sum of the
+    exponentials lies in [1, n]; ``inv_in``/``inv_out`` tabulate its reciprocal.
+    """
+    int_bits = max(int(n).bit_length(), 1)
+    return dict(
+        exp_in=FixedType(False, 10, 4, "TRN", "SAT"),
+        exp_out=FixedType(False, 18, 1, "RND_CONV", "SAT"),
+        inv_in=FixedType(False, 10, int_bits, "TRN", "SAT"),
+        inv_out=FixedType(False, 18, 1, "RND_CONV", "SAT"),
+    )
+
+
+def softmax_tables(attrs: dict) -> tuple[np.ndarray, np.ndarray]:
+    """The exp and reciprocal tables of a Softmax node."""
+    return (build_table("exp_neg", attrs["exp_in"], attrs["exp_out"]),
+            build_table("reciprocal", attrs["inv_in"], attrs["inv_out"]))
+
+
+@register
+class Softmax(OpDef):
+    """``exp(x - max) / sum`` along ``attrs["axis"]``, both steps by explicit tables."""
+
+    name = "Softmax"
+
+    def interval(self, node, ivs):
+        exp_table, inv_table = node.attrs["tables"]
+        shape = ivs[0].shape
+
+        def table_range(table, t):
+            return Interval(np.full(shape, int(table.min()), dtype=object),
+                            np.full(shape, int(table.max()), dtype=object), t.frac)
+
+        return [table_range(exp_table, node.attrs["exp_out"]) * table_range(inv_table, node.attrs["inv_out"])]
