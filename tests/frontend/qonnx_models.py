@@ -62,3 +62,52 @@ def mixed_mlp(seed=0) -> onnx.ModelProto:
     y = b.node("MatMul", [h, w2])
     y = b.quant(y, 7, 4, mode="DOWN", narrow=1)
     return b.build({"x": ["N", 6]}, y)
+
+
+MODES = ["ROUND", "FLOOR", "DOWN", "HALF_UP", "HALF_DOWN"]
+
+
+def random_qonnx_model(rng: np.random.Generator, cnn: bool) -> tuple[onnx.ModelProto, dict]:
+    """A random QONNX MLP or CNN: every quantizer draws its own width, scale, mode, narrow.
+
+    Returns the model and the input quantizer's (bits, frac) so callers can make ties.
+    """
+    b = ModelBuilder("random_cnn" if cnn else "random_mlp")
+
+    def act_quant(x):
+        signed = int(rng.integers(0, 2))
+        return b.quant(x, int(rng.integers(3, 11)), int(rng.integers(0, 6)), signed=signed,
+                       narrow=int(signed and rng.integers(0, 2)), mode=str(rng.choice(MODES)))
+
+    def weight(shape, per_channel_axis=None):
+        w = b.const(rng.normal(0, 0.6, shape).astype(np.float32), "w")
+        if per_channel_axis is None:
+            frac = int(rng.integers(1, 6))
+        else:
+            fshape = [1] * len(shape)
+            fshape[per_channel_axis] = shape[per_channel_axis]
+            frac = rng.integers(1, 6, fshape)
+        return b.quant(w, int(rng.integers(2, 9)), frac, narrow=int(rng.integers(0, 2)),
+                       mode=str(rng.choice(MODES)))
+
+    in_bits, in_frac = int(rng.integers(4, 11)), int(rng.integers(1, 6))
+    x = b.quant("x", in_bits, in_frac, mode=str(rng.choice(MODES)))
+    if cnn:
+        channels = int(rng.integers(1, 4))
+        inputs = {"x": ["N", 2, 6, 6]}
+        pads = [int(p) for p in rng.integers(0, 2, 4)]
+        h = b.node("Conv", [x, weight((channels, 2, 3, 3), 0 if rng.integers(0, 2) else None),
+                            b.quant(b.const(rng.normal(0, .3, channels).astype(np.float32)), 10, 6)],
+                   pads=pads, strides=[1, 1])
+        h = act_quant(b.node("Relu", [act_quant(h)]))
+        h = b.node(str(rng.choice(["MaxPool", "AveragePool"])), [h], kernel_shape=[2, 2], strides=[2, 2])
+        h = act_quant(b.node("Flatten", [h]))
+        size = channels * ((6 + pads[0] + pads[2] - 2) // 2) * ((6 + pads[1] + pads[3] - 2) // 2)
+    else:
+        size = int(rng.integers(2, 9))
+        inputs = {"x": ["N", 5]}
+        h = b.node("Gemm", [x, weight((5, size), 1 if rng.integers(0, 2) else None)])
+        h = act_quant(b.node("Relu", [act_quant(h)]))
+    y = b.node("MatMul", [h, weight((size, 3))])
+    y = act_quant(y)
+    return b.build(inputs, y), {"bits": in_bits, "frac": in_frac, "shape": inputs["x"][1:]}

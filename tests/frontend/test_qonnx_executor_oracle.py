@@ -1,0 +1,58 @@
+"""hh.predict equals qonnx's own executor bit for bit on random QONNX models.
+
+qonnx (its Quant custom op, run by qonnx.core.onnx_exec) is the independent oracle for the
+semantics of Quant: rounding modes, narrow ranges, saturation, per-channel weight scales.
+Widths stay small enough that its float32 arithmetic is exact.
+"""
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from numpy.testing import assert_array_equal
+
+import hgq_hls as hh
+
+from .qonnx_models import mixed_mlp, random_qonnx_model
+
+
+def qonnx_execute(model, x):
+    try:
+        from qonnx.core.modelwrapper import ModelWrapper
+        from qonnx.core.onnx_exec import execute_onnx
+        from qonnx.transformation.infer_shapes import InferShapes
+    except ImportError as exc:  # a missing oracle is a failure with an install hint, not a skip
+        pytest.fail(f"qonnx is needed for this test: pip install -e '.[test]' ({exc})")
+    wrapped = ModelWrapper(model)
+    wrapped.set_tensor_shape("x", list(x.shape))
+    wrapped = wrapped.transform(InferShapes())
+    out = execute_onnx(wrapped, {"x": x.astype(np.float32)})
+    return out[wrapped.graph.output[0].name].astype(np.float64)
+
+
+def inputs_with_ties(rng, info, n=64):
+    """Normal inputs spilling past the input range, plus exact ties of the input grid."""
+    lsb = 2.0 ** -info["frac"]
+    top = 2.0 ** (info["bits"] - info["frac"] - 1)
+    x = rng.normal(0, top, (n, *info["shape"]))
+    ties = rng.random(x.shape) < 0.3
+    x[ties] = (np.floor(x[ties] / lsb) + 0.5) * lsb
+    return x.astype(np.float32).astype(np.float64)
+
+
+def test_mixed_width_mlp_matches_qonnx():
+    model = mixed_mlp()
+    rng = np.random.default_rng(3)
+    x = inputs_with_ties(rng, {"bits": 8, "frac": 4, "shape": [6]}, n=500)
+    assert_array_equal(hh.predict(hh.load_onnx(model), x), qonnx_execute(model, x))
+
+
+@pytest.mark.slow
+@settings(max_examples=80)
+@given(seed=st.integers(0, 2**32 - 1), cnn=st.booleans())
+def test_random_qonnx_models_match_qonnx(seed, cnn):
+    rng = np.random.default_rng(seed)
+    model, info = random_qonnx_model(rng, cnn)
+    x = inputs_with_ties(rng, info)
+    g = hh.load_onnx(model)
+    assert_array_equal(hh.predict(g, x), qonnx_execute(model, x), err_msg=str(g))

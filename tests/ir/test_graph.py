@@ -1,0 +1,57 @@
+"""Graph: validation names each broken invariant; printing shows the per-tensor types."""
+
+import numpy as np
+import pytest
+
+import hgq_hls as hh
+from hgq_hls.ir import Graph, Node, Tensor
+
+from ..frontend.qonnx_models import mixed_mlp
+
+
+def test_validator_lists_every_problem():
+    g = Graph("broken")
+    g.add_tensor(Tensor("x", (3,)))
+    g.inputs = ["x"]
+    g.add_tensor(Tensor("a", (3,)))
+    g.add_node(Node("n1", "Relu", ["x"], ["a"]))
+    g.add_node(Node("n2", "Frobnicate", ["missing"], ["a"]))
+    g.outputs = ["nowhere"]
+    with pytest.raises(hh.InvalidGraphError) as info:
+        g.validate()
+    text = str(info.value)
+    for fragment in ["unknown op 'Frobnicate'", "written by 'n1' and 'n2'",
+                     "undefined tensor 'missing'", "graph output 'nowhere'"]:
+        assert fragment in text
+
+
+def test_typed_graph_needs_every_type():
+    g = Graph()
+    g.add_tensor(Tensor("x", (3,), type=hh.FixedType(True, 8, 3)))
+    g.add_tensor(Tensor("y", (3,)))
+    g.inputs, g.outputs = ["x"], ["y"]
+    g.add_node(Node("r", "Relu", ["x"], ["y"]))
+    with pytest.raises(hh.InvalidGraphError, match="'y' has no type"):
+        g.validate()
+
+
+def test_print_shows_types_ranges_and_inferred_marks():
+    text = str(hh.load_onnx(mixed_mlp()))
+    assert "ap_fixed<8,4,AP_RND_CONV,AP_SAT>" in text      # the declared input quantizer
+    assert "ap_fixed<16,7> *" in text                       # an inferred accumulator
+    assert "(const)" in text and "[-8, 7.9375]" in text
+
+
+def test_topological_order_is_deterministic():
+    g = hh.load_onnx(mixed_mlp())
+    assert [n.name for n in g.topological()] == [n.name for n in g.copy().topological()]
+    assert [n.op for n in g.topological()][:2] == ["Quantize", "Dense"]
+
+
+def test_graph_copy_is_independent():
+    g = hh.load_onnx(mixed_mlp())
+    h = g.copy()
+    h.tensors["x"].shape = (99,)
+    assert g.tensors["x"].shape == (6,)
+    assert np.array_equal(g.tensors[g.nodes["Gemm_15"].inputs[1]].value,
+                          h.tensors[h.nodes["Gemm_15"].inputs[1]].value)
