@@ -8,6 +8,8 @@ its result before the cast as ``attrs["acc_type"]``.
 
 from __future__ import annotations
 
+import numpy as np
+
 from ..errors import Problem, UnsupportedModelError
 from ..fixed import Interval, to_mantissa
 from ..ir import Graph
@@ -26,12 +28,16 @@ def _type_constants(g: Graph) -> None:
             tensor.interval = Interval.exact(tensor.value, tensor.type.frac)
 
 
+#: ops that may read a float graph input: they turn it into fixed point themselves
+_INPUT_QUANTIZERS = ("Quantize", "Bipolar")
+
+
 def _check_inputs(g: Graph) -> None:
     problems = []
     for name in g.inputs:
         if g.tensors[name].type is None:
             for node in g.consumers(name):
-                if node.op != "Quantize":
+                if node.op not in _INPUT_QUANTIZERS:
                     problems.append(Problem(node.name, node.op, f"reads the untyped graph input {name!r}; "
                                             "pass input_type= (or quantize the input in the model)"))
     if problems:
@@ -54,8 +60,11 @@ def infer_precision(g: Graph) -> tuple[Graph, bool]:
         if node.op == "Softmax" and node.attrs["tables"] is None:
             node.attrs["tables"] = softmax_tables(node.attrs)
         ivs = [g.tensors[i].interval for i in node.inputs]
-        if node.op == "Quantize" and ivs[0] is None:       # float graph input
+        if ivs[0] is None and node.op == "Quantize":       # float graph input: any value
             outs = [Interval.from_type(node.attrs["type"], g.tensors[node.outputs[0]].shape)]
+        elif ivs[0] is None:                                  # Bipolar reads only the sign
+            shape = g.tensors[node.inputs[0]].shape
+            outs = OPS[node.op].interval(node, [Interval.exact(np.zeros(shape, dtype=np.int64), 0)])
         else:
             outs = OPS[node.op].interval(node, ivs)
         for name, iv in zip(node.outputs, outs):

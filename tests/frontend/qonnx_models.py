@@ -34,13 +34,13 @@ class ModelBuilder:
                                    self.const(np.float32(bits), "bits")],
                          domain=QONNX_DOMAIN, signed=signed, narrow=narrow, rounding_mode=mode)
 
-    def build(self, inputs: dict, output: str) -> onnx.ModelProto:
+    def build(self, inputs: dict, output: str, qonnx_version: int = 1) -> onnx.ModelProto:
         graph = helper.make_graph(
             self.nodes, self.name,
             [helper.make_tensor_value_info(n, TensorProto.FLOAT, list(s)) for n, s in inputs.items()],
             [helper.make_tensor_value_info(output, TensorProto.FLOAT, None)], initializer=self.inits)
         return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13),
-                                                        helper.make_opsetid(QONNX_DOMAIN, 1)])
+                                                        helper.make_opsetid(QONNX_DOMAIN, qonnx_version)])
 
 
 def mixed_mlp(seed=0) -> onnx.ModelProto:
@@ -111,3 +111,20 @@ def random_qonnx_model(rng: np.random.Generator, cnn: bool) -> tuple[onnx.ModelP
     y = b.node("MatMul", [h, weight((size, 3))])
     y = act_quant(y)
     return b.build(inputs, y), {"bits": in_bits, "frac": in_frac, "shape": inputs["x"][1:]}
+
+
+def trunc_model(version: int, mode: str, signed=1, narrow=0) -> onnx.ModelProto:
+    """Quant(x; 12 bits, 2^-6) -> MatMul -> Trunc to fewer bits (QONNX Trunc v1 or v2)."""
+    b = ModelBuilder(f"trunc_v{version}")
+    x = b.quant("x", 10, 5)
+    w = b.quant(b.const(np.array([[0.75, -0.5], [1.25, 0.25], [-1.0, 0.5]], np.float32)), 4, 2)
+    acc = b.node("MatMul", [x, w])               # on a 2^-7 grid, at most 13 bits
+    consts = [b.const(np.float32(2.0**-7)), b.const(np.float32(0)), b.const(np.float32(13))]
+    if version == 1:
+        consts.append(b.const(np.float32(9)))
+        y = b.node("Trunc", [acc] + consts, domain=QONNX_DOMAIN, rounding_mode=mode)
+    else:
+        consts += [b.const(np.float32(2.0**-3)), b.const(np.float32(6))]
+        y = b.node("Trunc", [acc] + consts, domain=QONNX_DOMAIN, rounding_mode=mode,
+                   signed=signed, narrow=narrow)
+    return b.build({"x": ["N", 3]}, y, qonnx_version=version)

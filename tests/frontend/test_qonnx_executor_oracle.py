@@ -13,7 +13,7 @@ from numpy.testing import assert_array_equal
 
 import hgq_hls as hh
 
-from .qonnx_models import mixed_mlp, random_qonnx_model
+from .qonnx_models import MODES, mixed_mlp, random_qonnx_model, trunc_model
 
 
 def qonnx_execute(model, x):
@@ -56,3 +56,26 @@ def test_random_qonnx_models_match_qonnx(seed, cnn):
     x = inputs_with_ties(rng, info)
     g = hh.load_onnx(model)
     assert_array_equal(hh.predict(g, x), qonnx_execute(model, x), err_msg=str(g))
+
+
+@pytest.mark.parametrize("version", [1, 2])
+@pytest.mark.parametrize("mode", MODES)
+def test_trunc_matches_qonnx(version, mode):
+    rng = np.random.default_rng(version)
+    model = trunc_model(version, mode, signed=1, narrow=int(mode == "ROUND"))
+    x = inputs_with_ties(rng, {"bits": 10, "frac": 5, "shape": [3]}, n=400)
+    assert_array_equal(hh.predict(hh.load_onnx(model), x), qonnx_execute(model, x))
+
+
+def test_bipolar_quant_matches_qonnx():
+    from .qonnx_models import QONNX_DOMAIN, ModelBuilder
+
+    b = ModelBuilder("bipolar")
+    w = b.node("BipolarQuant", [b.const(np.array([[0.3, -0.2], [0.0, -1.0], [2.0, 0.1]], np.float32)),
+                                b.const(np.float32(0.5))], domain=QONNX_DOMAIN)
+    x = b.node("BipolarQuant", ["x", b.const(np.float32(1.0))], domain=QONNX_DOMAIN)
+    y = b.node("MatMul", [x, w])
+    model = b.build({"x": ["N", 3]}, y)
+    x = np.array([[0.5, -0.0, -2.0], [0.0, 1e-9, -1e-9]])
+    expected = qonnx_execute(model, x)
+    assert_array_equal(hh.predict(hh.load_onnx(model), x), expected)

@@ -13,8 +13,12 @@ from .registry import Unsupported
 class ImportContext:
     """Holds the graph being built, the constants, and each tensor's per-sample shape."""
 
-    def __init__(self, graph: Graph):
+    def __init__(self, graph: Graph, opset_imports=()):
         self.graph = graph
+        #: the model's opset imports (QONNX op semantics depend on their domain's version)
+        self.opset_imports = list(opset_imports)
+        #: QuantizeLinear output -> its type, so the matching DequantizeLinear can check it
+        self.qdq_types = {}
 
     # ---- reading ---------------------------------------------------------------------------
     def const(self, name: str) -> np.ndarray | None:

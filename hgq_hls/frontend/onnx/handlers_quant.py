@@ -140,3 +140,48 @@ def batch_norm(ctx, node):
     scaled = ctx.temp(f"{node.name}_scaled")
     ctx.add("Mul", [node.input[0], m], [scaled], f"{node.name}_mul")
     ctx.add("Add", [scaled, c], [node.output[0]], f"{node.name}_add")
+
+
+def _qonnx_version(ctx, node) -> int:
+    for imp in ctx.opset_imports:
+        if imp.domain == node.domain:
+            return imp.version
+    return 1
+
+
+@handles("Trunc")
+def trunc(ctx, node):
+    """QONNX Trunc: re-quantize to fewer bits by a power-of-two shift (v1 and v2 semantics)."""
+    if ctx.const(node.input[0]) is not None:
+        raise Unsupported("Trunc on a constant is not supported")
+    a = ctx.attrs(node)
+    mode = a.get("rounding_mode", "FLOOR")
+    mode = mode.decode() if isinstance(mode, bytes) else mode
+    scale = ctx.require_const(node, 1, "the scale")
+    if np.any(ctx.require_const(node, 2, "the zero point") != 0):
+        raise Unsupported("a non-zero zero point is not fixed-point (zeropt must be 0)")
+    in_bits = int(np.ravel(ctx.require_const(node, 3, "in_bitwidth"))[0])
+    in_frac = int(_power_of_two_frac(scale, "scale").reshape(-1)[0])
+    # step 1 (both versions): round half to even onto the input grid, no saturation
+    on_grid = ctx.temp(f"{node.name}_in")
+    ctx.add("Quantize", [node.input[0]], [on_grid], f"{node.name}_in",
+            type=FixedType(True, in_bits + 1, in_bits + 1 - in_frac, "RND_CONV", "SAT"))
+    try:
+        if _qonnx_version(ctx, node) >= 2:
+            out_scale = ctx.require_const(node, 4, "out_scale")
+            out_frac = int(_power_of_two_frac(out_scale, "out_scale").reshape(-1)[0])
+            out_bits = int(np.ravel(ctx.require_const(node, 5, "out_bitwidth"))[0])
+            out_type = FixedType.from_qonnx(out_bits, math.ldexp(1.0, -out_frac), bool(a.get("signed", 1)),
+                                            bool(a.get("narrow", 0)), mode)
+            ctx.add("Quantize", [on_grid], [node.output[0]], node.name, type=out_type)
+            return
+        # v1: round q / 2^k with the mode, then multiply by the *input* scale again
+        out_bits = int(np.ravel(ctx.require_const(node, 4, "out_bitwidth"))[0])
+        shift = in_bits - out_bits
+        t = FixedType.from_qonnx(in_bits + 1, math.ldexp(1.0, shift - in_frac), True, False, mode)
+    except ValueError as exc:
+        raise Unsupported(str(exc)) from None
+    shifted = ctx.temp(f"{node.name}_shifted")
+    ctx.add("Quantize", [on_grid], [shifted], f"{node.name}_round", type=t)
+    factor = ctx.new_const(f"{node.name}_rescale", np.array(math.ldexp(1.0, -shift)))
+    ctx.add("Mul", [shifted, factor], [node.output[0]], node.name)

@@ -17,7 +17,8 @@ from .registry import HANDLERS, Unsupported
 
 MIN_OPSET = 13
 #: ops whose handler must see constant inputs itself (they produce typed constants)
-_KEEP_CONSTANT_OPS = {"Quant", "IntQuant", "BipolarQuant", "QuantizeLinear", "DequantizeLinear"}
+_KEEP_CONSTANT_OPS = {"Quant", "IntQuant", "BipolarQuant", "Trunc", "QuantizeLinear",
+                      "DequantizeLinear"}
 
 
 def _read(model) -> onnx.ModelProto:
@@ -90,8 +91,7 @@ def build_graph(model: onnx.ModelProto) -> Graph:
     except Exception:  # noqa: BLE001  (custom QONNX ops make strict inference fail; it is optional)
         pass
     g = Graph(model.graph.name or "model")
-    ctx = ImportContext(g)
-    ctx.qdq_types = {}
+    ctx = ImportContext(g, model.opset_import)
     problems: list[Problem] = []
     for init in model.graph.initializer:
         ctx.add_const(init.name, numpy_helper.to_array(init))
