@@ -45,6 +45,14 @@ def cast(m, from_frac, to_type: FixedType, *, name: str | None = None) -> np.nda
     if m.dtype != object and not np.issubdtype(m.dtype, np.integer):
         raise TypeError(f"cast() needs integer mantissas, got dtype {m.dtype}")
     shift = np.asarray(from_frac) - to_type.frac
+    if shift.ndim == 0 and m.dtype != object and to_type.width <= 62:
+        # one shift for the whole tensor: a single bound decides the int64 path
+        m = m.astype(np.int64, copy=False)
+        s = int(shift)
+        # the bound in float: np.abs would overflow on the most negative int64
+        bound = max(-float(m.min()), float(m.max())) if m.size else 0.0
+        if bool(_int64_safe(np.array([bound]), np.array([s]))[0]):
+            return _requantize(m, s, to_type)
     m, shift = np.broadcast_arrays(m, shift)
     out_dtype = storage_dtype(to_type.width, name=name)
     if m.dtype != object and to_type.width <= 62:

@@ -41,6 +41,8 @@ def round_shift(m: np.ndarray, shift, rounding: str) -> np.ndarray:
     broadcasts with it; a negative shift multiplies exactly.  The caller guarantees that an
     int64 ``m`` has headroom: ``|m| < 2**60`` and ``|m| * 2**-shift < 2**61``.
     """
+    if np.ndim(shift) == 0:
+        return _round_shift_scalar(m, int(shift), rounding)
     obj = m.dtype == object
     shift = np.asarray(shift, dtype=object if obj else np.int64)
     left = np.maximum(-shift, 0)
@@ -53,13 +55,25 @@ def round_shift(m: np.ndarray, shift, rounding: str) -> np.ndarray:
     if not obj:
         right = np.minimum(right, 61)
     one = np.array(1, dtype=m.dtype)
+    rounded = _round_right(m, right, (one << right) - 1, one << (right - 1), rounding)
+    return np.where(shift > 0, rounded, scaled).astype(m.dtype, copy=False)
+
+
+def _round_shift_scalar(m: np.ndarray, shift: int, rounding: str) -> np.ndarray:
+    """:func:`round_shift` for one shift amount (the common case: whole-tensor types)."""
+    if shift <= 0:
+        return m << (-shift) if shift else m
+    if m.dtype != object:
+        shift = min(shift, 61)          # same cap as above, same reason
+    return _round_right(m, shift, (1 << shift) - 1, 1 << (shift - 1), rounding)
+
+
+def _round_right(m, right, mask, half, rounding):
     q = m >> right
-    r = m & ((one << right) - 1)
-    half = one << (right - 1)
+    r = m & mask
     inc = _increment(rounding, _bool(r > half), _bool(r == half), _bool(r != 0),
                      _bool(m < 0), _bool((q & 1) == 1))
-    rounded = np.where(inc, q + 1, q)
-    return np.where(shift > 0, rounded, scaled).astype(m.dtype, copy=False)
+    return np.where(inc, q + 1, q).astype(m.dtype, copy=False)
 
 
 def round_float(v: np.ndarray, rounding: str) -> np.ndarray:
