@@ -15,13 +15,9 @@ import time
 from pathlib import Path
 
 import numpy as np
-import onnx
-from onnx import TensorProto, helper, numpy_helper
-
 import hgq_hls as hh
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from tests.frontend.qonnx_models import ModelBuilder  # noqa: E402
+from hgq_hls.frontend.onnx.builder import ModelBuilder
 
 N = 10_000
 

@@ -1,4 +1,8 @@
-"""Write a small float ONNX model (Gemm -> Relu -> Gemm), deterministic, no download needed."""
+"""Write the demo's models: a small float MLP and its QONNX twin with mixed per-tensor widths.
+
+Deterministic (fixed seed), generated in memory: nothing is downloaded.
+Run ``python make_model.py OUT_DIR`` to write both .onnx files.
+"""
 
 from __future__ import annotations
 
@@ -7,34 +11,42 @@ from pathlib import Path
 
 import numpy as np
 import onnx
-from onnx import TensorProto, helper, numpy_helper
+
+from hgq_hls.frontend.onnx.builder import ModelBuilder
+
+
+def _weights(seed: int):
+    rng = np.random.default_rng(seed)
+    return [rng.normal(0, 0.6, (4, 8)), rng.normal(0, 0.2, 8),
+            rng.normal(0, 0.5, (8, 3)), rng.normal(0, 0.2, 3)]
 
 
 def make_model(seed: int = 0) -> onnx.ModelProto:
-    """A 4 -> 8 -> 3 MLP with a ReLU, weights drawn from a fixed seed."""
-    rng = np.random.default_rng(seed)
-    w1 = rng.normal(0, 0.6, (4, 8)).astype(np.float32)
-    b1 = rng.normal(0, 0.2, 8).astype(np.float32)
-    w2 = rng.normal(0, 0.5, (8, 3)).astype(np.float32)
-    b2 = rng.normal(0, 0.2, 3).astype(np.float32)
-    nodes = [
-        helper.make_node("Gemm", ["x", "w1", "b1"], ["dense1"], name="dense1"),
-        helper.make_node("Relu", ["dense1"], ["relu1"], name="relu1"),
-        helper.make_node("Gemm", ["relu1", "w2", "b2"], ["y"], name="dense2"),
-    ]
-    graph = helper.make_graph(
-        nodes, "tiny_mlp",
-        [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["N", 4])],
-        [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["N", 3])],
-        initializer=[numpy_helper.from_array(a, n) for a, n in
-                     [(w1, "w1"), (b1, "b1"), (w2, "w2"), (b2, "b2")]],
-    )
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
-    onnx.checker.check_model(model)
-    return model
+    """A float 4 -> 8 -> 3 MLP: Gemm, Relu, Gemm."""
+    w1, b1, w2, b2 = (w.astype(np.float32) for w in _weights(seed))
+    b = ModelBuilder("tiny_mlp")
+    h = b.node("Relu", [b.node("Gemm", ["x", b.const(w1, "w1"), b.const(b1, "b1")])])
+    y = b.node("Gemm", [h, b.const(w2, "w2"), b.const(b2, "b2")])
+    return b.build({"x": ["N", 4]}, y)
+
+
+def make_qonnx_model(seed: int = 0) -> onnx.ModelProto:
+    """The same MLP quantized QONNX-style: every tensor its own width and rounding mode."""
+    w1, b1, w2, b2 = (w.astype(np.float32) for w in _weights(seed))
+    b = ModelBuilder("tiny_mlp_qonnx")
+    x = b.quant("x", 8, 5, mode="ROUND")                                   # ap_fixed<8,3>
+    h = b.node("Gemm", [x, b.quant(b.const(w1, "w1"), 5, 3, narrow=1),   # 5-bit weights
+                        b.quant(b.const(b1, "b1"), 8, 6)])
+    h = b.quant(b.node("Relu", [h]), 6, 3, signed=0, mode="FLOOR")        # ap_ufixed<6,3>
+    y = b.node("Gemm", [h, b.quant(b.const(w2, "w2"), 4, 3),             # 4-bit weights
+                        b.quant(b.const(b2, "b2"), 8, 6)])
+    y = b.quant(y, 10, 5, mode="HALF_UP")                                  # ap_fixed<10,5>
+    return b.build({"x": ["N", 4]}, y)
 
 
 if __name__ == "__main__":
-    out = Path(sys.argv[1] if len(sys.argv) > 1 else "tiny_mlp.onnx")
-    onnx.save(make_model(), out)
-    print(f"wrote {out}")
+    out = Path(sys.argv[1] if len(sys.argv) > 1 else ".")
+    out.mkdir(parents=True, exist_ok=True)
+    onnx.save(make_model(), out / "tiny_mlp.onnx")
+    onnx.save(make_qonnx_model(), out / "tiny_mlp_qonnx.onnx")
+    print(f"wrote {out / 'tiny_mlp.onnx'} and {out / 'tiny_mlp_qonnx.onnx'}")

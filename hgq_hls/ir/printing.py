@@ -25,6 +25,8 @@ def format_graph(graph) -> str:
                 kind += " *"
             rows.append((node.name if k == 0 else "", node.op if k == 0 else "", out,
                          str(t.shape), kind, _range(t)))
+        if "acc_type" in node.attrs and node.attrs["acc_type"] != graph.tensors[node.outputs[0]].type:
+            rows.append(("", "", "  (exact result)", "", f"{node.attrs['acc_type']} *", ""))
         for c in consts:
             rows.append(("", "", f"  {c.name} (const)", str(c.shape), str(c.type or "float"), _range(c)))
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
