@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 
 import hgq_hls as hh
+from common import best_of
 from hgq_hls.toolchain import ap_types_include, cxx_compiler
 
 N = 1_000_000
@@ -75,16 +76,6 @@ def run_quantizers(x: np.ndarray, t: hh.FixedType):
     start = time.perf_counter()
     y = q(x, k, i, f)
     return time.perf_counter() - start, np.asarray(y, dtype=np.float64)
-
-
-def best_of(fn, repeat=3):
-    """Minimum wall time of ``fn()`` over ``repeat`` runs, and its last result."""
-    best, result = float("inf"), None
-    for _ in range(repeat):
-        start = time.perf_counter()
-        result = fn()
-        best = min(best, time.perf_counter() - start)
-    return best, result
 
 
 def main() -> int:

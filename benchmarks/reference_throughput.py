@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import numpy as np
 import hgq_hls as hh
+from common import best_of
 
 from hgq_hls.frontend.onnx.builder import ModelBuilder
 
@@ -55,16 +55,6 @@ def cnn(rng):
     hf = f.node("MaxPool", [f.node("Relu", [hf])], kernel_shape=[2, 2], strides=[2, 2])
     hf = f.node("MatMul", [f.node("Flatten", [hf]), f.const(d)])
     return b.build({"x": [1, 1, 8, 8]}, h), f.build({"x": ["N", 1, 8, 8]}, hf), (1, 8, 8)
-
-
-def best_of(fn, repeat=3):
-    """(best seconds, last result) over ``repeat`` calls."""
-    best, out = float("inf"), None
-    for _ in range(repeat):
-        start = time.perf_counter()
-        out = fn()
-        best = min(best, time.perf_counter() - start)
-    return best, out
 
 
 def run_onnxruntime(model, x):

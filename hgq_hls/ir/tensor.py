@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..fixed import FixedType, Interval
+from ..fixed import FixedType, Interval, from_mantissa
 
 
 @dataclass
@@ -35,8 +35,6 @@ class Tensor:
 
     def float_value(self) -> np.ndarray:
         """The constant's values as float64 (exact for types up to 53 bits)."""
-        from ..fixed import from_mantissa
-
         if self.value is None:
             raise ValueError(f"tensor {self.name!r} is not a constant")
         if self.type is None:

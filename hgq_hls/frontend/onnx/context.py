@@ -53,9 +53,17 @@ class ImportContext:
         self.graph.add_tensor(Tensor(name, tuple(value.shape), value=value))
         return name
 
-    def new_const(self, base: str, value) -> str:
-        """Add a constant under a fresh name derived from ``base``."""
-        return self.add_const(self.graph.unique_name(base), value)
+    def new_const(self, base: str, value, like: str | None = None) -> str:
+        """Add a constant under a fresh name derived from ``base``.
+
+        With ``like``, the new constant is a rearrangement of constant ``like`` (a transpose,
+        a reshape) and keeps its type: the values are mantissas of that type.
+        """
+        name = self.add_const(self.graph.unique_name(base), value)
+        if like is not None:
+            source, target = self.graph.tensors[like], self.graph.tensors[name]
+            target.type, target.declared = source.type, source.declared
+        return name
 
     def add(self, op: str, inputs: list[str], outputs: list[str], name: str, **attrs) -> Node:
         """Add an IR node and its output tensors (shapes from the op's shape rule)."""

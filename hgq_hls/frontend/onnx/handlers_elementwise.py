@@ -16,10 +16,7 @@ def per_sample_const(ctx, name: str, activation_rank: int) -> str:
     extra = value.ndim - activation_rank
     if any(d != 1 for d in value.shape[:extra]):
         raise Unsupported(f"constant {name!r} of shape {value.shape} varies along the batch axis")
-    t = ctx.graph.tensors[name]
-    new = ctx.new_const(name, value.reshape(value.shape[extra:]))
-    ctx.graph.tensors[new].type, ctx.graph.tensors[new].declared = t.type, t.declared
-    return new
+    return ctx.new_const(name, value.reshape(value.shape[extra:]), like=name)
 
 
 def _operands(ctx, node) -> list[str]:
@@ -69,9 +66,8 @@ def prelu(ctx, node):
         # opset < 7 exports give one slope per channel as a 1-D tensor (channel = axis 1)
         if value.ndim != 1 or len(x_shape) < 2 or value.shape[0] != x_shape[0]:
             raise Unsupported(f"slope of shape {value.shape} does not broadcast to {x_shape}") from None
-        t = ctx.graph.tensors[slope]
-        slope = ctx.new_const(f"{node.name}_slope", value.reshape((-1,) + (1,) * (len(x_shape) - 1)))
-        ctx.graph.tensors[slope].type, ctx.graph.tensors[slope].declared = t.type, t.declared
+        slope = ctx.new_const(f"{node.name}_slope", value.reshape((-1,) + (1,) * (len(x_shape) - 1)),
+                              like=slope)
     ctx.add("PRelu", [node.input[0], slope], [node.output[0]], node.name)
 
 

@@ -24,9 +24,7 @@ def gemm(ctx, node):
         if _typed(ctx, w_name) and alpha != 1.0:
             raise Unsupported("alpha != 1 on a quantized weight would change its values")
         w = w.T if a.get("transB", 0) else w
-        w_name = ctx.new_const(f"{node.name}_W", w * alpha if alpha != 1.0 else w)
-        ctx.graph.tensors[w_name].type = ctx.graph.tensors[node.input[1]].type
-        ctx.graph.tensors[w_name].declared = ctx.graph.tensors[node.input[1]].declared
+        w_name = ctx.new_const(f"{node.name}_W", w * alpha if alpha != 1.0 else w, like=node.input[1])
     inputs = [node.input[0], w_name]
     if len(node.input) > 2 and node.input[2]:
         bias = ctx.require_const(node, 2, "the bias C")
@@ -36,9 +34,8 @@ def gemm(ctx, node):
         if beta != 1.0 and _typed(ctx, node.input[2]):
             raise Unsupported("beta != 1 on a quantized bias would change its values")
         if bias.shape != (n_out,) or beta != 1.0:
-            b_name = ctx.new_const(f"{node.name}_b", np.broadcast_to(bias.reshape(-1), (n_out,)) * beta)
-            ctx.graph.tensors[b_name].type = ctx.graph.tensors[node.input[2]].type
-            ctx.graph.tensors[b_name].declared = ctx.graph.tensors[node.input[2]].declared
+            b_name = ctx.new_const(f"{node.name}_b", np.broadcast_to(bias.reshape(-1), (n_out,)) * beta,
+                                   like=node.input[2])
             inputs.append(b_name)
         else:
             inputs.append(node.input[2])
