@@ -69,6 +69,11 @@ def _round_shift_scalar(m: np.ndarray, shift: int, rounding: str) -> np.ndarray:
 
 
 def _round_right(m, right, mask, half, rounding):
+    # the two most common modes need no remainder: floor, and floor(x + 1/2)
+    if rounding == "TRN":
+        return m >> right
+    if rounding == "RND":
+        return (m + half) >> right
     q = m >> right
     r = m & mask
     inc = _increment(rounding, _bool(r > half), _bool(r == half), _bool(r != 0),

@@ -70,17 +70,35 @@ def product(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return a * b
 
 
-def matmul(x: np.ndarray, w: np.ndarray) -> np.ndarray:
-    """Exact ``x @ w`` over the last axis of x: BLAS float64 where a bound proves it exact."""
+def matmul_plan(x: np.ndarray, w: np.ndarray, k: int) -> str:
+    """How to compute exact dot products of length ``k``: "float" (BLAS), "int64" or "object".
+
+    float64 BLAS is exact when a bound proves every partial sum stays below 2**53.
+    """
     if x.dtype.kind == "f" or w.dtype.kind == "f":
-        return x.astype(np.float64) @ w.astype(np.float64)
+        return "float"
     if x.dtype == object or w.dtype == object:
-        return as_object(x) @ as_object(w)
-    k = w.shape[0]
+        return "object"
     bits = bit_bound(x) + bit_bound(w) + max(k - 1, 1).bit_length()
     if bits <= 52:
-        # every partial sum stays below 2**53, so float64 BLAS is exact
-        return (x.astype(np.float64) @ w.astype(np.float64)).astype(np.int64)
-    if fits(bits):
-        return x @ w
-    return as_object(x) @ as_object(w)
+        return "float"
+    return "int64" if fits(bits) else "object"
+
+
+def as_plan(a: np.ndarray, plan: str) -> np.ndarray:
+    """``a`` in the dtype a :func:`matmul_plan` computes with."""
+    if plan == "float":
+        return a.astype(np.float64, copy=False)
+    return as_object(a) if plan == "object" else a
+
+
+def from_plan(result: np.ndarray, plan: str, exact_ints: bool) -> np.ndarray:
+    """Back to integer mantissas after a float plan (exact by the plan's bound)."""
+    return result.astype(np.int64) if plan == "float" and exact_ints else result
+
+
+def matmul(x: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """Exact ``x @ w`` over the last axis of x (BLAS float64 where a bound proves it exact)."""
+    ints = x.dtype.kind != "f" and w.dtype.kind != "f"
+    plan = matmul_plan(x, w, w.shape[0])
+    return from_plan(as_plan(x, plan) @ as_plan(w, plan), plan, ints)

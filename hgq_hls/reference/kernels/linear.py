@@ -6,7 +6,7 @@ import operator
 
 import numpy as np
 
-from ..exact import align, matmul, sum_terms
+from ..exact import align, as_plan, from_plan, matmul, matmul_plan, sum_terms
 from .registry import kernel
 
 
@@ -52,6 +52,10 @@ def conv(node, inputs, graph):
     (x, fx), (w, fw) = inputs[0], inputs[1]
     a = node.attrs
     n = w.ndim - 2
+    # choose the exact arithmetic once, before the windows multiply the data by the kernel size
+    ints = fx is not None
+    plan = matmul_plan(x, w, int(np.prod(w.shape[1:])))
+    x, w = as_plan(x, plan), as_plan(w, plan)
     cols = windows(x, w.shape[2:], a["strides"], a["pads"], a["dilations"], 0)
     batch, out_spatial = cols.shape[0], cols.shape[2:2 + n]
     groups, out_ch, per_group = a["group"], w.shape[0], w.shape[1]
@@ -64,7 +68,7 @@ def conv(node, inputs, graph):
         order = (0,) + tuple(range(2, 2 + n)) + (1,) + tuple(range(2 + n, 2 + 2 * n))
         mat = np.transpose(part, order).reshape(-1, k)
         wg = w[g * out_per_group:(g + 1) * out_per_group].reshape(out_per_group, k).T
-        results.append(matmul(mat, wg))
+        results.append(from_plan(mat @ wg, plan, ints))
     acc = np.concatenate(results, axis=1) if groups > 1 else results[0]
     acc = acc.reshape((batch,) + out_spatial + (out_ch,))
     acc = np.moveaxis(acc, -1, 1)
