@@ -69,16 +69,29 @@ def _round_shift_scalar(m: np.ndarray, shift: int, rounding: str) -> np.ndarray:
 
 
 def _round_right(m, right, mask, half, rounding):
-    # the two most common modes need no remainder: floor, and floor(x + 1/2)
-    if rounding == "TRN":
+    """``round(m / 2**right)``: each mode is one add before an arithmetic (floor) shift.
+
+    With ``r`` the remainder, ``floor((m + c) / 2**right)`` rounds up exactly when
+    ``r + c >= 2**right``; the offset ``c`` per mode decides where ties go.
+    """
+    if rounding == "TRN":                                   # floor
         return m >> right
-    if rounding == "RND":
+    if rounding == "RND":                                   # ties up
         return (m + half) >> right
-    q = m >> right
-    r = m & mask
-    inc = _increment(rounding, _bool(r > half), _bool(r == half), _bool(r != 0),
-                     _bool(m < 0), _bool((q & 1) == 1))
-    return np.where(inc, q + 1, q).astype(m.dtype, copy=False)
+    if rounding == "RND_MIN_INF":                           # ties down
+        return (m + (half - 1)) >> right
+    if rounding == "RND_CONV":                              # ties to even
+        return (m + (half - 1) + ((m >> right) & 1)) >> right
+    neg = np.asarray(m < 0, dtype=bool).astype(np.int64)
+    if m.dtype == object:
+        neg = neg.astype(object)
+    if rounding == "RND_ZERO":                              # ties toward zero
+        return (m + (half - 1) + neg) >> right
+    if rounding == "RND_INF":                               # ties away from zero
+        return (m + half - neg) >> right
+    if rounding == "TRN_ZERO":                              # toward zero
+        return (m + neg * mask) >> right
+    raise ValueError(f"unknown rounding mode {rounding!r}")
 
 
 def round_float(v: np.ndarray, rounding: str) -> np.ndarray:
