@@ -2,6 +2,7 @@
 
     canonicalize  drop Identity/Dropout; fold BatchNorm (and any per-channel affine) into
                   float Dense/Conv weights; fold quantizers on constants
+    shapes        re-derive every shape from the op rules and check the rewrites kept them
     precision     declare the types the user asked for (input, default, per node)
     fold          quantize constants that just got a declared type
     infer         exact types and intervals for every other tensor
@@ -14,6 +15,7 @@ from .canonicalize import fold_affine_into_layers, remove_identity
 from .default_precision import apply_precision
 from .fold_quantizers import fold_quantizers
 from .precision import infer_precision
+from .shapes import infer_shapes
 
 CANONICALIZE = [remove_identity, fold_affine_into_layers, fold_quantizers]
 
@@ -32,6 +34,7 @@ def run_to_fixpoint(g: Graph, passes) -> Graph:
 def compile_graph(g: Graph, input_type=None, default_type=None, precision=None) -> Graph:
     """The whole pipeline: canonicalize, declare precision, fold, infer exact types."""
     g = run_to_fixpoint(g, CANONICALIZE)
+    g, _ = infer_shapes(g)
     g, _ = apply_precision(g, input_type, default_type, precision)
     g = run_to_fixpoint(g, [fold_quantizers])
     g, _ = infer_precision(g)

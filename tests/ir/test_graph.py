@@ -55,3 +55,12 @@ def test_graph_copy_is_independent():
     assert g.tensors["x"].shape == (6,)
     assert np.array_equal(g.tensors[g.nodes["Gemm_15"].inputs[1]].value,
                           h.tensors[h.nodes["Gemm_15"].inputs[1]].value)
+
+
+def test_shape_pass_rejects_inconsistent_rewrites():
+    from hgq_hls.passes.shapes import infer_shapes
+
+    g = hh.load_onnx(mixed_mlp())
+    g.tensors["relu20"].shape = (7,)
+    with pytest.raises(hh.InvalidGraphError, match=r"'Relu_20' \(Relu\) produces \(5,\)"):
+        infer_shapes(g)
