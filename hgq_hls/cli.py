@@ -27,6 +27,15 @@ def _cmd_quantize(args) -> int:
     return 0
 
 
+def _cmd_show(args) -> int:
+    from .frontend.onnx import load_onnx
+
+    parse = lambda text: FixedType.from_ctype(text) if text else None  # noqa: E731
+    g = load_onnx(args.model, input_type=parse(args.input_type), default_type=parse(args.default_type))
+    print(g)
+    return 0
+
+
 def _check(label: str, probe) -> bool:
     try:
         detail = probe()
@@ -89,6 +98,11 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("type", help="C++ spelling, e.g. 'ap_fixed<8,3,AP_RND_CONV,AP_SAT>'")
     q.add_argument("values", nargs="+", type=float)
     q.set_defaults(run=_cmd_quantize)
+    s = sub.add_parser("show", help="import an ONNX/QONNX model and print its typed graph")
+    s.add_argument("model", help="path to an .onnx file")
+    s.add_argument("--input-type", help="type of the inputs of a float model, e.g. 'ap_fixed<8,3>'")
+    s.add_argument("--default-type", help="default type of weights and layer outputs of a float model")
+    s.set_defaults(run=_cmd_show)
     d = sub.add_parser("doctor", help="check the external tools (g++, ap_types, Verilator, yosys)")
     d.set_defaults(run=_cmd_doctor)
     return parser
@@ -99,6 +113,9 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.run(args)
+    except FileNotFoundError as exc:
+        print(f"hgq-hls: error: {exc}", file=sys.stderr)
+        return 2
     except (ValueError, ToolchainError, OverflowError) as exc:
         print(f"hgq-hls: error: {exc}", file=sys.stderr)
         return 2

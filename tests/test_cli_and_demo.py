@@ -37,3 +37,27 @@ def test_demo_runs_and_verifies(tmp_path):
                           capture_output=True, text=True)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "hh.predict == qonnx executor: 10000/10000 samples bit-exact" in done.stdout
+
+
+def test_show_prints_the_typed_graph(tmp_path, capsys):
+    import onnx
+
+    from tests.frontend.qonnx_models import mixed_mlp
+
+    path = tmp_path / "m.onnx"
+    onnx.save(mixed_mlp(), path)
+    assert main(["show", str(path)]) == 0
+    assert "ap_fixed<16,7> *" in capsys.readouterr().out
+
+
+def test_show_reports_unsupported_models(tmp_path, capsys):
+    import onnx
+    from onnx import TensorProto, helper
+
+    graph = helper.make_graph([helper.make_node("Elu", ["x"], ["y"], name="e")], "g",
+                              [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["N", 3])],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)])
+    path = tmp_path / "bad.onnx"
+    onnx.save(helper.make_model(graph), path)
+    assert main(["show", str(path)]) == 2
+    assert "node 'e' (Elu)" in capsys.readouterr().err
