@@ -38,8 +38,11 @@ def _foldable_affine(g: Graph, node):
     c = np.asarray(_float_const(g, consts[0]))
     out_shape = g.tensors[act[0]].shape
     channels = out_shape[-1] if layer.op == "Dense" else out_shape[0]
-    # the constant must vary only along the output-channel axis
-    per_channel = np.broadcast_to(c, out_shape)
+    # the constant must not change the shape, and vary only along the output-channel axis
+    try:
+        per_channel = np.broadcast_to(c, out_shape)
+    except ValueError:
+        return None
     axis = len(out_shape) - 1 if layer.op == "Dense" else 0
     vec = np.moveaxis(per_channel, axis, 0).reshape(channels, -1)
     if not np.all(vec == vec[:, :1]):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from ...fixed import Interval
 
 #: op name -> its definition
@@ -32,7 +34,5 @@ class OpDef:
 
 def broadcast_to(iv: Interval, shape: tuple) -> Interval:
     """An interval broadcast (by numpy rules) to ``shape``."""
-    import numpy as np
-
     return Interval(np.broadcast_to(iv.lo, shape), np.broadcast_to(iv.hi, shape),
                     np.broadcast_to(iv.frac, shape))
