@@ -18,14 +18,18 @@ def apply_overflow(q: np.ndarray, t: FixedType) -> np.ndarray:
     if t.overflow == "WRAP":
         u = q & ((1 << t.width) - 1)
         return np.where(u > hi, u - (1 << t.width), u) if t.signed else u
-    below, above = q < lo, q > hi
     if t.overflow == "SAT":
-        return np.where(below, lo, np.where(above, hi, q)).astype(q.dtype, copy=False)
+        return _clip(q, lo, hi)
     if t.overflow == "SAT_ZERO":
-        return np.where(below | above, 0, q).astype(q.dtype, copy=False)
+        return np.where((q < lo) | (q > hi), 0, q).astype(q.dtype, copy=False)
     if t.overflow == "SAT_SYM":
         # a signed type saturates symmetrically (to -max), except a 1-bit one: ap_fixed's
         # code for it is `min | 1`, which for one bit is min itself
-        sym_lo = -hi if t.signed and t.width > 1 else lo
-        return np.where(q <= sym_lo, sym_lo, np.where(above, hi, q)).astype(q.dtype, copy=False)
+        return _clip(q, -hi if t.signed and t.width > 1 else lo, hi)
     raise ValueError(f"unknown overflow mode {t.overflow!r}")
+
+
+def _clip(q: np.ndarray, lo: int, hi: int) -> np.ndarray:
+    if q.dtype == object:          # keep exact Python ints
+        return np.where(q < lo, lo, np.where(q > hi, hi, q)).astype(object)
+    return np.clip(q, lo, hi)
