@@ -20,7 +20,6 @@ from .storage import as_object
 ZERO_FRAC = -(1 << 30)
 
 
-
 def _trailing_zeros(v: np.ndarray) -> np.ndarray:
     return np.frompyfunc(lambda x: (int(x) & -int(x)).bit_length() - 1 if x else 0, 1, 1)(v)
 

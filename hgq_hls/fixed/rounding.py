@@ -1,18 +1,12 @@
 """Rounding to a coarser grid with the 7 ap_fixed quantization modes.
 
-Both kernels split a value into ``floor`` and a remainder, then decide per mode whether to
-add one; :func:`_increment` holds that decision once for both.
+Integer mantissas round by one offset add before a floor shift (:func:`_round_right`);
+float64 values round by ``floor`` plus a per-mode increment (:func:`_increment`).
 """
 
 from __future__ import annotations
 
 import numpy as np
-
-
-def _bool(a) -> np.ndarray:
-    # comparisons on object arrays give object arrays of Python bools; `~True == -2`, so
-    # every mask is turned into a real bool array before logic is applied to it
-    return np.asarray(a, dtype=bool)
 
 
 def _increment(rounding: str, above, tie, nonzero, neg, odd) -> np.ndarray:

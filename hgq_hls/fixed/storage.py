@@ -36,16 +36,6 @@ def as_object(a) -> np.ndarray:
     return out
 
 
-def fits_int64(a, bits: int = INT64_MAX_WIDTH) -> bool:
-    """True if every value of integer array ``a`` lies strictly inside ±2**bits."""
-    a = np.asarray(a)
-    if a.size == 0:
-        return True
-    bound = 1 << bits
-    lo, hi = a.min(), a.max()
-    return -bound < int(lo) and int(hi) < bound
-
-
 def to_storage(a, width: int, *, name: str | None = None) -> np.ndarray:
     """Convert an integer array whose values fit ``width`` bits to :func:`storage_dtype`."""
     dtype = storage_dtype(width, name=name)

@@ -15,7 +15,7 @@ def _const_value(tensor):
     return tensor.value, tensor.type.frac
 
 
-def _as_float(value, tensor_name: str):
+def _as_float(value):
     arr, frac = value
     if frac is None:
         return np.asarray(arr, dtype=np.float64)
@@ -69,7 +69,7 @@ def predict(graph: Graph, x, trace: bool = False):
     """
     values = run(graph, x)
     if trace:
-        return {name: _as_float(v, name) for name, v in values.items()
+        return {name: _as_float(v) for name, v in values.items()
                 if not graph.tensors[name].is_const}
-    outs = [_as_float(values[name], name) for name in graph.outputs]
+    outs = [_as_float(values[name]) for name in graph.outputs]
     return outs[0] if len(outs) == 1 else outs

@@ -47,6 +47,7 @@ def test_per_weight_precision_and_inferred_accumulator_is_exact():
     w = np.array([[0.5, -0.0078125], [3.0, 0.25], [-1.5, 0.0]])
     g = hh.load_onnx(dense_model(w), input_type=hh.FixedType(True, 6, 3))
     assert g.tensors["w"].type.frac == 7            # exact constant: finest weight is 2^-7
+    assert_array_equal(g.tensors["w"].float_value(), w)
     x = np.array([[3.875, -4.0, 0.125], [-0.125, 0.0, 3.5]])
     xm = (x * 8).astype(int)
     wm = (w * 128).astype(int)
