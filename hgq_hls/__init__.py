@@ -1,12 +1,13 @@
 """hgq_hls: trained neural networks to bit-exact, per-tensor mixed-precision firmware."""
 
+__version__ = "0.1.0.dev0"  # before the imports: submodules read it
+
 from .errors import InvalidGraphError, UnsupportedModelError
 from .fixed import FixedType, Interval, quantize
 from .frontend.onnx import load_onnx
 from .ir import Graph, Node, Tensor
 from .reference import predict
-
-__version__ = "0.1.0.dev0"
+from .backends.hls import HLSProject, write_hls
 
 __all__ = [
     "FixedType",
@@ -14,6 +15,8 @@ __all__ = [
     "quantize",
     "load_onnx",
     "predict",
+    "write_hls",
+    "HLSProject",
     "Graph",
     "Node",
     "Tensor",

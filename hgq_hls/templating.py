@@ -41,9 +41,9 @@ def environment() -> jinja2.Environment:
     )
 
 
-def render(name: str, **context) -> str:
-    """Render template ``name`` (relative to ``templates/``, e.g. ``hls/defines.h.j2``)."""
-    return environment().get_template(name).render(**context)
+def render(template: str, /, **context) -> str:
+    """Render ``template`` (relative to ``templates/``, e.g. ``hls/defines.h.j2``)."""
+    return environment().get_template(template).render(**context)
 
 
 def template_names() -> list[str]:

@@ -42,11 +42,13 @@ class ModelBuilder:
                                    self.const(np.float32(bits), "bits")],
                          domain=QONNX_DOMAIN, signed=signed, narrow=narrow, rounding_mode=mode)
 
-    def build(self, inputs: dict, output: str, qonnx_version: int = 1) -> onnx.ModelProto:
-        """The model, with ``inputs`` {name: shape} and one float output."""
+    def build(self, inputs: dict, output, qonnx_version: int = 1) -> onnx.ModelProto:
+        """The model, with ``inputs`` {name: shape} and float output(s) ``output`` (name or list)."""
+        outputs = [output] if isinstance(output, str) else list(output)
         graph = helper.make_graph(
             self.nodes, self.name,
             [helper.make_tensor_value_info(n, TensorProto.FLOAT, list(s)) for n, s in inputs.items()],
-            [helper.make_tensor_value_info(output, TensorProto.FLOAT, None)], initializer=self.inits)
+            [helper.make_tensor_value_info(o, TensorProto.FLOAT, None) for o in outputs],
+            initializer=self.inits)
         return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13),
                                                         helper.make_opsetid(QONNX_DOMAIN, qonnx_version)])

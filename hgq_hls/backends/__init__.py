@@ -1,0 +1,1 @@
+"""Backends: code generators that turn a typed Graph into firmware projects."""

@@ -1,0 +1,206 @@
+"""One context builder per IR op: what ``templates/hls/layers/<template>.h.j2`` is rendered with.
+
+A builder returns ``(template, context)``.  Index arithmetic is handed to the templates as
+data (strides and sizes); the C++ text lives only in the templates.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ...estimate import multiplier_impl
+from ...fixed import FixedType
+from .context import LayerContext, product_type
+
+#: op name -> builder(LayerContext) -> (template name, context dict)
+LAYERS = {}
+
+
+def layer(*ops):
+    """Decorator registering the context builder of IR ops ``ops``."""
+    def wrap(fn):
+        for op in ops:
+            LAYERS[op] = fn
+        return fn
+    return wrap
+
+
+def _strides(shape) -> list[int]:
+    return [int(np.prod(shape[d + 1:], dtype=np.int64)) for d in range(len(shape))]
+
+
+def index_terms(out_shape, in_shape, in_strides=None):
+    """How an output element's flat index ``i`` maps to an input's flat index.
+
+    ``None`` means the same index; otherwise a list of ``dict(div, size, stride)`` meaning
+    ``sum((i / div % size) * stride)`` (an empty list is index 0).  Numpy broadcasting
+    aligns ``in_shape`` right; ``in_strides`` (per output axis) serves permutations.
+    """
+    out_shape = tuple(out_shape)
+    if in_strides is None:
+        if tuple(in_shape) == out_shape:
+            return None
+        padded = (1,) * (len(out_shape) - len(in_shape)) + tuple(in_shape)
+        in_strides = [0 if padded[d] == 1 else s for d, s in enumerate(_strides(padded))]
+    return [dict(div=div, size=size, stride=stride)
+            for div, size, stride in zip(_strides(out_shape), out_shape, in_strides)
+            if stride and size > 1]
+
+
+def _multiplier(ctx: LayerContext, x, w, n_mult: int) -> dict:
+    """The product typedef, where it is built, and the allocation limit for the reuse factor."""
+    impl = multiplier_impl(x.fixed, w.fixed)
+    return dict(prod_t=ctx.typedef("prod_t", product_type(x.fixed, w.fixed)), impl=impl,
+                mult_limit=math.ceil(n_mult / ctx.reuse_factor) if ctx.reuse_factor > 1 else None)
+
+
+@layer("Dense")
+def dense(ctx: LayerContext):
+    x, w = ctx.ins[0], ctx.ins[1]
+    k, n = w.shape
+    rows = x.size // k
+    return "dense", dict(ctx.base(), k=k, n=n, rows=rows, w=w,
+                         b=ctx.ins[2] if len(ctx.ins) > 2 else None,
+                         acc_t=ctx.accumulator(), **_multiplier(ctx, x, w, rows * k * n))
+
+
+def window_geometry(in_shape, attrs, kernel_shape) -> dict:
+    """2-D window geometry (1-D windows become 1 x L) for conv and pooling templates."""
+    n = len(kernel_shape)
+    spatial = tuple(in_shape[1:])
+    strides, pads, dil = attrs["strides"], attrs["pads"], attrs["dilations"]
+    if n == 1:
+        spatial, kernel_shape = (1,) + spatial, (1,) + tuple(kernel_shape)
+        strides, dil = (1,) + tuple(strides), (1,) + tuple(dil)
+        begin = (0, pads[0])
+        ends = (0, pads[1])
+    elif n == 2:
+        begin, ends = tuple(pads[:2]), tuple(pads[2:])
+    else:
+        raise NotImplementedError(f"{n}-d windows")
+    out = [(spatial[d] + begin[d] + ends[d] - dil[d] * (kernel_shape[d] - 1) - 1) // strides[d] + 1
+           for d in range(2)]
+    return dict(c=in_shape[0], h=spatial[0], w=spatial[1], kh=kernel_shape[0], kw=kernel_shape[1],
+                sh=strides[0], sw=strides[1], pt=begin[0], pl=begin[1], dh=dil[0], dw=dil[1],
+                oh=out[0], ow=out[1])
+
+
+@layer("Conv")
+def conv(ctx: LayerContext):
+    x, w = ctx.ins[0], ctx.ins[1]
+    geo = window_geometry(x.shape, ctx.node.attrs, w.shape[2:])
+    groups = ctx.node.attrs["group"]
+    out_ch, per_group = w.shape[0], w.shape[1]
+    n_mult = out_ch * per_group * geo["kh"] * geo["kw"] * geo["oh"] * geo["ow"]
+    return "conv", dict(ctx.base(), geo=geo, o=out_ch, cg=per_group, opg=out_ch // groups, w=w,
+                        b=ctx.ins[2] if len(ctx.ins) > 2 else None, acc_t=ctx.accumulator(),
+                        **_multiplier(ctx, x, w, n_mult))
+
+
+@layer("MaxPool")
+def max_pool(ctx: LayerContext):
+    attrs = ctx.node.attrs
+    return "max_pool", dict(ctx.base(), geo=window_geometry(ctx.ins[0].shape, attrs, attrs["kernel_shape"]))
+
+
+@layer("AveragePool")
+def average_pool(ctx: LayerContext):
+    x, scale = ctx.ins
+    attrs = ctx.node.attrs
+    geo = window_geometry(x.shape, attrs, attrs["kernel_shape"])
+    grow = int(np.prod(attrs["kernel_shape"])).bit_length()
+    # the exact window sum: the input type with room for adding kernel-size terms
+    sum_t = ctx.typedef("sum_t", FixedType(x.fixed.signed, x.fixed.width + grow, x.fixed.integer + grow))
+    return "average_pool", dict(ctx.base(), geo=geo, sum_t=sum_t, scale=scale,
+                                per_position=scale.size > 1)
+
+
+@layer("Add", "Sub", "Mul")
+def binary(ctx: LayerContext):
+    y = ctx.outs[0]
+    symbol = {"Add": "+", "Sub": "-", "Mul": "*"}[ctx.node.op]
+    a, b = ctx.ins
+    return "binary", dict(ctx.base(), symbol=symbol, a=a, b=b,
+                          a_index=index_terms(y.shape, a.shape), b_index=index_terms(y.shape, b.shape))
+
+
+@layer("Relu")
+def relu(ctx: LayerContext):
+    return "relu", ctx.base()
+
+
+@layer("PRelu")
+def prelu(ctx: LayerContext):
+    x, slope = ctx.ins
+    return "prelu", dict(ctx.base(), slope=slope, slope_index=index_terms(x.shape, slope.shape))
+
+
+@layer("Clip")
+def clip(ctx: LayerContext):
+    bounds = iter(ctx.ins[1:])
+    has_lo, has_hi = ctx.node.attrs["bounds"]
+    return "clip", dict(ctx.base(), lo=next(bounds) if has_lo else None,
+                        hi=next(bounds) if has_hi else None)
+
+
+@layer("Quantize", "Identity", "Reshape")
+def copy(ctx: LayerContext):
+    return "copy", ctx.base()
+
+
+@layer("Bipolar")
+def bipolar(ctx: LayerContext):
+    return "bipolar", dict(ctx.base(), one=2.0 ** -ctx.node.attrs["frac"])
+
+
+@layer("Transpose")
+def transpose(ctx: LayerContext):
+    x, y = ctx.ins[0], ctx.outs[0]
+    in_strides = _strides(x.shape)
+    permuted = [in_strides[p] for p in ctx.node.attrs["perm"]]
+    return "transpose", dict(ctx.base(), source=index_terms(y.shape, x.shape, permuted) or [])
+
+
+@layer("Concat")
+def concat(ctx: LayerContext):
+    axis, y = ctx.node.attrs["axis"], ctx.outs[0]
+    outer = int(np.prod(y.shape[:axis], dtype=np.int64))
+    parts, offset = [], 0
+    for v in ctx.ins:
+        inner = int(np.prod(v.shape[axis:], dtype=np.int64))
+        parts.append(dict(view=v, inner=inner, offset=offset))
+        offset += inner
+    return "concat", dict(ctx.base(), outer=outer, out_inner=offset, parts=parts)
+
+
+@layer("Pad")
+def pad(ctx: LayerContext):
+    x, value = ctx.ins
+    y, n = ctx.outs[0], len(ctx.ins[0].shape)
+    pads = ctx.node.attrs["pads"]
+    dims = [dict(div=div, size=size, pad=pads[d], in_size=x.shape[d], in_stride=stride)
+            for d, (div, size, stride) in enumerate(zip(_strides(y.shape), y.shape, _strides(x.shape)))]
+    return "pad", dict(ctx.base(), dims=dims, value=value, n=n)
+
+
+@layer("Lookup")
+def lookup(ctx: LayerContext):
+    a = ctx.node.attrs
+    return "lookup", dict(ctx.base(), table=ctx.table("table", a["in_type"], a["out_type"], a["table"]))
+
+
+@layer("Softmax")
+def softmax(ctx: LayerContext):
+    a, x = ctx.node.attrs, ctx.ins[0]
+    axis = a["axis"] % len(x.shape)
+    n = x.shape[axis]
+    exp_table, inv_table = a["tables"]
+    grow = n.bit_length()
+    exp_out = a["exp_out"]
+    sum_t = ctx.typedef("sum_t", FixedType(exp_out.signed, exp_out.width + grow, exp_out.integer + grow))
+    return "softmax", dict(ctx.base(), n=n, outer=int(np.prod(x.shape[:axis], dtype=np.int64)),
+                           inner=int(np.prod(x.shape[axis + 1:], dtype=np.int64)), sum_t=sum_t,
+                           exp=ctx.table("exp", a["exp_in"], exp_out, exp_table),
+                           inv=ctx.table("inv", a["inv_in"], a["inv_out"], inv_table))

@@ -1,0 +1,206 @@
+"""``write_hls``: a typed Graph as a complete Vitis HLS project.
+
+The writer plans every file as text first (nothing touches the disk until the whole
+project rendered), then writes it atomically: a failure never leaves half a project.
+"""
+
+from __future__ import annotations
+
+import pickle
+import re
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+
+from ... import __version__
+from ...errors import InvalidGraphError, Problem, UnsupportedModelError
+from ...fixed import FixedType
+from ...ir import Graph
+from ...reference import predict
+from ...templating import render
+from ...verification import stimulus
+from ..ports import entry_type
+from ..project_dir import atomic_project_dir, write_marker
+from .context import LayerContext, ProjectTypes
+from .layers import LAYERS
+
+GRAPH_FILE = "reference/graph.pkl"
+#: literals per line in weight headers
+_PER_LINE = 8
+#: doubles hold integers up to 2**53 exactly: the bound for exact C++ literals
+_EXACT_DOUBLE_BITS = 53
+
+
+def exact_literal(mantissa: int, frac: int) -> str:
+    """A C++ double literal equal to ``mantissa * 2**-frac`` exactly."""
+    if abs(int(mantissa)) >= 2 ** _EXACT_DOUBLE_BITS:
+        raise ValueError(f"mantissa {mantissa} has more than {_EXACT_DOUBLE_BITS} bits: no exact "
+                         "double literal")
+    return repr(float(np.ldexp(float(mantissa), -frac)))
+
+
+def _rows(mantissas, frac: int) -> list[list[str]]:
+    flat = [exact_literal(int(m), frac) for m in np.asarray(mantissas).reshape(-1)]
+    return [flat[k:k + _PER_LINE] for k in range(0, len(flat), _PER_LINE)] or [["0"]]
+
+
+def _port(types: ProjectTypes, tensor: str, name: str | None = None) -> dict:
+    view = types.view(tensor)
+    return dict(name=name or view.name, tensor=tensor, type=view.type, size=view.size,
+                shape=list(view.shape), ctype=view.fixed.ctype(), frac=view.fixed.frac,
+                signed=view.fixed.signed, width=view.fixed.width)
+
+
+def _weight_header(name: str, type_name: str, t: FixedType, shape, values, source: str) -> str:
+    return render("hls/weights.h.j2", guard=f"{name.upper()}_H_", name=name, type=type_name,
+                  ctype=t.ctype(), shape=list(shape), size=max(int(np.prod(shape, dtype=np.int64)), 1),
+                  source=source, rows=_rows(values, t.frac))
+
+
+class _Plan:
+    """Every file of the project as text, built from the graph."""
+
+    def __init__(self, g: Graph, project: str, reuse_factor: int):
+        self.g, self.project, self.rf = g, project, reuse_factor
+        self.types = ProjectTypes(g)
+        self.files: dict[str, str] = {}
+        for name in g.inputs:
+            self.types.port_types[name] = entry_type(g, name)
+
+    def layer_code(self):
+        """Render each node's function and the top-level calls."""
+        functions, calls, weights, problems = [], [], {}, []
+        readers = Counter(t for node in self.g.nodes.values() for t in node.inputs)
+        arrays = {}
+        for name in self.g.outputs:
+            port = self.types.view(name).name
+            arrays[name] = f"local_{port}" if readers[name] else port
+        for node in self.g.topological():
+            ctx = LayerContext(node, self.types, self.rf)
+            if node.op not in LAYERS:
+                problems.append(Problem(node.name, node.op, "the HLS backend has no template for it"))
+                continue
+            if all(self.g.tensors[o].type is not None and self.g.tensors[o].type.width == 0
+                   for o in node.outputs):
+                template, context = "zero", ctx.base()
+            else:
+                template, context = LAYERS[node.op](ctx)
+            functions.append(render(f"hls/layers/{template}.h.j2", **context))
+            calls.append(dict(fn=ctx.fn, args=[arrays.get(t, self.types.view(t).name)
+                                                for t in _unique(node.inputs) if not self.g.tensors[t].is_const]
+                              + [arrays.get(t, self.types.view(t).name) for t in node.outputs]))
+            for t in node.inputs:
+                tensor = self.g.tensors[t]
+                if tensor.is_const:
+                    view = self.types.view(t)
+                    weights[view.name] = _weight_header(view.name, view.type, view.fixed, tensor.shape,
+                                                        tensor.value, f"tensor {t!r}")
+            for table in ctx.tables:
+                weights[table["name"]] = _weight_header(
+                    table["name"], table["out_t"], table["out_fixed"], (len(table["values"]),),
+                    table["values"], f"lookup table of {node.name!r}")
+        if problems:
+            raise UnsupportedModelError(problems)
+        return functions, calls, weights, arrays
+
+    def build(self, tb_inputs, tb_outputs) -> dict:
+        """Render every file; returns the manifest."""
+        g, project = self.g, self.project
+        functions, calls, weights, arrays = self.layer_code()
+        inputs = [_port(self.types, t) for t in g.inputs]
+        outputs = [_port(self.types, t) for t in g.outputs]
+        produced = {t for node in g.nodes.values() for t in node.outputs}
+        ports = {p["name"] for p in inputs + outputs}
+        buffers = []
+        for t in produced:
+            array = arrays.get(t, self.types.view(t).name)
+            if array not in ports:
+                view = self.types.view(t)
+                buffers.append(dict(name=array, tensor=t, type=view.type, size=view.size,
+                                    ctype=view.fixed.ctype()))
+        buffers.sort(key=lambda b: list(g.tensors).index(b["tensor"]))
+        copies = [dict(port=p["name"], buffer=arrays[p["tensor"]], size=p["size"])
+                  for p in outputs if arrays[p["tensor"]] != p["name"]]
+        common = dict(project=project, inputs=inputs, outputs=outputs)
+        widths = [t.width for t in self.types.typedefs.values()]
+        self.files = {
+            f"firmware/{project}.h": render("hls/top.h.j2", guard=f"{project.upper()}_H_", **common),
+            f"firmware/{project}.cpp": render("hls/top.cpp.j2", buffers=buffers, calls=calls,
+                                              copies=copies, reuse_factor=self.rf, **common),
+            "firmware/layers.h": render("hls/layers.h.j2", functions=functions),
+            "firmware/hgq_util.h": render("hls/hgq_util.h.j2"),
+            "firmware/parameters.h": render("hls/parameters.h.j2", headers=[f"{n}.h" for n in weights]),
+            "firmware/defines.h": render("hls/defines.h.j2", guard="DEFINES_H_",
+                                         types=list(self.types.typedefs.items()),
+                                         max_width=2 * max(widths, default=0) + 8),
+            f"tb_{project}.cpp": render("hls/tb.cpp.j2", **common),
+            "csim/bridge.cpp": render("hls/bridge.cpp.j2", **common),
+            "tb_data/tb_input.dat": _data_lines(tb_inputs),
+            "tb_data/tb_output.dat": _data_lines(tb_outputs),
+        }
+        for name, text in weights.items():
+            self.files[f"firmware/weights/{name}.h"] = text
+        return dict(common, n_tb=len(tb_inputs[0]) if tb_inputs else 0)
+
+
+def _unique(names):
+    return list(dict.fromkeys(names))
+
+
+def _data_lines(arrays) -> str:
+    flat = np.concatenate([np.asarray(a, dtype=np.float64).reshape(len(a), -1) for a in arrays], axis=1)
+    return "".join(" ".join(repr(float(v)) for v in row) + "\n" for row in flat)
+
+
+def _check_arguments(g: Graph, io: str, reuse_factor: int, project_name: str) -> None:
+    if io != "parallel":
+        raise ValueError(f"io={io!r}: only io='parallel' (fully parallel, II = reuse_factor) is supported")
+    if not isinstance(reuse_factor, int) or reuse_factor < 1:
+        raise ValueError(f"reuse_factor must be a positive integer, got {reuse_factor!r}")
+    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", project_name) or project_name.startswith(("layer_", "rom_")):
+        raise ValueError(f"project_name {project_name!r} must be a C identifier "
+                         "(not starting with layer_ or rom_)")
+    untyped = [n for n, t in g.tensors.items() if t.type is None and n not in g.inputs]
+    if untyped:
+        raise InvalidGraphError(
+            f"the graph has untyped tensors ({', '.join(untyped[:5])}...): firmware needs fixed point; "
+            "load the model with input_type= and default_type= (or quantizers in the model)")
+
+
+def write_hls(g: Graph, outdir, part: str = "xcvu9p-flga2104-2-e", clock_ns: float = 5.0,
+              io: str = "parallel", reuse_factor: int = 1, project_name: str = "myproject",
+              force: bool = False, tb_samples: int = 100):
+    """Write ``g`` as a Vitis HLS project in ``outdir`` and return its :class:`HLSProject`.
+
+    ``outdir`` may be new, empty or a previous hgq_hls project; anything else needs
+    ``force=True``.  The testbench data (``tb_samples`` samples) comes from ``hh.predict``.
+    """
+    from .project import HLSProject
+
+    _check_arguments(g, io, reuse_factor, project_name)
+    tb_inputs = stimulus(g, tb_samples, seed=0)
+    tb_outputs = predict(g, tb_inputs if len(tb_inputs) > 1 else tb_inputs[0])
+    tb_outputs = tb_outputs if isinstance(tb_outputs, list) else [tb_outputs]
+    plan = _Plan(g, project_name, reuse_factor)
+    common = plan.build(tb_inputs, tb_outputs)
+    readme = render("hls/README.md.j2", part=part, clock_ns=clock_ns, reuse_factor=reuse_factor,
+                    version=__version__, **common)
+    plan.files["README.md"] = readme
+    plan.files["build_prj.tcl"] = render("hls/build_prj.tcl.j2", project=project_name, part=part,
+                                         clock_ns=clock_ns)
+    plan.files["vivado_synth.tcl"] = render("hls/vivado_synth.tcl.j2", project=project_name, part=part,
+                                            clock_ns=clock_ns)
+    manifest = dict(kind="hls", hgq_hls_version=__version__, project=project_name, part=part,
+                    clock_ns=clock_ns, io=io, reuse_factor=reuse_factor,
+                    inputs=common["inputs"], outputs=common["outputs"], graph=GRAPH_FILE,
+                    files=sorted(plan.files))
+    with atomic_project_dir(outdir, force) as tmp:
+        for rel, text in plan.files.items():
+            path = tmp / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text)
+        (tmp / GRAPH_FILE).parent.mkdir(parents=True, exist_ok=True)
+        (tmp / GRAPH_FILE).write_bytes(pickle.dumps(g, protocol=4))
+        write_marker(tmp, manifest)
+    return HLSProject(Path(outdir), manifest, graph=g)

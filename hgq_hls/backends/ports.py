@@ -1,0 +1,27 @@
+"""The firmware's ports: which fixed-point type each graph input enters with."""
+
+from __future__ import annotations
+
+from ..errors import Problem, UnsupportedModelError
+from ..fixed import FixedType
+from ..ir import Graph
+
+
+def entry_type(g: Graph, name: str) -> FixedType:
+    """The type graph input ``name`` has at the firmware's port.
+
+    A typed input keeps its type.  An untyped (float) input that feeds only quantizers of
+    one type enters already in that type: converting the float at the port *is* the
+    quantizer, with its rounding and overflow.
+    """
+    tensor = g.tensors[name]
+    if tensor.type is not None:
+        return tensor.type
+    consumers = g.consumers(name)
+    types = {node.attrs.get("type") for node in consumers if node.op == "Quantize"}
+    if len(types) == 1 and all(node.op == "Quantize" for node in consumers):
+        return types.pop()
+    raise UnsupportedModelError([Problem(
+        node.name, node.op,
+        f"reads the float input {name!r}, which firmware cannot take: pass input_type= to "
+        "load_onnx (or quantize the input with one quantizer)") for node in consumers])

@@ -1,0 +1,31 @@
+"""Session fixtures: every model of hls_models written as an HLS project and compiled once.
+
+The g++ builds run in parallel (one per core); each test then only simulates.
+"""
+
+from concurrent.futures import ThreadPoolExecutor
+import os
+
+import pytest
+
+import hgq_hls as hh
+from tests.backends.hls_models import MODELS
+
+
+@pytest.fixture(scope="session")
+def hls_builds(tmp_path_factory):
+    """name -> (graph, compiled HLSProject) for every model in MODELS."""
+    root = tmp_path_factory.mktemp("hls")
+    graphs = {name: fn() for name, fn in MODELS.items()}
+    projects = {name: hh.write_hls(g, root / name) for name, g in graphs.items()}
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        errors = dict(zip(projects, pool.map(_compile, projects.values())))
+    return {name: (graphs[name], projects[name], errors[name]) for name in MODELS}
+
+
+def _compile(project):
+    try:
+        project.compile()
+    except Exception as exc:  # reported by the test of that model, not by the fixture
+        return exc
+    return None

@@ -1,0 +1,277 @@
+"""One small model per supported op (and the mixed-precision cases), for backend tests.
+
+Each entry is a function returning a typed ``hh.Graph``.  QONNX models declare their own
+types; plain ONNX models get an input type, a default type and per-node overrides, so
+neighbouring tensors have different widths, rounding and overflow modes.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from onnx import TensorProto, helper, numpy_helper
+
+import hgq_hls as hh
+from hgq_hls.frontend.onnx.builder import QONNX_DOMAIN, ModelBuilder
+from tests.frontend.qonnx_models import mixed_mlp, random_qonnx_model, trunc_model
+
+T = hh.FixedType
+IN = T(True, 8, 3, "RND_CONV", "SAT")
+DEFAULT = T(True, 12, 5, "RND", "SAT")
+MODELS = {}
+
+
+def model(fn):
+    """Register a model builder under its function name."""
+    MODELS[fn.__name__] = fn
+    return fn
+
+
+def typed(m, input_type=IN, default_type=DEFAULT, **kw):
+    return hh.load_onnx(m, input_type=input_type, default_type=default_type, **kw)
+
+
+def weights(rng, shape, scale=0.6):
+    return rng.normal(0, scale, shape).astype(np.float32)
+
+
+@model
+def qonnx_mixed_mlp():
+    return hh.load_onnx(mixed_mlp(0))
+
+
+for _seed, _cnn in [(0, False), (1, False), (2, True), (3, True), (4, True)]:
+    def _random(seed=_seed, cnn=_cnn):
+        return hh.load_onnx(random_qonnx_model(np.random.default_rng(seed), cnn)[0])
+    MODELS[f"qonnx_random_{'cnn' if _cnn else 'mlp'}_{_seed}"] = _random
+
+
+@model
+def trunc_v1():
+    return hh.load_onnx(trunc_model(1, "ROUND"))
+
+
+@model
+def trunc_v2_unsigned_floor():
+    return hh.load_onnx(trunc_model(2, "FLOOR", signed=0))
+
+
+@model
+def bipolar():
+    b = ModelBuilder("bipolar")
+    x = b.quant("x", 6, 2)
+    h = b.node("BipolarQuant", [x, b.const(np.float32(0.5))], domain=QONNX_DOMAIN)
+    y = b.node("MatMul", [h, b.quant(b.const(weights(np.random.default_rng(5), (6, 3))), 5, 3)])
+    return hh.load_onnx(b.build({"x": ["N", 6]}, b.quant(y, 7, 3)))
+
+
+@model
+def conv1d_strided_dilated():
+    rng = np.random.default_rng(6)
+    b = ModelBuilder("conv1d")
+    h = b.node("Conv", ["x", b.const(weights(rng, (3, 2, 3))), b.const(weights(rng, (3,), 0.2))],
+               pads=[1, 2], strides=[2], dilations=[2])
+    return typed(b.build({"x": ["N", 2, 12]}, b.node("Relu", [h])),
+                 precision={"Relu_4": T(False, 7, 3, "RND_CONV", "SAT")})
+
+
+@model
+def conv2d_depthwise():
+    b = ModelBuilder("depthwise")
+    w = b.const(weights(np.random.default_rng(7), (4, 1, 3, 3)))
+    return typed(b.build({"x": ["N", 4, 5, 5]}, b.node("Conv", ["x", w], pads=[1, 1, 1, 1], group=4)))
+
+
+@model
+def conv2d_grouped_no_bias():
+    b = ModelBuilder("grouped")
+    w = b.const(weights(np.random.default_rng(8), (4, 2, 2, 3)))
+    y = b.node("Conv", ["x", w], strides=[2, 1], dilations=[1, 2], pads=[0, 1, 1, 0], group=2)
+    return typed(b.build({"x": ["N", 4, 6, 7]}, y), default_type=T(True, 10, 4, "TRN", "WRAP"))
+
+
+@model
+def maxpool_padded():
+    b = ModelBuilder("maxpool")
+    y = b.node("MaxPool", ["x"], kernel_shape=[3, 3], strides=[2, 2], pads=[1, 1, 1, 1])
+    return typed(b.build({"x": ["N", 2, 7, 7]}, y), input_type=T(True, 6, 2, "TRN", "SAT"))
+
+
+@model
+def avgpool_padded_exclusive():
+    b = ModelBuilder("avgpool")
+    y = b.node("AveragePool", ["x"], kernel_shape=[2, 3], strides=[1, 2], pads=[0, 1, 1, 1])
+    return typed(b.build({"x": ["N", 2, 5, 6]}, y))
+
+
+@model
+def global_pools():
+    b = ModelBuilder("global")
+    a = b.node("GlobalAveragePool", ["x"])
+    m = b.node("GlobalMaxPool", ["x"])
+    return typed(b.build({"x": ["N", 3, 4, 5]}, [a, m]))
+
+
+@model
+def pools_1d():
+    b = ModelBuilder("pool1d")
+    m = b.node("MaxPool", ["x"], kernel_shape=[2], strides=[2])
+    a = b.node("AveragePool", [m], kernel_shape=[3], strides=[2], pads=[1, 1], count_include_pad=1)
+    return typed(b.build({"x": ["N", 2, 9]}, a))
+
+
+@model
+def elementwise_broadcast():
+    rng = np.random.default_rng(9)
+    b = ModelBuilder("elementwise")
+    scaled = b.node("Mul", ["x", b.const(weights(rng, (3, 1, 1)))])
+    h = b.node("Add", ["x", scaled])
+    h = b.node("Sub", [h, b.const(np.float32(0.75))])
+    h = b.node("Mul", [h, "x"])                        # activation x activation
+    h = b.node("Div", [h, b.const(np.float32(3.0))])
+    h = b.node("Add", [b.const(weights(rng, (4,))), h])  # constant first, broadcast over rows
+    return typed(b.build({"x": ["N", 3, 2, 4]}, h),
+                 precision={"Mul_2": T(True, 10, 3, "RND_CONV", "SAT"), "Mul_6": T(True, 14, 7, "RND", "WRAP")})
+
+
+@model
+def activations_two_outputs():
+    b = ModelBuilder("activations")
+    h = b.node("LeakyRelu", ["x"], alpha=0.125)
+    h = b.node("Clip", [h, b.const(np.float32(-1.0)), b.const(np.float32(2.5))])
+    s = b.node("Sigmoid", [h])
+    t = b.node("Tanh", ["x"])
+    return typed(b.build({"x": ["N", 10]}, [s, t]))
+
+
+@model
+def prelu_per_channel_and_clip_min():
+    b = ModelBuilder("prelu")
+    h = b.node("PRelu", ["x", b.const(np.array([[[0.25]], [[-0.5]], [[0.125]]], np.float32))])
+    h = b.node("Clip", [h, b.const(np.float32(-0.5))])
+    return typed(b.build({"x": ["N", 3, 2, 2]}, h))
+
+
+@model
+def clip_inverted_bounds():
+    b = ModelBuilder("clip_inverted")
+    h = b.node("Clip", ["x", b.const(np.float32(1.0)), b.const(np.float32(-1.0))])
+    return typed(b.build({"x": ["N", 5]}, h))
+
+
+@model
+def softmax_last_axis():
+    b = ModelBuilder("softmax")
+    return typed(b.build({"x": ["N", 2, 5]}, b.node("Softmax", ["x"], axis=-1)))
+
+
+@model
+def softmax_middle_axis():
+    b = ModelBuilder("softmax_mid")
+    h = b.node("Softmax", ["x"], axis=1)
+    return typed(b.build({"x": ["N", 3, 4]}, h), default_type=T(True, 16, 2, "RND", "SAT"))
+
+
+@model
+def movement():
+    b = ModelBuilder("movement")
+    t = b.node("Transpose", ["x"], perm=[0, 2, 3, 1])
+    f = b.node("Flatten", [t])
+    r = b.node("Relu", [b.node("Flatten", ["x"])])
+    c = b.node("Concat", [f, r], axis=1)
+    p = b.node("Pad", [c, b.const(np.array([0, 1, 0, 2], np.int64)), b.const(np.float32(0.5))])
+    u = b.node("Unsqueeze", [p, b.const(np.array([1], np.int64))])
+    s = b.node("Squeeze", [u, b.const(np.array([1], np.int64))])
+    d = b.node("Dropout", [b.node("Identity", [s])])
+    return typed(b.build({"x": ["N", 2, 3, 4]}, d))
+
+
+@model
+def two_inputs_output_read_inside():
+    b = ModelBuilder("two_inputs")
+    c = b.node("Concat", ["a", "b"], axis=1)
+    r = b.node("Relu", [c])
+    model = b.build({"a": ["N", 2, 3], "b": ["N", 1, 3]}, [c, r])
+    return typed(model, precision={"Relu_2": T(False, 5, 2, "RND_CONV", "SAT")})
+
+
+@model
+def batchnorm_folded_and_affine():
+    rng = np.random.default_rng(10)
+    b = ModelBuilder("batchnorm")
+
+    def bn(x, n):
+        stats = [rng.uniform(0.5, 1.5, n), rng.normal(0, .2, n), rng.normal(0, .2, n), rng.uniform(0.5, 2.0, n)]
+        return b.node("BatchNormalization", [x] + [b.const(v.astype(np.float32)) for v in stats])
+
+    h = bn("x", 2)                                               # on an input: Mul + Add
+    h = b.node("Conv", [h, b.const(weights(rng, (3, 2, 3, 3)))])
+    return typed(b.build({"x": ["N", 2, 5, 5]}, bn(h, 3)))
+
+
+@model
+def qdq_int8():
+    rng = np.random.default_rng(1)
+    nodes = [
+        helper.make_node("QuantizeLinear", ["x", "s", "zp"], ["xq"], name="q"),
+        helper.make_node("DequantizeLinear", ["xq", "s", "zp"], ["xd"], name="dq"),
+        helper.make_node("DequantizeLinear", ["w", "sw", "zp"], ["wd"], name="dqw"),
+        helper.make_node("MatMul", ["xd", "wd"], ["y"], name="mm"),
+    ]
+    graph = helper.make_graph(
+        nodes, "qdq", [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["N", 6])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)],
+        initializer=[numpy_helper.from_array(np.array(np.float32(2.0**-4)), "s"),
+                     numpy_helper.from_array(np.array(np.float32(2.0**-6)), "sw"),
+                     numpy_helper.from_array(np.array(np.int8(0)), "zp"),
+                     numpy_helper.from_array(rng.integers(-100, 100, (6, 3)).astype(np.int8), "w")])
+    return hh.load_onnx(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 19)]))
+
+
+def _dense(w, name="fc"):
+    b = ModelBuilder("dense")
+    b.nodes.append(helper.make_node("MatMul", ["x", b.const(w.astype(np.float32), "w")], ["y"], name=name))
+    return b.build({"x": ["N", w.shape[0]]}, "y")
+
+
+@model
+def narrow_accumulator_wrap():
+    w = np.random.default_rng(0).integers(-8, 8, (10, 4))
+    return hh.load_onnx(_dense(w), input_type=T(True, 8, 8), default_type=T(True, 8, 8),
+                        precision={"fc": T(True, 9, 9, "TRN", "WRAP")})
+
+
+@model
+def narrow_accumulator_saturate():
+    w = np.random.default_rng(0).integers(-8, 8, (10, 4))
+    return hh.load_onnx(_dense(w), input_type=T(True, 8, 8), default_type=T(True, 8, 8),
+                        precision={"fc": T(True, 9, 9, "TRN", "SAT")})
+
+
+@model
+def per_weight_precision():
+    w = np.array([[0.5, -0.0078125], [3.0, 0.25], [-1.5, 0.0]])
+    return hh.load_onnx(_dense(w), input_type=T(True, 6, 3))
+
+
+@model
+def wide_accumulator():
+    rng = np.random.default_rng(11)
+    w = np.round(rng.normal(0, 2**18, (5, 3))) / 2**10
+    return hh.load_onnx(_dense(w), input_type=T(True, 30, 12, "RND", "SAT"),
+                        precision={"fc": T(True, 24, 14, "RND_CONV", "SAT_SYM")})
+
+
+@model
+def zero_width_tensor():
+    b = ModelBuilder("zero")
+    z = b.node("Mul", ["x", b.const(np.zeros(4, np.float32))])     # provably zero: width 0
+    return hh.load_onnx(b.build({"x": ["N", 4]}, b.node("Add", [z, "x"])), input_type=T(True, 5, 2))
+
+
+@model
+def float_mlp_default_precision():
+    import sys
+    from pathlib import Path
+    sys.path.insert(0, str(Path(__file__).parents[2] / "examples" / "tiny_mlp"))
+    from make_model import make_model
+    return typed(make_model(), default_type=T(True, 12, 4, "RND_CONV", "SAT"))
