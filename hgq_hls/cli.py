@@ -27,13 +27,44 @@ def _cmd_quantize(args) -> int:
     return 0
 
 
-def _cmd_show(args) -> int:
+def _load_model(args):
     from .frontend.onnx import load_onnx
 
     parse = lambda text: FixedType.from_ctype(text) if text else None  # noqa: E731
-    g = load_onnx(args.model, input_type=parse(args.input_type), default_type=parse(args.default_type))
-    print(g)
+    return load_onnx(args.model, input_type=parse(args.input_type), default_type=parse(args.default_type))
+
+
+def _cmd_show(args) -> int:
+    print(_load_model(args))
     return 0
+
+
+def _cmd_convert(args) -> int:
+    from .backends.hls import write_hls
+
+    g = _load_model(args)
+    p = write_hls(g, args.output, part=args.part, clock_ns=args.clock_ns, reuse_factor=args.reuse_factor,
+                  project_name=args.project_name, force=args.force)
+    print(f"wrote the Vitis HLS project {p.path} (top function {p.name}, {len(g.nodes)} layers, "
+          f"part {args.part}, {args.clock_ns} ns, II {args.reuse_factor})")
+    print(f"next: hgq-hls verify {args.output}   (C-simulation against hh.predict)")
+    return 0
+
+
+def _cmd_verify(args) -> int:
+    from .backends.hls import HLSProject
+
+    p = HLSProject.open(args.project)
+    p.compile(progress=True)
+    report = p.verify(n=args.n, seed=args.seed, progress=True)
+    print(f"{p.name}: C-simulation vs hh.predict: {report}")
+    return 0 if report.ok else 1
+
+
+def _add_model_options(parser) -> None:
+    parser.add_argument("model", help="path to an .onnx file (float, QONNX or QDQ)")
+    parser.add_argument("--input-type", help="type of the inputs of a float model, e.g. 'ap_fixed<8,3>'")
+    parser.add_argument("--default-type", help="default type of weights and layer outputs of a float model")
 
 
 def _check(label: str, probe) -> bool:
@@ -99,10 +130,23 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("values", nargs="+", type=float)
     q.set_defaults(run=_cmd_quantize)
     s = sub.add_parser("show", help="import an ONNX/QONNX model and print its typed graph")
-    s.add_argument("model", help="path to an .onnx file")
-    s.add_argument("--input-type", help="type of the inputs of a float model, e.g. 'ap_fixed<8,3>'")
-    s.add_argument("--default-type", help="default type of weights and layer outputs of a float model")
+    _add_model_options(s)
     s.set_defaults(run=_cmd_show)
+    c = sub.add_parser("convert", help="write a firmware project (Vitis HLS C++) for a model")
+    _add_model_options(c)
+    c.add_argument("-o", "--output", required=True, help="project directory to write")
+    c.add_argument("--backend", choices=["hls"], default="hls", help="firmware kind (default: hls)")
+    c.add_argument("--part", default="xcvu9p-flga2104-2-e", help="FPGA part (default: %(default)s)")
+    c.add_argument("--clock-ns", type=float, default=5.0, help="clock period in ns (default: 5)")
+    c.add_argument("--reuse-factor", type=int, default=1, help="initiation interval (default: 1)")
+    c.add_argument("--project-name", default="myproject", help="top function name (default: myproject)")
+    c.add_argument("--force", action="store_true", help="replace a non-empty directory that is not a project")
+    c.set_defaults(run=_cmd_convert)
+    v = sub.add_parser("verify", help="simulate a written project and compare it with hh.predict")
+    v.add_argument("project", help="project directory written by `hgq-hls convert`")
+    v.add_argument("--n", type=int, default=10_000, help="number of generated samples (default: 10000)")
+    v.add_argument("--seed", type=int, default=0, help="seed of the generated samples")
+    v.set_defaults(run=_cmd_verify)
     d = sub.add_parser("doctor", help="check the external tools (g++, ap_types, Verilator, yosys)")
     d.set_defaults(run=_cmd_doctor)
     return parser
@@ -113,10 +157,8 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.run(args)
-    except FileNotFoundError as exc:
-        print(f"hgq-hls: error: {exc}", file=sys.stderr)
-        return 2
-    except (ValueError, ToolchainError, OverflowError) as exc:
+    except (OSError, ValueError, RuntimeError, OverflowError) as exc:
+        # missing files, existing projects, bad models/types, missing tools, compile errors
         print(f"hgq-hls: error: {exc}", file=sys.stderr)
         return 2
 

@@ -30,7 +30,8 @@ def elapsed(label: str, enabled: bool = True):
     finally:
         done.set()
         ticker.join()
-        bar.set_description_str(f"{label} ({time.perf_counter() - start:.1f} s)")
+        bar.set_description_str(f"{label} done in {time.perf_counter() - start:.1f} s")
+        bar.bar_format = "{desc}"
         bar.close()
 
 

@@ -37,6 +37,7 @@ def test_demo_runs_and_verifies(tmp_path):
                           capture_output=True, text=True)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "hh.predict == qonnx executor: 10000/10000 samples bit-exact" in done.stdout
+    assert done.stdout.count("C-simulation vs hh.predict: bit-exact on 10000 samples") == 2
 
 
 def test_show_prints_the_typed_graph(tmp_path, capsys):
@@ -61,3 +62,39 @@ def test_show_reports_unsupported_models(tmp_path, capsys):
     onnx.save(helper.make_model(graph), path)
     assert main(["show", str(path)]) == 2
     assert "node 'e' (Elu)" in capsys.readouterr().err
+
+
+def test_convert_then_verify(tmp_path, capsys):
+    import onnx
+
+    from tests.frontend.qonnx_models import mixed_mlp
+
+    path = tmp_path / "m.onnx"
+    onnx.save(mixed_mlp(), path)
+    out = tmp_path / "prj"
+    assert main(["convert", str(path), "-o", str(out), "--project-name", "jets", "--reuse-factor", "2"]) == 0
+    assert "wrote the Vitis HLS project" in capsys.readouterr().out
+    assert (out / "firmware" / "jets.cpp").exists()
+    assert main(["verify", str(out), "--n", "3000"]) == 0
+    assert "jets: C-simulation vs hh.predict: bit-exact on 3000 samples" in capsys.readouterr().out
+
+
+def test_convert_refuses_a_directory_with_user_files(tmp_path, capsys):
+    import onnx
+
+    from tests.frontend.qonnx_models import mixed_mlp
+
+    path = tmp_path / "m.onnx"
+    onnx.save(mixed_mlp(), path)
+    out = tmp_path / "prj"
+    out.mkdir()
+    (out / "keep.txt").write_text("mine")
+    assert main(["convert", str(path), "-o", str(out)]) == 2
+    assert "--force" in capsys.readouterr().err
+    assert (out / "keep.txt").read_text() == "mine"
+    assert main(["convert", str(path), "-o", str(out), "--force"]) == 0
+
+
+def test_verify_of_a_folder_that_is_not_a_project(tmp_path, capsys):
+    assert main(["verify", str(tmp_path)]) == 2
+    assert "is not an hgq_hls project" in capsys.readouterr().err

@@ -61,4 +61,4 @@ def test_templates_ship_inside_the_wheel(tmp_path):
              "print(t.template_names())")
     out = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, capture_output=True,
                          text=True, check=True, env={"PYTHONPATH": str(target)}).stdout
-    assert str(target) in out and "hls/defines.h.j2" in out
+    assert str(target) in out and "hls/defines.h.j2" in out and "hls/layers/dense.h.j2" in out

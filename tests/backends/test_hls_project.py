@@ -1,0 +1,189 @@
+"""The HLS project as files: golden text, testbench, overwrite rules, errors, caching, pragmas."""
+
+import math
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import hgq_hls as hh
+from hgq_hls.backends.hls import CompileError, HLSProject
+from hgq_hls.backends.project_dir import MARKER, ProjectExistsError
+from hgq_hls.estimate import multiplier_impl
+from hgq_hls.toolchain import ap_types_include, cxx_compiler
+from tests.backends.hls_models import MODELS
+from tests.golden import assert_matches_golden
+
+sys.path.insert(0, str(Path(__file__).parents[2] / "examples" / "tiny_mlp"))
+from make_model import make_qonnx_model  # noqa: E402
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def tiny_graph():
+    return hh.load_onnx(make_qonnx_model())
+
+
+@pytest.fixture(scope="module")
+def tiny_project(tiny_graph, tmp_path_factory):
+    p = hh.write_hls(tiny_graph, tmp_path_factory.mktemp("tiny") / "prj")
+    p.compile()
+    return p
+
+
+def test_generated_code_is_pinned(tiny_project):
+    firmware = tiny_project.path / "firmware"
+    assert_matches_golden("hls_tiny_mlp_layers.h", (firmware / "layers.h").read_text())
+    assert_matches_golden("hls_tiny_mlp_top.cpp", (firmware / "myproject.cpp").read_text())
+    assert_matches_golden("hls_tiny_mlp_defines.h", (firmware / "defines.h").read_text())
+
+
+def test_project_has_every_file(tiny_project):
+    names = {str(p.relative_to(tiny_project.path)) for p in tiny_project.path.rglob("*") if p.is_file()}
+    for name in ["build_prj.tcl", "vivado_synth.tcl", "README.md", "tb_myproject.cpp", MARKER,
+                 "tb_data/tb_input.dat", "tb_data/tb_output.dat", "firmware/myproject.h",
+                 "firmware/parameters.h", "firmware/weights/quant9.h", "csim/bridge.cpp"]:
+        assert name in names
+    tcl = (tiny_project.path / "build_prj.tcl").read_text()
+    assert "set_part {xcvu9p-flga2104-2-e}" in tcl and "create_clock -period 5.0" in tcl
+
+
+def _build_testbench(project: HLSProject, tmp_path) -> Path:
+    exe = tmp_path / "tb"
+    subprocess.run([cxx_compiler(), "-std=c++14", "-O1", "-w", "-I", str(ap_types_include()),
+                    "-I", str(project.path / "firmware"), str(project.path / "tb_myproject.cpp"),
+                    str(project.path / "firmware" / "myproject.cpp"), "-o", str(exe)], check=True)
+    return exe
+
+
+def test_cpp_testbench_passes_and_can_fail(tiny_project, tmp_path):
+    exe = _build_testbench(tiny_project, tmp_path)
+    done = subprocess.run([str(exe)], cwd=tiny_project.path, capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout
+    assert "100 samples, 0 mismatching values" in done.stdout
+    work = tmp_path / "copy"
+    (work / "tb_data").mkdir(parents=True)
+    (work / "tb_data" / "tb_input.dat").write_text((tiny_project.path / "tb_data" / "tb_input.dat").read_text())
+    lines = (tiny_project.path / "tb_data" / "tb_output.dat").read_text().splitlines()
+    first = lines[0].split()
+    first[1] = repr(float(first[1]) + 0.03125)                # one expected value off by one lsb
+    (work / "tb_data" / "tb_output.dat").write_text("\n".join([" ".join(first)] + lines[1:]) + "\n")
+    done = subprocess.run([str(exe)], cwd=work, capture_output=True, text=True)
+    assert done.returncode == 1
+    assert "MISMATCH sample 0 quant35[1]" in done.stdout and "1 mismatching values" in done.stdout
+
+
+def test_reopened_project_verifies(tiny_project):
+    p = HLSProject.open(tiny_project.path)
+    report = p.verify(n=2000, seed=3)
+    assert report.ok and report.n_samples == 2000, str(report)
+    assert "bit-exact on 2000 samples" in str(report)
+
+
+def test_verify_reports_the_first_difference(tiny_graph, tmp_path):
+    p = hh.write_hls(tiny_graph, tmp_path / "prj")
+    header = p.path / "firmware" / "weights" / "quant30.h"
+    text = header.read_text()
+    first = text.split("= {\n")[1].split(",")[0].strip()        # the first bias
+    header.write_text(text.replace(f"    {first},", f"    {float(first) + 0.25!r},", 1))
+    p.compile()
+    report = p.verify(n=500)
+    assert not report.ok
+    check = report.outputs[0]
+    assert check.n_mismatch > 0 and check.first[1] == 0          # output 0 reads the bias
+    assert "MISMATCH" in str(report) and "first at sample" in str(report)
+
+
+def test_compile_is_cached_by_content(tiny_project):
+    lib = tiny_project.compile()
+    stamp = lib.stat().st_mtime_ns
+    assert HLSProject.open(tiny_project.path).compile() == lib
+    assert lib.stat().st_mtime_ns == stamp
+
+
+def test_compile_errors_carry_the_compiler_message(tiny_graph, tmp_path):
+    p = hh.write_hls(tiny_graph, tmp_path / "prj")
+    layers = p.path / "firmware" / "layers.h"
+    layers.write_text(layers.read_text().replace("acc += p;", "acc += undeclared_name;", 1))
+    with pytest.raises(CompileError, match="undeclared_name") as info:
+        p.compile()
+    assert "layers.h" in str(info.value)
+
+
+def test_user_files_are_never_overwritten(tiny_graph, tmp_path):
+    out = tmp_path / "mine"
+    out.mkdir()
+    (out / "notes.txt").write_text("precious")
+    with pytest.raises(ProjectExistsError, match="force"):
+        hh.write_hls(tiny_graph, out)
+    assert (out / "notes.txt").read_text() == "precious"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["mine"]       # no temporary left
+    hh.write_hls(tiny_graph, out, force=True)
+    assert not (out / "notes.txt").exists() and (out / MARKER).exists()
+
+
+def test_a_previous_project_is_replaced(tiny_graph, tmp_path):
+    hh.write_hls(tiny_graph, tmp_path / "prj", project_name="first")
+    p = hh.write_hls(tiny_graph, tmp_path / "prj", project_name="second")
+    assert (p.path / "firmware" / "second.cpp").exists()
+    assert not (p.path / "firmware" / "first.cpp").exists()
+
+
+def test_a_failed_write_leaves_the_old_project(tiny_graph, tmp_path, monkeypatch):
+    import hgq_hls.backends.hls.writer as writer
+
+    hh.write_hls(tiny_graph, tmp_path / "prj", project_name="first")
+
+    def broken(folder, manifest):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(writer, "write_marker", broken)
+    with pytest.raises(OSError, match="disk full"):
+        hh.write_hls(tiny_graph, tmp_path / "prj", project_name="second")
+    assert (tmp_path / "prj" / "firmware" / "first.cpp").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["prj"]
+    with pytest.raises(OSError, match="disk full"):
+        hh.write_hls(tiny_graph, tmp_path / "new")
+    assert not (tmp_path / "new").exists()
+
+
+def test_bad_arguments_are_clear_errors(tiny_graph, tmp_path):
+    with pytest.raises(ValueError, match="io='parallel'"):
+        hh.write_hls(tiny_graph, tmp_path / "a", io="stream")
+    with pytest.raises(ValueError, match="C identifier"):
+        hh.write_hls(tiny_graph, tmp_path / "b", project_name="my-project")
+    sys.path.insert(0, str(Path(__file__).parents[2] / "examples" / "tiny_mlp"))
+    from make_model import make_model
+    with pytest.raises(hh.InvalidGraphError, match="input_type="):
+        hh.write_hls(hh.load_onnx(make_model()), tmp_path / "c")        # untyped float graph
+    assert not any(tmp_path.iterdir())
+
+
+def test_multiplier_rule_and_reuse_factor_pragmas(tmp_path):
+    assert multiplier_impl(hh.FixedType(True, 8, 2), hh.FixedType(True, 18, 2)) == "fabric"
+    assert multiplier_impl(hh.FixedType(True, 9, 2), hh.FixedType(False, 9, 2)) == "dsp"
+    wide = MODELS["wide_accumulator"]()                       # 30-bit inputs x >= 9-bit weights
+    assert "impl=dsp" in hh.write_hls(wide, tmp_path / "w").path.joinpath("firmware/layers.h").read_text()
+    g = MODELS["qonnx_mixed_mlp"]()
+    p = hh.write_hls(g, tmp_path / "rf", reuse_factor=4)
+    top = (p.path / "firmware" / "myproject.cpp").read_text()
+    layers = (p.path / "firmware" / "layers.h").read_text()
+    assert "#pragma HLS PIPELINE II=4" in top
+    assert "impl=fabric" in layers and "impl=dsp" not in layers
+    assert f"instances=mul limit={math.ceil(6 * 5 / 4)}" in layers
+    assert f"instances=mul limit={math.ceil(5 * 3 / 4)}" in layers
+    p.compile()
+    assert p.verify(n=500).ok                                  # the reuse factor keeps the function
+
+
+def test_exact_literals_round_trip():
+    from hgq_hls.backends.hls.writer import exact_literal
+
+    for m, f in [(-3, 7), (2**52 + 1, 60), (5, -3), (-(2**52) - 1, 0)]:
+        assert float(exact_literal(m, f)) == np.ldexp(float(m), -f)
+        assert int(np.ldexp(float(exact_literal(m, f)), f)) == m
+    with pytest.raises(ValueError, match="53 bits"):
+        exact_literal(2**53, 0)
