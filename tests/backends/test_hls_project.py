@@ -53,7 +53,7 @@ def test_project_has_every_file(tiny_project):
 
 def _build_testbench(project: HLSProject, tmp_path) -> Path:
     exe = tmp_path / "tb"
-    subprocess.run([cxx_compiler(), "-std=c++14", "-O1", "-w", "-I", str(ap_types_include()),
+    subprocess.run([cxx_compiler(), "-std=c++14", "-O1", "-fno-exceptions", "-w", "-I", str(ap_types_include()),
                     "-I", str(project.path / "firmware"), str(project.path / "tb_myproject.cpp"),
                     str(project.path / "firmware" / "myproject.cpp"), "-o", str(exe)], check=True)
     return exe

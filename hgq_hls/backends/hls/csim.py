@@ -20,8 +20,10 @@ import numpy as np
 from ...progress import counter, elapsed
 from ...toolchain import ToolchainError, ap_types_include, cache_dir, cxx_compiler
 
-#: g++ flags: -fno-gnu-unique lets a rebuilt library load in the same process
-FLAGS = ("-O2", "-std=c++14", "-fPIC", "-shared", "-fno-gnu-unique", "-w")
+#: g++ flags.  -fno-exceptions: without it g++ spends ~4 ms per weight on exception-cleanup
+#: code for the constant arrays (measured: 21 s -> 4.7 s for a 4.3k-weight MLP).
+#: -fno-gnu-unique lets a rebuilt library load in the same process.
+FLAGS = ("-O2", "-std=c++14", "-fno-exceptions", "-fPIC", "-shared", "-fno-gnu-unique", "-w")
 BRIDGE = "csim/bridge.cpp"
 _ENTRY = "hgq_run_batch"
 

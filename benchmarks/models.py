@@ -1,0 +1,42 @@
+"""The benchmark models: QONNX networks with mixed per-tensor widths, and their float twins."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from hgq_hls.frontend.onnx.builder import ModelBuilder
+
+
+def mlp(rng):
+    """QONNX 16-64-32-32-5 MLP and its float twin (weights already on their grids)."""
+    b, f = ModelBuilder("mlp"), ModelBuilder("mlp_float")
+    h, hf = b.quant("x", 8, 4), "x"
+    sizes = [16, 64, 32, 32, 5]
+    for k in range(4):
+        w = np.round(rng.normal(0, 0.5, (sizes[k], sizes[k + 1])) * 16).clip(-32, 31) / 16
+        bias = np.round(rng.normal(0, 0.1, sizes[k + 1]) * 64) / 64
+        h = b.node("Add", [b.node("MatMul", [h, b.quant(b.const(w.astype(np.float32)), 6, 4)]),
+                           b.quant(b.const(bias.astype(np.float32)), 8, 6)])
+        hf = f.node("Add", [f.node("MatMul", [hf, f.const(w.astype(np.float32))]),
+                            f.const(bias.astype(np.float32))])
+        if k < 3:
+            h, hf = b.quant(b.node("Relu", [h]), 8, 4, signed=0), f.node("Relu", [hf])
+        else:
+            h = b.quant(h, 12, 6)
+    return b.build({"x": [1, 16]}, h), f.build({"x": ["N", 16]}, hf), (16,)
+
+
+def cnn(rng):
+    """QONNX CNN: Conv(1->4, 3x3) - ReLU - MaxPool 2x2 - Dense(36->5), and its float twin."""
+    b, f = ModelBuilder("cnn"), ModelBuilder("cnn_float")
+    w = (np.round(rng.normal(0, 0.5, (4, 1, 3, 3)) * 8).clip(-8, 7) / 8).astype(np.float32)
+    d = (np.round(rng.normal(0, 0.3, (36, 5)) * 16).clip(-32, 31) / 16).astype(np.float32)
+    h = b.node("Conv", [b.quant("x", 8, 4), b.quant(b.const(w), 4, 3)], pads=[0, 0, 0, 0],
+               kernel_shape=[3, 3], strides=[1, 1], dilations=[1, 1], group=1)
+    h = b.node("MaxPool", [b.quant(b.node("Relu", [h]), 8, 4, signed=0)], kernel_shape=[2, 2],
+               strides=[2, 2], pads=[0, 0, 0, 0])
+    h = b.quant(b.node("MatMul", [b.node("Flatten", [h]), b.quant(b.const(d), 6, 4)]), 12, 6)
+    hf = f.node("Conv", ["x", f.const(w)], pads=[0, 0, 0, 0])
+    hf = f.node("MaxPool", [f.node("Relu", [hf])], kernel_shape=[2, 2], strides=[2, 2])
+    hf = f.node("MatMul", [f.node("Flatten", [hf]), f.const(d)])
+    return b.build({"x": [1, 1, 8, 8]}, h), f.build({"x": ["N", 1, 8, 8]}, hf), (1, 8, 8)
