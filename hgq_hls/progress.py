@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import sys
 import threading
 import time
 
@@ -14,6 +15,11 @@ def elapsed(label: str, enabled: bool = True):
     """Show ``label`` with a running clock while the block runs (for one long external call)."""
     if not enabled:
         yield
+        return
+    if not sys.stderr.isatty():             # a log, not a terminal: one line at the end
+        start = time.perf_counter()
+        yield
+        print(f"{label} done in {time.perf_counter() - start:.1f} s", file=sys.stderr)
         return
     bar = tqdm(desc=label, total=None, bar_format="{desc}: {elapsed}", leave=True)
     done = threading.Event()
@@ -30,11 +36,14 @@ def elapsed(label: str, enabled: bool = True):
     finally:
         done.set()
         ticker.join()
-        bar.set_description_str(f"{label} done in {time.perf_counter() - start:.1f} s")
         bar.bar_format = "{desc}"
+        bar.set_description_str(f"{label} done in {time.perf_counter() - start:.1f} s")
         bar.close()
 
 
 def counter(total: int, label: str, unit: str, enabled: bool = True):
-    """A progress bar over ``total`` units (``update(k)`` as work completes); silent if disabled."""
-    return tqdm(total=total, desc=label, unit=unit, disable=not enabled, leave=True)
+    """A progress bar over ``total`` units (``update(k)`` as work completes).
+
+    Silent when disabled, and when stderr is not a terminal (tqdm's ``disable=None``).
+    """
+    return tqdm(total=total, desc=label, unit=unit, disable=None if enabled else True, leave=True)
