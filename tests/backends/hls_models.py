@@ -8,11 +8,11 @@ neighbouring tensors have different widths, rounding and overflow modes.
 from __future__ import annotations
 
 import numpy as np
-from onnx import TensorProto, helper, numpy_helper
+from onnx import helper
 
 import hgq_hls as hh
 from hgq_hls.frontend.onnx.builder import QONNX_DOMAIN, ModelBuilder
-from tests.frontend.qonnx_models import mixed_mlp, random_qonnx_model, trunc_model
+from tests.frontend.qonnx_models import mixed_mlp, qdq_model, random_qonnx_model, trunc_model
 
 T = hh.FixedType
 IN = T(True, 8, 3, "RND_CONV", "SAT")
@@ -210,21 +210,7 @@ def batchnorm_folded_and_affine():
 
 @model
 def qdq_int8():
-    rng = np.random.default_rng(1)
-    nodes = [
-        helper.make_node("QuantizeLinear", ["x", "s", "zp"], ["xq"], name="q"),
-        helper.make_node("DequantizeLinear", ["xq", "s", "zp"], ["xd"], name="dq"),
-        helper.make_node("DequantizeLinear", ["w", "sw", "zp"], ["wd"], name="dqw"),
-        helper.make_node("MatMul", ["xd", "wd"], ["y"], name="mm"),
-    ]
-    graph = helper.make_graph(
-        nodes, "qdq", [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["N", 6])],
-        [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)],
-        initializer=[numpy_helper.from_array(np.array(np.float32(2.0**-4)), "s"),
-                     numpy_helper.from_array(np.array(np.float32(2.0**-6)), "sw"),
-                     numpy_helper.from_array(np.array(np.int8(0)), "zp"),
-                     numpy_helper.from_array(rng.integers(-100, 100, (6, 3)).astype(np.int8), "w")])
-    return hh.load_onnx(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 19)]))
+    return hh.load_onnx(qdq_model())
 
 
 def _dense(w, name="fc"):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import onnx
+from onnx import TensorProto, helper, numpy_helper
 
 from hgq_hls.frontend.onnx.builder import QONNX_DOMAIN, ModelBuilder  # noqa: F401  (re-exported)
 
@@ -92,3 +93,22 @@ def trunc_model(version: int, mode: str, signed=1, narrow=0) -> onnx.ModelProto:
         y = b.node("Trunc", [acc] + consts, domain=QONNX_DOMAIN, rounding_mode=mode,
                    signed=signed, narrow=narrow)
     return b.build({"x": ["N", 3]}, y, qonnx_version=version)
+
+
+def qdq_model(seed=1) -> onnx.ModelProto:
+    """ONNX QDQ: QuantizeLinear/DequantizeLinear on the input (int8, 2^-4) and int8 weights (2^-6)."""
+    rng = np.random.default_rng(seed)
+    nodes = [
+        helper.make_node("QuantizeLinear", ["x", "s", "zp"], ["xq"], name="q"),
+        helper.make_node("DequantizeLinear", ["xq", "s", "zp"], ["xd"], name="dq"),
+        helper.make_node("DequantizeLinear", ["w", "sw", "zp"], ["wd"], name="dqw"),
+        helper.make_node("MatMul", ["xd", "wd"], ["y"], name="mm"),
+    ]
+    graph = helper.make_graph(
+        nodes, "qdq", [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["N", 6])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)],
+        initializer=[numpy_helper.from_array(np.array(np.float32(2.0**-4)), "s"),
+                     numpy_helper.from_array(np.array(np.float32(2.0**-6)), "sw"),
+                     numpy_helper.from_array(np.array(np.int8(0)), "zp"),
+                     numpy_helper.from_array(rng.integers(-100, 100, (6, 3)).astype(np.int8), "w")])
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 19)])

@@ -11,6 +11,7 @@ from onnx import TensorProto, helper, numpy_helper
 from onnx.reference import ReferenceEvaluator
 
 import hgq_hls as hh
+from tests.frontend.qonnx_models import qdq_model
 
 
 def dense_model(w: np.ndarray, name="fc"):
@@ -67,23 +68,8 @@ def test_accumulators_beyond_62_bits_stay_exact():
 
 
 def test_qdq_model_matches_onnx_reference():
-    rng = np.random.default_rng(1)
-    w_int = rng.integers(-100, 100, (6, 3)).astype(np.int8)
-    s = np.float32(2.0**-4)
-    nodes = [
-        helper.make_node("QuantizeLinear", ["x", "s", "zp"], ["xq"], name="q"),
-        helper.make_node("DequantizeLinear", ["xq", "s", "zp"], ["xd"], name="dq"),
-        helper.make_node("DequantizeLinear", ["w", "sw", "zp"], ["wd"], name="dqw"),
-        helper.make_node("MatMul", ["xd", "wd"], ["y"], name="mm"),
-    ]
-    graph = helper.make_graph(
-        nodes, "qdq", [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["N", 6])],
-        [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)],
-        initializer=[numpy_helper.from_array(np.array(s), "s"),
-                     numpy_helper.from_array(np.array(np.float32(2.0**-6)), "sw"),
-                     numpy_helper.from_array(np.array(np.int8(0)), "zp"),
-                     numpy_helper.from_array(w_int, "w")])
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 19)])
+    model = qdq_model(seed=1)
+    rng = np.random.default_rng(2)
     x = rng.normal(0, 6, (200, 6)).astype(np.float32)
     x[:50] = (np.round(x[:50] * 16) + 0.5) / 16                      # exact ties
     expected = ReferenceEvaluator(model).run(None, {"x": x})[0].astype(np.float64)

@@ -119,7 +119,8 @@ class _Plan:
                 view = self.types.view(t)
                 buffers.append(dict(name=array, tensor=t, type=view.type, size=view.size,
                                     ctype=view.fixed.ctype()))
-        buffers.sort(key=lambda b: list(g.tensors).index(b["tensor"]))
+        order = {name: k for k, name in enumerate(g.tensors)}
+        buffers.sort(key=lambda b: order[b["tensor"]])
         copies = [dict(port=p["name"], buffer=arrays[p["tensor"]], size=p["size"])
                   for p in outputs if arrays[p["tensor"]] != p["name"]]
         common = dict(project=project, inputs=inputs, outputs=outputs)
