@@ -5,7 +5,6 @@
 #include <ap_fixed.h>
 #include <ap_int.h>
 
-typedef ap_fixed<10,5,AP_RND_INF,AP_SAT> quant35_t;
 typedef ap_fixed<8,3,AP_RND_CONV,AP_SAT> x_t;
 typedef ap_fixed<8,3,AP_RND_CONV,AP_SAT> quant4_t;
 typedef ap_fixed<5,2,AP_RND_CONV,AP_SAT_SYM> quant9_t;
@@ -20,5 +19,6 @@ typedef ap_fixed<8,2,AP_RND_CONV,AP_SAT> quant30_t;
 typedef ap_fixed<12,6> gemm31_t;
 typedef ap_fixed<12,6> layer_Gemm_31_acc_t;
 typedef ap_fixed<10,4> layer_Gemm_31_prod_t;
+typedef ap_fixed<10,5,AP_RND_INF,AP_SAT> quant35_t;
 
 #endif // DEFINES_H_

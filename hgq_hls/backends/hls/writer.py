@@ -67,15 +67,18 @@ class _Plan:
         self.files: dict[str, str] = {}
         for name in g.inputs:
             self.types.port_types[name] = entry_type(g, name)
+        # an output read inside the design is computed into a local buffer, then copied to
+        # its port: an ap_vld output port cannot be read back
+        readers = Counter(t for node in g.nodes.values() for t in node.inputs)
+        self.locals = {name: f"local_{self.types.view(name).name}" for name in g.outputs if readers[name]}
+
+    def array(self, tensor: str) -> str:
+        """The C array that holds ``tensor`` inside the top function."""
+        return self.locals.get(tensor) or self.types.view(tensor).name
 
     def layer_code(self):
         """Render each node's function and the top-level calls."""
         functions, calls, weights, problems = [], [], {}, []
-        readers = Counter(t for node in self.g.nodes.values() for t in node.inputs)
-        arrays = {}
-        for name in self.g.outputs:
-            port = self.types.view(name).name
-            arrays[name] = f"local_{port}" if readers[name] else port
         for node in self.g.topological():
             ctx = LayerContext(node, self.types, self.rf)
             if node.op not in LAYERS:
@@ -87,42 +90,38 @@ class _Plan:
             else:
                 template, context = LAYERS[node.op](ctx)
             functions.append(render(f"hls/layers/{template}.h.j2", **context))
-            calls.append(dict(fn=ctx.fn, args=[arrays.get(t, self.types.view(t).name)
-                                                for t in _unique(node.inputs) if not self.g.tensors[t].is_const]
-                              + [arrays.get(t, self.types.view(t).name) for t in node.outputs]))
-            for t in node.inputs:
-                tensor = self.g.tensors[t]
-                if tensor.is_const:
-                    view = self.types.view(t)
-                    weights[view.name] = _weight_header(view.name, view.type, view.fixed, tensor.shape,
-                                                        tensor.value, f"tensor {t!r}")
+            activations = [t for t in _unique(node.inputs) if not self.g.tensors[t].is_const]
+            calls.append(dict(fn=ctx.fn, args=[self.array(t) for t in activations + node.outputs]))
+            for t, view in zip(node.inputs, ctx.ins):
+                if view.is_const:
+                    weights[view.name] = _weight_header(view.name, view.type, view.fixed, view.shape,
+                                                        self.g.tensors[t].value, f"tensor {t!r}")
             for table in ctx.tables:
                 weights[table["name"]] = _weight_header(
                     table["name"], table["out_t"], table["out_fixed"], (len(table["values"]),),
                     table["values"], f"lookup table of {node.name!r}")
         if problems:
             raise UnsupportedModelError(problems)
-        return functions, calls, weights, arrays
+        return functions, calls, weights
 
     def build(self, tb_inputs, tb_outputs) -> dict:
         """Render every file; returns the manifest."""
         g, project = self.g, self.project
-        functions, calls, weights, arrays = self.layer_code()
+        functions, calls, weights = self.layer_code()
         inputs = [_port(self.types, t) for t in g.inputs]
         outputs = [_port(self.types, t) for t in g.outputs]
         produced = {t for node in g.nodes.values() for t in node.outputs}
         ports = {p["name"] for p in inputs + outputs}
         buffers = []
         for t in produced:
-            array = arrays.get(t, self.types.view(t).name)
-            if array not in ports:
+            if self.array(t) not in ports:
                 view = self.types.view(t)
-                buffers.append(dict(name=array, tensor=t, type=view.type, size=view.size,
+                buffers.append(dict(name=self.array(t), tensor=t, type=view.type, size=view.size,
                                     ctype=view.fixed.ctype()))
         order = {name: k for k, name in enumerate(g.tensors)}
         buffers.sort(key=lambda b: order[b["tensor"]])
-        copies = [dict(port=p["name"], buffer=arrays[p["tensor"]], size=p["size"])
-                  for p in outputs if arrays[p["tensor"]] != p["name"]]
+        copies = [dict(port=p["name"], buffer=self.locals[p["tensor"]], size=p["size"])
+                  for p in outputs if p["tensor"] in self.locals]
         common = dict(project=project, inputs=inputs, outputs=outputs)
         widths = [t.width for t in self.types.typedefs.values()]
         self.files = {
