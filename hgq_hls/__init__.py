@@ -8,6 +8,7 @@ from .frontend.onnx import load_onnx
 from .ir import Graph, Node, Tensor
 from .reference import predict
 from .backends.hls import HLSProject, write_hls
+from .backends.verilog import RTLProject, write_verilog
 
 __all__ = [
     "FixedType",
@@ -17,6 +18,8 @@ __all__ = [
     "predict",
     "write_hls",
     "HLSProject",
+    "write_verilog",
+    "RTLProject",
     "Graph",
     "Node",
     "Tensor",

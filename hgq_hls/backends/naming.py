@@ -16,12 +16,15 @@ _RESERVED = {
     "acc", "best", "found", "sum", "inside", "src", "base", "top", "inv", "value", "inputs",
     "outputs", "samples", "mismatches", "fin", "fexp", "in", "expected", "in_line", "exp_line",
     # Verilog keywords
-    "module", "input", "output", "wire", "reg", "assign", "always", "begin", "end",
+    "module", "input", "output", "wire", "reg", "assign", "always", "begin", "end", "endmodule",
+    "endcase", "function", "endfunction", "integer", "parameter", "localparam", "initial",
+    "posedge", "negedge", "or", "and", "not", "xor", "buf", "time", "event", "valid",
 }
 
 
-#: prefixes the generated code keeps for its own names (layer functions, tables, buffers)
-GENERATED_PREFIXES = ("layer_", "rom_", "local_")
+#: prefixes the generated code keeps for its own names (layer functions, tables, buffers,
+#: and the RTL top's comb/registered/delayed signals and instances)
+GENERATED_PREFIXES = ("layer_", "rom_", "local_", "c_", "r_", "d_", "u_")
 
 
 class Namer:

@@ -12,6 +12,7 @@ import numpy as np
 
 from ...estimate import multiplier_impl
 from ...fixed import FixedType
+from ..geometry import window_geometry
 from .context import LayerContext, product_type
 
 #: op name -> builder(LayerContext) -> (template name, context dict)
@@ -64,27 +65,6 @@ def dense(ctx: LayerContext):
     return "dense", dict(ctx.base(), k=k, n=n, rows=rows, w=w,
                          b=ctx.ins[2] if len(ctx.ins) > 2 else None,
                          acc_t=ctx.accumulator(), **_multiplier(ctx, x, w, rows * k * n))
-
-
-def window_geometry(in_shape, attrs, kernel_shape) -> dict:
-    """2-D window geometry (1-D windows become 1 x L) for conv and pooling templates."""
-    n = len(kernel_shape)
-    spatial = tuple(in_shape[1:])
-    strides, pads, dil = attrs["strides"], attrs["pads"], attrs["dilations"]
-    if n == 1:
-        spatial, kernel_shape = (1,) + spatial, (1,) + tuple(kernel_shape)
-        strides, dil = (1,) + tuple(strides), (1,) + tuple(dil)
-        begin = (0, pads[0])
-        ends = (0, pads[1])
-    elif n == 2:
-        begin, ends = tuple(pads[:2]), tuple(pads[2:])
-    else:
-        raise NotImplementedError(f"{n}-d windows")
-    out = [(spatial[d] + begin[d] + ends[d] - dil[d] * (kernel_shape[d] - 1) - 1) // strides[d] + 1
-           for d in range(2)]
-    return dict(c=in_shape[0], h=spatial[0], w=spatial[1], kh=kernel_shape[0], kw=kernel_shape[1],
-                sh=strides[0], sw=strides[1], pt=begin[0], pl=begin[1], dh=dil[0], dw=dil[1],
-                oh=out[0], ow=out[1])
 
 
 @layer("Conv")

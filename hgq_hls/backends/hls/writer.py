@@ -153,7 +153,8 @@ def _data_lines(arrays) -> str:
     return "".join(" ".join(repr(float(v)) for v in row) + "\n" for row in flat)
 
 
-def _check_arguments(g: Graph, io: str, reuse_factor: int, project_name: str) -> None:
+def check_arguments(g: Graph, io: str, reuse_factor: int, project_name: str) -> None:
+    """Reject settings and graphs no backend can write (shared by the HLS and Verilog writers)."""
     if io != "parallel":
         raise ValueError(f"io={io!r}: only io='parallel' (fully parallel, II = reuse_factor) is supported")
     if not isinstance(reuse_factor, int) or reuse_factor < 1:
@@ -178,7 +179,7 @@ def write_hls(g: Graph, outdir, part: str = "xcvu9p-flga2104-2-e", clock_ns: flo
     """
     from .project import HLSProject
 
-    _check_arguments(g, io, reuse_factor, project_name)
+    check_arguments(g, io, reuse_factor, project_name)
     tb_inputs = stimulus(g, tb_samples, seed=0)
     tb_outputs = predict(g, tb_inputs if len(tb_inputs) > 1 else tb_inputs[0])
     tb_outputs = tb_outputs if isinstance(tb_outputs, list) else [tb_outputs]

@@ -1,0 +1,93 @@
+"""Verilog text for a :class:`Netlist`: the numbers each cell template needs, then Jinja.
+
+Operands are aligned here (sign extension and zero padding counted in bits); the text itself
+lives in ``templates/verilog/cells.v.j2`` and ``module.v.j2``.
+"""
+
+from __future__ import annotations
+
+from ...templating import render
+from .cast import plan_cast
+from .netlist import Cell, Netlist, Operand
+
+
+def operand(op: Operand, frac: int, width: int) -> dict:
+    """``op`` read on the grid ``2**-frac`` as a ``width``-bit signed expression."""
+    pad = frac - op.fmt.frac
+    ext = width - op.wire.width - pad
+    if pad < 0 or ext < 0:
+        raise AssertionError(f"cannot align {op.wire.name} (pad {pad}, ext {ext})")
+    return dict(name=op.wire.name, width=op.wire.width, ext=ext, pad=pad)
+
+
+def _aligned_width(op: Operand, frac: int) -> int:
+    return op.wire.width + frac - op.fmt.frac
+
+
+def _cell(c: Cell) -> dict:
+    out = c.out
+    d = dict(kind=c.kind, out=out.name, width=out.width, full=out.width)
+    frac = out.fmt.frac
+    if c.kind == "const":
+        d["value"] = out.value
+    elif c.kind in ("add", "sub", "max", "min"):
+        full = max([out.width] + [_aligned_width(a, frac) for a in c.args])
+        d.update(full=full, a=operand(c.args[0], frac, full), b=operand(c.args[1], frac, full))
+    elif c.kind == "select":
+        test, a, b = c.args
+        full = max(out.width, _aligned_width(a, frac), _aligned_width(b, frac))
+        d.update(full=full, test=dict(name=test.wire.name, width=test.wire.width),
+                 a=operand(a, frac, full), b=operand(b, frac, full))
+    elif c.kind == "mul":
+        a, b = c.args
+        full = max(out.width, a.wire.width, b.wire.width)
+        d.update(full=full, a=operand(a, a.fmt.frac, full), b=operand(b, b.fmt.frac, full))
+    elif c.kind == "relu":
+        (a,) = c.args
+        full = max(out.width, a.wire.width)
+        d.update(full=full, a=operand(a, a.fmt.frac, full))
+    elif c.kind == "cast":
+        (a,) = c.args
+        t = c.params["type"]
+        plan = plan_cast(a.fmt, t)
+        d.update(plan=dict(vars(plan), mask=(1 << plan.right) - 1), rounding=t.rounding,
+                 a=operand(a, a.fmt.frac, plan.in_width))
+    elif c.kind == "rom":
+        (code,) = c.args
+        in_type, table = c.params["in_type"], c.params["table"]
+        shift = in_type.frac - code.fmt.frac
+        entries = [(v, table[(v << shift) - in_type.min_mantissa])
+                   for v in range(code.wire.fmt.lo, code.wire.fmt.hi + 1)]
+        d.update(code=dict(name=code.wire.name, width=code.wire.width), entries=entries)
+    else:
+        raise AssertionError(f"unknown cell kind {c.kind}")
+    return d
+
+
+def _inputs(net: Netlist) -> list[dict]:
+    ports = []
+    for name, wires, t in net.inputs:
+        bits = max(t.width, 1)
+        elements = [dict(wire=w.name, width=w.width, lo=k * bits, bits=bits, zero=t.width == 0,
+                         zero_extend=not t.signed) for k, w in enumerate(wires)]
+        ports.append(dict(name=name, width=bits * len(wires), elements=elements))
+    return ports
+
+
+def _outputs(net: Netlist) -> list[dict]:
+    ports = []
+    for name, values, t in net.outputs:
+        bits = max(t.width, 1)
+        elements = []
+        for k, v in enumerate(values):
+            width = max(bits, _aligned_width(v, t.frac))
+            elements.append(dict(wire=f"{name}_e{k}", width=width, lo=k * bits, bits=bits,
+                                 value=operand(v, t.frac, width)))
+        ports.append(dict(name=name, width=bits * len(values), elements=elements))
+    return ports
+
+
+def module_text(net: Netlist, about: str) -> str:
+    """The Verilog module of one netlist."""
+    return render("verilog/module.v.j2", name=net.name, about=about, inputs=_inputs(net),
+                  outputs=_outputs(net), cells=[_cell(c) for c in net.cells])

