@@ -13,7 +13,7 @@ import numpy as np
 
 from ...fixed import FixedType, Interval
 from ...ir.ops.quantize import quantize_interval
-from .netlist import Fmt, signed_width
+from .netlist import Fmt
 
 
 def _cast_range(a: Fmt, t: FixedType) -> tuple[int, int]:
@@ -30,10 +30,10 @@ def cast_fmt(a: Fmt, t: FixedType) -> Fmt:
 
 def needs_logic(a: Fmt, t: FixedType) -> bool:
     """False when every value of ``a`` is already a value of ``t`` (the cast is wiring)."""
-    if t.width == 0:
-        return not (a.lo == a.hi == 0)
     if a.frac > t.frac:
         return True
+    if t.width == 0:
+        return not (a.lo == a.hi == 0)
     s = t.frac - a.frac
     return (a.lo << s) < t.min_mantissa or (a.hi << s) > t.max_mantissa
 
@@ -75,7 +75,7 @@ def plan_cast(a: Fmt, t: FixedType) -> CastPlan:
     else:
         offset, bit = 0, ""
         rlo, rhi = a.lo << left, a.hi << left
-    rounded_width = max(in_width - right, signed_width(rlo, rhi)) + left
+    rounded_width = in_width - right + left      # holds [rlo, rhi]: the sum fits in_width bits
     tmin, tmax = t.min_mantissa, t.max_mantissa
     if t.overflow == "SAT_SYM" and t.signed and t.width > 1:
         tmin = -tmax

@@ -103,6 +103,20 @@ def build(project_dir: Path, manifest: dict, progress: bool = False) -> Path:
     return build_dir
 
 
+def _check_results(run_dir: Path, log: Path, top: str) -> None:
+    """Raise with the testbench's own message if it failed (an assertion, a missing output)."""
+    from cocotb_tools.runner import get_results
+
+    text = log.read_text() if log.exists() else ""
+    try:
+        _, failed = get_results(run_dir / "results.xml")
+    except RuntimeError:
+        raise SimulationError(f"the simulation of {top} did not finish:\n{text[-6000:]}") from None
+    if failed:
+        reasons = [line.strip() for line in text.splitlines() if "AssertionError" in line or "assert " in line]
+        raise SimulationError(f"the testbench failed on {top}: {' | '.join(reasons[-3:]) or text[-3000:]}")
+
+
 def run(build_dir: Path, manifest: dict, inputs: list[np.ndarray], expected=None) -> list[np.ndarray]:
     """Stream integer-mantissa ``inputs`` (one array per input port) through the simulator."""
     with tempfile.TemporaryDirectory(prefix="hgq_sim_") as tmp:
@@ -116,10 +130,11 @@ def run(build_dir: Path, manifest: dict, inputs: list[np.ndarray], expected=None
         with simulator_environment():
             try:
                 _runner().test(test_module=TESTBENCH, hdl_toplevel=manifest["top"], hdl_toplevel_lang="verilog",
-                               build_dir=build_dir,
+                               build_dir=build_dir, results_xml=str(run_dir / "results.xml"),
                                test_dir=run_dir, extra_env={"HGQ_RUN_DIR": str(run_dir)}, log_file=log)
             except (RuntimeError, SystemExit):
-                pass        # the outputs (or their absence) tell what happened; the log says why
+                pass        # the results file (or its absence) tells what happened; the log says why
+        _check_results(run_dir, log, manifest["top"])
         outs = []
         for k in range(len(manifest["outputs"])):
             path = run_dir / f"out{k}.npy"

@@ -1,0 +1,111 @@
+"""Every supported op, through write_verilog -> Verilator (cocotb), equals hh.predict bit for bit.
+
+The RTL is an independent implementation: shift-and-add constant multiplications, explicit
+rounding/overflow logic and ROMs, simulated cycle by cycle at II = 1.  Inputs include
+out-of-range values and exact rounding ties.  Also: the Verilog is lint-clean under
+``verilator --lint-only -Wall``, and every rounding x overflow mode casts as ap_fixed does.
+"""
+
+import os
+import subprocess
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+import pytest
+from numpy.testing import assert_array_equal
+
+import hgq_hls as hh
+from hgq_hls.backends.verilog.sim import build, simulator_environment, verilator_bin
+from hgq_hls.frontend.onnx.builder import ModelBuilder
+from hgq_hls.verification import stimulus
+from tests.backends.hls_models import MODELS
+
+pytestmark = pytest.mark.slow
+ROUNDING = ["TRN", "TRN_ZERO", "RND", "RND_ZERO", "RND_MIN_INF", "RND_INF", "RND_CONV"]
+OVERFLOW = ["WRAP", "SAT", "SAT_ZERO", "SAT_SYM"]
+
+
+def every_cast_model():
+    """One input, 56 outputs: each a Mul by 1 whose declared type has its own modes and width."""
+    b = ModelBuilder("casts")
+    one = b.const(np.float32(1.0))
+    outputs, precision = [], {}
+    for k, (q, o) in enumerate((q, o) for q in ROUNDING for o in OVERFLOW):
+        for signed in (True, False):
+            y = b.node("Mul", ["x", one])
+            outputs.append(y)
+            width = 1 + (k + signed) % 6                      # widths 1..6 (1-bit corner included)
+            precision[f"Mul_{b.k}"] = hh.FixedType(signed, width, width - 3 + k % 3, q, o)
+    return hh.load_onnx(b.build({"x": ["N", 3]}, outputs),
+                        input_type=hh.FixedType(True, 10, 4, "TRN", "WRAP"), precision=precision)
+
+
+RTL_MODELS = dict(MODELS, every_cast=every_cast_model)
+
+
+@pytest.fixture(scope="session")
+def rtl_builds(tmp_path_factory):
+    """name -> (graph, RTLProject, build error) with every simulator built once, in parallel."""
+    root = tmp_path_factory.mktemp("rtl")
+    graphs = {name: fn() for name, fn in RTL_MODELS.items()}
+    projects = {name: hh.write_verilog(g, root / name) for name, g in graphs.items()}
+
+    def make(project):
+        try:
+            build(project.path, project.manifest)
+        except Exception as exc:  # reported by that model's test
+            return exc
+        return None
+
+    with ThreadPoolExecutor(max_workers=max(1, (os.cpu_count() or 2) // 2)) as pool:
+        errors = dict(zip(projects, pool.map(make, projects.values())))
+    return {name: (graphs[name], projects[name], errors[name]) for name in RTL_MODELS}
+
+
+@pytest.mark.parametrize("name", list(RTL_MODELS))
+def test_rtl_simulation_equals_reference(rtl_builds, name):
+    g, project, error = rtl_builds[name]
+    if error is not None:
+        raise error
+    xs = stimulus(g, 1000, seed=2)
+    x = xs if len(xs) > 1 else xs[0]
+    got, want = project.simulate(x), hh.predict(g, x)
+    got, want = (got, want) if isinstance(want, list) else ([got], [want])
+    assert len(got) == len(want)
+    for a, b in zip(got, want):
+        assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("name", ["qonnx_random_cnn_2", "softmax_middle_axis", "every_cast",
+                                  "two_inputs_output_read_inside", "zero_width_tensor", "movement"])
+def test_verilog_is_lint_clean(rtl_builds, name):
+    _, project, _ = rtl_builds[name]
+    sources = [str(project.path / s) for s in project.manifest["sources"]]
+    with simulator_environment():
+        done = subprocess.run([str(verilator_bin() / "verilator"), "--lint-only", "-Wall",
+                               "--top-module", project.name, *sources], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "%Warning" not in done.stderr, done.stderr[-3000:]
+
+
+def test_pipeline_modes(tmp_path):
+    g = MODELS["qonnx_random_cnn_3"]()
+    layered = hh.write_verilog(g, tmp_path / "layer")
+    flat = hh.write_verilog(g, tmp_path / "none", pipeline="none")
+    assert flat.latency == 0 and layered.latency == 3          # conv, pool, dense: one stage each
+    x = stimulus(g, 300, seed=4)[0]
+    assert_array_equal(flat.simulate(x), hh.predict(g, x))
+    with pytest.raises(ValueError, match="pipeline"):
+        hh.write_verilog(g, tmp_path / "bad", pipeline="retimed")
+
+
+def test_a_wrong_expectation_fails_the_testbench(rtl_builds):
+    from hgq_hls.backends.verilog import sim
+
+    g, project, _ = rtl_builds["qonnx_mixed_mlp"]
+    x = stimulus(g, 50, seed=5)[0]
+    mantissas = project._mantissas(x)
+    want = np.round(hh.predict(g, x) * 2 ** project.manifest["outputs"][0]["frac"]).astype(np.int64)
+    want[7, 1] += 1
+    with pytest.raises(sim.SimulationError, match="1 values differ; first at sample 7, index 1"):
+        sim.run(sim.build(project.path, project.manifest), project.manifest, mantissas, expected=[want])
