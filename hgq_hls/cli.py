@@ -41,8 +41,17 @@ def _cmd_show(args) -> int:
 
 def _cmd_convert(args) -> int:
     from .backends.hls import write_hls
+    from .backends.verilog import write_verilog
 
     g = _load_model(args)
+    if args.backend == "verilog":
+        v = write_verilog(g, args.output, pipeline=args.pipeline, project_name=args.project_name,
+                          force=args.force)
+        print(f"wrote the Verilog project {v.path} (top module {v.name}, {len(g.nodes)} layer modules, "
+              f"latency {v.latency} cycle(s), II 1)")
+        print(f"next: hgq-hls verify {args.output}   (Verilator simulation against hh.predict)")
+        print(f"      hgq-hls synth {args.output}    (yosys LUT/FF/CARRY/DSP counts)")
+        return 0
     p = write_hls(g, args.output, part=args.part, clock_ns=args.clock_ns, reuse_factor=args.reuse_factor,
                   project_name=args.project_name, force=args.force)
     print(f"wrote the Vitis HLS project {p.path} (top function {p.name}, {len(g.nodes)} layers, "
@@ -52,13 +61,31 @@ def _cmd_convert(args) -> int:
 
 
 def _cmd_verify(args) -> int:
-    from .backends.hls import HLSProject
+    from .backends import open_project
 
-    p = HLSProject.open(args.project)
-    p.compile(progress=True)
+    p = open_project(args.project)
+    if hasattr(p, "compile"):
+        p.compile(progress=True)
+        how = "C-simulation"
+    else:
+        how = "RTL simulation (Verilator)"
     report = p.verify(n=args.n, seed=args.seed, progress=True)
-    print(f"{p.name}: C-simulation vs hh.predict: {report}")
+    print(f"{p.name}: {how} vs hh.predict: {report}")
     return 0 if report.ok else 1
+
+
+def _cmd_synth(args) -> int:
+    from .backends.verilog import RTLProject
+
+    v = RTLProject.open(args.project)
+    report = v.synthesize(family=args.family, progress=True)
+    if args.json:
+        print(report.to_json())
+        return 0
+    print(f"{report.tool} (module by module; yosys counts, not Vivado's)")
+    print(report.table())
+    print(f"without DSP inference: {report.without_dsp.lut} LUT, {report.without_dsp.dsp} DSP")
+    return 0
 
 
 def _add_model_options(parser) -> None:
@@ -135,18 +162,25 @@ def build_parser() -> argparse.ArgumentParser:
     c = sub.add_parser("convert", help="write a firmware project (Vitis HLS C++) for a model")
     _add_model_options(c)
     c.add_argument("-o", "--output", required=True, help="project directory to write")
-    c.add_argument("--backend", choices=["hls"], default="hls", help="firmware kind (default: hls)")
+    c.add_argument("--backend", choices=["hls", "verilog"], default="hls", help="firmware kind (default: hls)")
+    c.add_argument("--pipeline", choices=["layer", "none"], default="layer",
+                   help="verilog: one register stage per layer, or combinational (default: layer)")
     c.add_argument("--part", default="xcvu9p-flga2104-2-e", help="FPGA part (default: %(default)s)")
     c.add_argument("--clock-ns", type=float, default=5.0, help="clock period in ns (default: 5)")
     c.add_argument("--reuse-factor", type=int, default=1, help="initiation interval (default: 1)")
     c.add_argument("--project-name", default="myproject", help="top function name (default: myproject)")
     c.add_argument("--force", action="store_true", help="replace a non-empty directory that is not a project")
     c.set_defaults(run=_cmd_convert)
-    v = sub.add_parser("verify", help="simulate a written project and compare it with hh.predict")
+    v = sub.add_parser("verify", help="simulate a written project (HLS or Verilog) against hh.predict")
     v.add_argument("project", help="project directory written by `hgq-hls convert`")
     v.add_argument("--n", type=int, default=10_000, help="number of generated samples (default: 10000)")
     v.add_argument("--seed", type=int, default=0, help="seed of the generated samples")
     v.set_defaults(run=_cmd_verify)
+    y = sub.add_parser("synth", help="count LUT/FF/CARRY/DSP of a Verilog project with yosys")
+    y.add_argument("project", help="project directory written by `hgq-hls convert --backend verilog`")
+    y.add_argument("--family", default="xcup", help="synth_xilinx family (default: xcup, UltraScale+)")
+    y.add_argument("--json", action="store_true", help="print the report as JSON")
+    y.set_defaults(run=_cmd_synth)
     d = sub.add_parser("doctor", help="check the external tools (g++, ap_types, Verilator, yosys)")
     d.set_defaults(run=_cmd_doctor)
     return parser

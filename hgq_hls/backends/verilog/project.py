@@ -88,5 +88,15 @@ class RTLProject:
         as_list = lambda v: v if isinstance(v, list) else [v]  # noqa: E731
         return compare([p["tensor"] for p in self.manifest["outputs"]], as_list(got), as_list(want))
 
+    def synthesize(self, family: str = "xcup", progress: bool = False):
+        """yosys (yowasp 0.70) counts: LUT, FF, CARRY, DSP, depth per module and in total.
+
+        Synthesized module by module in parallel and cached; ``report.without_dsp`` holds the
+        same design with DSP inference off.  These are yosys figures, not Vivado's.
+        """
+        from .synth import synthesize
+
+        return synthesize(self.path, self.manifest, family=family, progress=progress)
+
     def __repr__(self) -> str:
         return f"RTLProject({str(self.path)!r}, top={self.name!r}, latency={self.latency})"

