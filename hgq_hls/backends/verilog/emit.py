@@ -9,6 +9,7 @@ from __future__ import annotations
 from ...templating import render
 from .cast import plan_cast
 from .netlist import Cell, Netlist, Operand
+from .partition import split
 
 
 def operand(op: Operand, frac: int, width: int) -> dict:
@@ -66,24 +67,28 @@ def _cell(c: Cell) -> dict:
 
 def _inputs(net: Netlist) -> list[dict]:
     ports = []
-    for name, wires, t in net.inputs:
-        bits = max(t.width, 1)
-        elements = [dict(wire=w.name, width=w.width, lo=k * bits, bits=bits, zero=t.width == 0,
-                         zero_extend=not t.signed) for k, w in enumerate(wires)]
-        ports.append(dict(name=name, width=bits * len(wires), elements=elements))
+    for port in net.inputs:
+        t, lo, elements = port.type, 0, []
+        for w, bits in zip(port.values, port.element_bits()):
+            elements.append(dict(wire=w.name, width=w.width, lo=lo, bits=bits,
+                                 zero=t is not None and t.width == 0,
+                                 zero_extend=t is not None and not t.signed))
+            lo += bits
+        ports.append(dict(name=port.name, width=port.width, elements=elements))
     return ports
 
 
 def _outputs(net: Netlist) -> list[dict]:
     ports = []
-    for name, values, t in net.outputs:
-        bits = max(t.width, 1)
-        elements = []
-        for k, v in enumerate(values):
-            width = max(bits, _aligned_width(v, t.frac))
-            elements.append(dict(wire=f"{name}_e{k}", width=width, lo=k * bits, bits=bits,
-                                 value=operand(v, t.frac, width)))
-        ports.append(dict(name=name, width=bits * len(values), elements=elements))
+    for port in net.outputs:
+        lo, elements = 0, []
+        for k, (v, bits) in enumerate(zip(port.values, port.element_bits())):
+            frac = port.type.frac if port.type is not None else v.fmt.frac
+            width = max(bits, _aligned_width(v, frac))
+            elements.append(dict(wire=f"{port.name}_e{k}", width=width, lo=lo, bits=bits,
+                                 value=operand(v, frac, width)))
+            lo += bits
+        ports.append(dict(name=port.name, width=port.width, elements=elements))
     return ports
 
 
@@ -91,3 +96,27 @@ def module_text(net: Netlist, about: str) -> str:
     """The Verilog module of one netlist."""
     return render("verilog/module.v.j2", name=net.name, about=about, inputs=_inputs(net),
                   outputs=_outputs(net), cells=[_cell(c) for c in net.cells])
+
+
+def layer_text(net: Netlist, about: str) -> dict[str, str]:
+    """Module name -> Verilog of one layer: a single module, or a wrapper and its parts."""
+    parts = split(net)
+    if parts is None:
+        return {net.name: module_text(net, about)}
+    files = {}
+    if parts.shared is not None:
+        files[parts.shared.name] = module_text(parts.shared, f"{about}, shared part")
+    groups = []
+    for part, first, end in parts.groups:
+        files[part.name] = module_text(part, f"{about}, outputs {first}..{end - 1}")
+        bits = part.outputs[0].element_bits()
+        lo = sum(net.outputs[0].element_bits()[:first])
+        groups.append(dict(module=part.name, lo=lo, hi=lo + sum(bits) - 1))
+    out = net.outputs[0]
+    files[net.name] = render(
+        "verilog/layer.v.j2", name=net.name, about=about,
+        inputs=[dict(name=p.name, width=p.width) for p in net.inputs],
+        output=dict(name=out.name, width=out.width),
+        shared=dict(module=parts.shared.name, width=parts.shared.outputs[0].width) if parts.shared else None,
+        groups=groups)
+    return files

@@ -66,6 +66,30 @@ class Operand:
 
 
 @dataclass(eq=False)
+class Port:
+    """A bus of a module: its elements are wires (inputs) or operands (outputs).
+
+    A typed port carries elements of one FixedType (``bits`` each, on the grid ``2**-frac``);
+    a raw port (between the parts of a split layer) carries each wire at its own width.
+    """
+
+    name: str
+    values: list
+    type: FixedType | None = None
+
+    def element_bits(self) -> list[int]:
+        """Bits of each element on the bus."""
+        if self.type is None:
+            return [v.width for v in self.values]
+        return [max(self.type.width, 1)] * len(self.values)
+
+    @property
+    def width(self) -> int:
+        """Total bus width."""
+        return sum(self.element_bits())
+
+
+@dataclass(eq=False)
 class Cell:
     """One operation: ``kind`` in add, sub, mul, cast, relu, max, min, select, rom, const."""
 
@@ -86,8 +110,8 @@ class Netlist:
 
     def __init__(self, name: str):
         self.name = name
-        self.inputs: list[tuple[str, list[Wire], FixedType]] = []   # (port, element wires, type)
-        self.outputs: list[tuple[str, list[Operand], FixedType]] = []
+        self.inputs: list[Port] = []      # values: Wire
+        self.outputs: list[Port] = []     # values: Operand
         self.cells: list[Cell] = []
         self._count = 0
         self._consts: dict[tuple[int, int], Operand] = {}
@@ -101,12 +125,12 @@ class Netlist:
     def input(self, port: str, n: int, t: FixedType) -> list[Operand]:
         """Declare an input bus of ``n`` elements of type ``t``; returns one operand each."""
         wires = [self.wire(Fmt(t.min_mantissa, t.max_mantissa, t.frac), prefix=f"{port}_") for _ in range(n)]
-        self.inputs.append((port, wires, t))
+        self.inputs.append(Port(port, wires, t))
         return [Operand(w) for w in wires]
 
     def output(self, port: str, values: list[Operand], t: FixedType) -> None:
         """Declare an output bus: each value is cast to ``t`` and placed at ``t``'s width."""
-        self.outputs.append((port, [self.cast(v, t) for v in values], t))
+        self.outputs.append(Port(port, [self.cast(v, t) for v in values], t))
 
     # ---- arithmetic ---------------------------------------------------------------------
     def const(self, mantissa: int, frac: int) -> Operand:

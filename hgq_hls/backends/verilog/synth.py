@@ -166,7 +166,9 @@ def _synthesize(project_dir: Path, manifest: dict, family: str, dsp: bool, progr
                 workers: int | None) -> SynthReport:
     texts = {Path(s).name: (project_dir / s).read_text() for s in manifest["sources"]}
     top_file = f"{manifest['top']}.v"
-    jobs = [(m["module"], {f"{m['module']}.v": texts[f"{m['module']}.v"]}, {}) for m in manifest["modules"]]
+    # leaf modules only: a split layer's wrapper is wiring
+    leaves = [p for m in manifest["modules"] for p in (m["parts"] or [m["module"]])]
+    jobs = [(leaf, {f"{leaf}.v": texts[f"{leaf}.v"]}, {}) for leaf in leaves]
     jobs.append((manifest["top"], {top_file: texts[top_file]},
                  {name: text for name, text in texts.items() if name != top_file}))
     results = {}

@@ -13,7 +13,7 @@ from ...ir import Graph
 from ...templating import render
 from ..naming import Namer
 from ..project_dir import atomic_project_dir, write_marker
-from .emit import module_text
+from .emit import layer_text
 from .lower import input_type, node_netlist
 from .top import TopPlan, bus_bits
 
@@ -34,11 +34,12 @@ def plan_rtl(g: Graph, project: str, pipeline: str) -> tuple[dict, dict]:
     module_names = Namer(prefix=f"{project}_")
     files, modules, listing = {}, {}, []
     for node in g.topological():
-        modules[node.name] = module_names(node.name)
-        net = node_netlist(g, node, modules[node.name])
-        files[f"rtl/{modules[node.name]}.v"] = module_text(net, f"{node.name} ({node.op})")
-        listing.append(dict(module=modules[node.name], file=f"rtl/{modules[node.name]}.v",
-                            node=node.name, op=node.op))
+        name = modules[node.name] = module_names(node.name)
+        about = f"{node.name} ({node.op})"
+        layer_files = layer_text(node_netlist(g, node, name), about)
+        files.update({f"rtl/{m}.v": text for m, text in layer_files.items()})
+        listing.append(dict(module=name, file=f"rtl/{name}.v", node=node.name, op=node.op,
+                            parts=[m for m in layer_files if m != name]))
     plan = TopPlan(g, pipeline, names, modules)
     inputs = [_port(g, t, names(t)) for t in g.inputs]
     outputs = [dict(_port(g, t, names(t)), signal=plan.outputs[t], valid=f"{names(t)}_ap_vld")
@@ -53,7 +54,8 @@ def plan_rtl(g: Graph, project: str, pipeline: str) -> tuple[dict, dict]:
                     control=dict(clock="ap_clk", reset="ap_rst (active high, synchronous)",
                                  start="ap_start", done="ap_done", idle="ap_idle", ready="ap_ready"),
                     inputs=inputs, outputs=outputs, modules=listing, graph=GRAPH_FILE,
-                    sources=[f"rtl/{m['module']}.v" for m in listing] + [f"rtl/{project}.v"])
+                    sources=[f"rtl/{p}.v" for m in listing for p in m["parts"] + [m["module"]]]
+                    + [f"rtl/{project}.v"])
     return files, manifest
 
 

@@ -1,0 +1,89 @@
+"""Splitting a large layer into parts, so that synthesis time grows linearly with the design.
+
+yosys's ``synth_xilinx`` slows down superlinearly on one big module (a 64x64 constant layer
+did not finish in 30 minutes), so a layer with more than ``max_cells`` cells becomes a wrapper
+around parts: groups of consecutive output elements whose logic cones are disjoint, plus a
+*shared* part for cells several groups read (a Softmax's maximum, for example).  Constants
+are copied into every part that reads them, so no constant crosses a module boundary.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .netlist import Cell, Netlist, Operand, Port
+
+#: cells per part; a few seconds of yosys each
+MAX_CELLS = 400
+
+
+@dataclass
+class Split:
+    """A layer split into parts: ``shared`` (or None) feeds every group through port ``s``."""
+
+    shared: Netlist | None
+    groups: list[tuple[Netlist, int, int]]        # (part, first output element, end)
+
+
+def _cone(op, producer, seen: set) -> list[Cell]:
+    """Cells the value ``op`` depends on (depth first, without revisiting ``seen``)."""
+    out, stack = [], [op.wire]
+    while stack:
+        cell = producer.get(stack.pop())
+        if cell is None or cell in seen:
+            continue
+        seen.add(cell)
+        out.append(cell)
+        stack.extend(a.wire for a in cell.args)
+    return out
+
+
+def split(net: Netlist, max_cells: int = MAX_CELLS) -> Split | None:
+    """Parts of ``net`` when it is larger than ``max_cells`` and has one output port, else None."""
+    if len(net.cells) <= max_cells or len(net.outputs) != 1:
+        return None
+    producer = {cell.out: cell for cell in net.cells}
+    values = net.outputs[0].values
+    cones = [_cone(v, producer, set()) for v in values]
+    bounds, start, size = [], 0, 0
+    for k, cone in enumerate(cones):
+        if size and size + len(cone) > max_cells:
+            bounds.append((start, k))
+            start, size = k, 0
+        size += len(cone)
+    bounds.append((start, len(values)))
+    if len(bounds) < 2:
+        return None
+    group_of = {}
+    for g, (a, b) in enumerate(bounds):
+        for cone in cones[a:b]:
+            for cell in cone:
+                group_of.setdefault(cell, set()).add(g)
+    shared_cells = [c for c in net.cells if c.kind != "const" and len(group_of.get(c, ())) > 1]
+    shared_set = set(shared_cells)
+    shared = None
+    shared_wires = []
+    if shared_cells:
+        used = {a.wire for c in net.cells if c not in shared_set for a in c.args}
+        used |= {v.wire for v in values}
+        shared_wires = [c.out for c in shared_cells if c.out in used]
+        shared = _part(net, f"{net.name}_shared", shared_cells, None, Port("s", [Operand(w) for w in shared_wires]))
+    groups = []
+    for g, (a, b) in enumerate(bounds):
+        cells = [c for c in net.cells if c.kind != "const" and group_of.get(c) == {g}]
+        out = Port("out0", values[a:b], net.outputs[0].type)
+        extra = Port("s_in", shared_wires) if shared_wires else None
+        groups.append((_part(net, f"{net.name}_p{g}", cells, extra, out), a, b))
+    return Split(shared, groups)
+
+
+def _part(net: Netlist, name: str, cells: list[Cell], shared_in: Port | None, out: Port) -> Netlist:
+    """A netlist of ``cells`` (plus the constants they read) with the layer's inputs."""
+    part = Netlist(name)
+    part.inputs = list(net.inputs) + ([shared_in] if shared_in else [])
+    reads = {a.wire for c in cells for a in c.args} | {v.wire for v in out.values}
+    consts = [c for c in net.cells if c.kind == "const" and c.out in reads]
+    order = {c: k for k, c in enumerate(net.cells)}
+    part.cells = sorted(consts + cells, key=order.__getitem__)
+    part.outputs = [out]
+    return part
