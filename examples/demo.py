@@ -7,6 +7,8 @@ projects and verify the firmware bit for bit by C-simulation.
    hh.predict must equal qonnx's own executor bit for bit on 10,000 samples, ties included.
 3. Both graphs -> hh.write_hls -> g++ C-simulation of the generated C++ (ap_fixed headers),
    compared with hh.predict on 10,000 samples including out-of-range inputs and exact ties.
+4. The QONNX graph -> hh.write_verilog -> Verilator (cocotb) simulation at one sample per
+   clock, compared with hh.predict.  `hgq-hls synth demo_out/rtl_tiny_mlp_qonnx` counts LUTs.
 """
 
 from __future__ import annotations
@@ -75,7 +77,15 @@ def main() -> int:
         report = project.verify(n=N)
         print(f"{project.path.relative_to(Path.cwd())}: C-simulation vs hh.predict: {report}")
         all_ok = all_ok and report.ok
-    print("\nNext: open demo_out/hls_tiny_mlp_qonnx/README.md, or run its build_prj.tcl with Vitis HLS.")
+
+    print("\n== 4. Verilog, verified by Verilator simulation ==")
+    rtl = hh.write_verilog(gq, out / "rtl_tiny_mlp_qonnx")
+    report = rtl.verify(n=N, progress=True)
+    print(f"{rtl.path.relative_to(Path.cwd())}: latency {rtl.latency} cycles, II 1; "
+          f"RTL simulation vs hh.predict: {report}")
+    all_ok = all_ok and report.ok
+    print("\nNext: hgq-hls synth demo_out/rtl_tiny_mlp_qonnx   (yosys LUT/FF counts; the first run "
+          "compiles yosys, ~2 min)\n      open demo_out/hls_tiny_mlp_qonnx/README.md for Vitis HLS.")
     return 0 if all_ok else 1
 
 

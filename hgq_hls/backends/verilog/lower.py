@@ -16,7 +16,7 @@ from ...errors import Problem, UnsupportedModelError
 from ...fixed import FixedType
 from ...ir import Graph, Node
 from ..ports import entry_type
-from .netlist import Netlist, Operand
+from .netlist import Netlist
 
 #: op name -> fn(net, node, inputs, graph) -> list of output operand arrays
 LOWER = {}

