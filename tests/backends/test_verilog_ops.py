@@ -40,7 +40,16 @@ def every_cast_model():
                         input_type=hh.FixedType(True, 10, 4, "TRN", "WRAP"), precision=precision)
 
 
-RTL_MODELS = dict(MODELS, every_cast=every_cast_model)
+def split_dense_model():
+    """A layer big enough to be split into parts (with shared common subexpressions)."""
+    rng = np.random.default_rng(21)
+    b = ModelBuilder("split")
+    w = b.quant(b.const(rng.normal(0, 1, (16, 40)).astype(np.float32)), 7, 4)
+    y = b.quant(b.node("Relu", [b.node("MatMul", [b.quant("x", 8, 3), w])]), 9, 3, signed=0)
+    return hh.load_onnx(b.build({"x": ["N", 16]}, y))
+
+
+RTL_MODELS = dict(MODELS, every_cast=every_cast_model, split_dense=split_dense_model)
 
 
 @pytest.fixture(scope="session")
@@ -76,7 +85,7 @@ def test_rtl_simulation_equals_reference(rtl_builds, name):
         assert_array_equal(a, b)
 
 
-@pytest.mark.parametrize("name", ["qonnx_random_cnn_2", "softmax_middle_axis", "every_cast",
+@pytest.mark.parametrize("name", ["qonnx_random_cnn_2", "softmax_middle_axis", "every_cast", "split_dense",
                                   "two_inputs_output_read_inside", "zero_width_tensor", "movement"])
 def test_verilog_is_lint_clean(rtl_builds, name):
     _, project, _ = rtl_builds[name]
@@ -109,3 +118,9 @@ def test_a_wrong_expectation_fails_the_testbench(rtl_builds):
     want[7, 1] += 1
     with pytest.raises(sim.SimulationError, match="1 values differ; first at sample 7, index 1"):
         sim.run(sim.build(project.path, project.manifest), project.manifest, mantissas, expected=[want])
+
+
+def test_large_layers_are_split(rtl_builds):
+    _, project, _ = rtl_builds["split_dense"]
+    dense = next(m for m in project.manifest["modules"] if m["op"] == "Dense")
+    assert len(dense["parts"]) >= 3 and any("shared" in p for p in dense["parts"])

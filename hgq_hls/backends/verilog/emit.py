@@ -103,9 +103,10 @@ def layer_text(net: Netlist, about: str) -> dict[str, str]:
     parts = split(net)
     if parts is None:
         return {net.name: module_text(net, about)}
-    files = {}
-    if parts.shared is not None:
-        files[parts.shared.name] = module_text(parts.shared, f"{about}, shared part")
+    files, shared = {}, []
+    for k, chunk in enumerate(parts.shared):
+        files[chunk.name] = module_text(chunk, f"{about}, shared part {k}")
+        shared.append(dict(module=chunk.name, width=chunk.outputs[0].width))
     groups = []
     for part, first, end in parts.groups:
         files[part.name] = module_text(part, f"{about}, outputs {first}..{end - 1}")
@@ -117,6 +118,5 @@ def layer_text(net: Netlist, about: str) -> dict[str, str]:
         "verilog/layer.v.j2", name=net.name, about=about,
         inputs=[dict(name=p.name, width=p.width) for p in net.inputs],
         output=dict(name=out.name, width=out.width),
-        shared=dict(module=parts.shared.name, width=parts.shared.outputs[0].width) if parts.shared else None,
-        groups=groups)
+        shared=shared, groups=groups)
     return files

@@ -5,21 +5,40 @@ from __future__ import annotations
 import numpy as np
 
 from ..geometry import window_geometry, window_taps
+from .csd import csd_digits
+from .cse import eliminate
 from .lower import lowering
+from .netlist import Operand
 
 
-def _dot(net, pairs, weight_frac, bias=None, bias_frac=0):
-    """``sum(x * w) + bias`` with every ``x * w`` as CSD shifted copies of ``x``."""
-    terms = []
-    for x, w in pairs:
-        terms += net.const_terms(x, int(w), weight_frac)
-    if bias:
-        terms.append((1, net.const(int(bias), bias_frac)))
-    total = net.sum(terms)
-    if total is None:
-        frac = pairs[0][0].fmt.frac + weight_frac if pairs else weight_frac
-        total = net.const(0, frac)
-    return total
+def dot_products(net, rows, weight_frac, biases=None, bias_frac=0):
+    """``sum(x * w) (+ bias)`` for every row of ``(operand, weight mantissa)`` pairs.
+
+    Weights become CSD digits (shifted copies of their input); digit pairs shared by several
+    rows are computed once (:mod:`.cse`); each row is then a tree of adders.
+    """
+    signals, index = [], {}
+    digit_rows = []
+    for pairs in rows:
+        row = []
+        for x, w in pairs:
+            sid = index.setdefault((x.wire, x.shift), len(signals))
+            if sid == len(signals):
+                signals.append(x)
+            row += [(sign, sid, shift) for sign, shift in csd_digits(int(w))]
+        digit_rows.append(row)
+    definitions, digit_rows = eliminate(digit_rows, len(signals))
+    for a, b, d, s in definitions:
+        x, y = signals[a], signals[b]
+        signals.append(net.add(x, Operand(y.wire, y.shift + d), subtract=s < 0))
+    out = []
+    for k, row in enumerate(digit_rows):
+        terms = [(sign, Operand(signals[sid].wire, signals[sid].shift + shift - weight_frac))
+                 for sign, sid, shift in row]
+        if biases is not None and biases[k]:
+            terms.append((1, net.const(int(biases[k]), bias_frac)))
+        out.append(net.sum(terms) or net.const(0, weight_frac))
+    return out
 
 
 @lowering("Dense")
@@ -28,12 +47,10 @@ def dense(net, node, ins, g):
     bias = ins[2] if len(ins) > 2 else None
     k, n = w.shape
     rows = x.reshape(-1, k)
-    out = np.empty((len(rows), n), dtype=object)
-    for r in range(len(rows)):
-        for j in range(n):
-            out[r, j] = _dot(net, [(rows[r, i], w.m[i, j]) for i in range(k) if w.m[i, j]], w.frac,
-                             bias.m[j] if bias is not None else None, bias.frac if bias is not None else 0)
-    return [out.reshape(x.shape[:-1] + (n,))]
+    pairs = [[(rows[r, i], w.m[i, j]) for i in range(k) if w.m[i, j]] for r in range(len(rows)) for j in range(n)]
+    biases = [bias.m[j] for _ in range(len(rows)) for j in range(n)] if bias is not None else None
+    out = dot_products(net, pairs, w.frac, biases, bias.frac if bias is not None else 0)
+    return [np.array(out, dtype=object).reshape(x.shape[:-1] + (n,))]
 
 
 @lowering("Conv")
@@ -45,17 +62,18 @@ def conv(net, node, ins, g):
     w2 = w.m.reshape(w.shape[0], w.shape[1], geo["kh"], geo["kw"])
     out_ch, per_group = w.shape[0], w.shape[1]
     per_out = out_ch // node.attrs["group"]
-    out = np.empty((out_ch, geo["oh"], geo["ow"]), dtype=object)
+    rows, biases = [], []
     for o in range(out_ch):
         first = o // per_out * per_group
         for oh in range(geo["oh"]):
             for ow in range(geo["ow"]):
-                pairs = [(x2[first + c, ih, iw], w2[o, c, kh, kw])
-                         for c in range(per_group) for kh, kw, ih, iw in window_taps(geo, oh, ow)
-                         if w2[o, c, kh, kw]]
-                out[o, oh, ow] = _dot(net, pairs, w.frac, bias.m[o] if bias is not None else None,
-                                      bias.frac if bias is not None else 0)
-    return [out.reshape(g.tensors[node.outputs[0]].shape)]
+                rows.append([(x2[first + c, ih, iw], w2[o, c, kh, kw])
+                             for c in range(per_group) for kh, kw, ih, iw in window_taps(geo, oh, ow)
+                             if w2[o, c, kh, kw]])
+                biases.append(bias.m[o] if bias is not None else 0)
+    out = dot_products(net, rows, w.frac, biases if bias is not None else None,
+                       bias.frac if bias is not None else 0)
+    return [np.array(out, dtype=object).reshape(g.tensors[node.outputs[0]].shape)]
 
 
 def _windows(x, node):

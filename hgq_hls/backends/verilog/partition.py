@@ -19,9 +19,14 @@ MAX_CELLS = 400
 
 @dataclass
 class Split:
-    """A layer split into parts: ``shared`` (or None) feeds every group through port ``s``."""
+    """A layer split into parts.
 
-    shared: Netlist | None
+    ``shared`` are chunks of the shared cells, in order: chunk ``k`` reads the outputs of the
+    chunks before it (port ``c_in``) and drives port ``s``; every group reads all their
+    outputs (port ``s_in``).
+    """
+
+    shared: list[Netlist]
     groups: list[tuple[Netlist, int, int]]        # (part, first output element, end)
 
 
@@ -60,14 +65,15 @@ def split(net: Netlist, max_cells: int = MAX_CELLS) -> Split | None:
             for cell in cone:
                 group_of.setdefault(cell, set()).add(g)
     shared_cells = [c for c in net.cells if c.kind != "const" and len(group_of.get(c, ())) > 1]
-    shared_set = set(shared_cells)
-    shared = None
-    shared_wires = []
-    if shared_cells:
-        used = {a.wire for c in net.cells if c not in shared_set for a in c.args}
-        used |= {v.wire for v in values}
-        shared_wires = [c.out for c in shared_cells if c.out in used]
-        shared = _part(net, f"{net.name}_shared", shared_cells, None, Port("s", [Operand(w) for w in shared_wires]))
+    chunks = [shared_cells[k:k + max_cells] for k in range(0, len(shared_cells), max_cells)]
+    shared, shared_wires = [], []
+    for k, chunk in enumerate(chunks):
+        inside = set(chunk)
+        used = {a.wire for c in net.cells if c not in inside for a in c.args} | {v.wire for v in values}
+        outs = [c.out for c in chunk if c.out in used]
+        earlier = Port("c_in", list(shared_wires)) if shared_wires else None
+        shared.append(_part(net, f"{net.name}_shared{k}", chunk, earlier, Port("s", [Operand(w) for w in outs])))
+        shared_wires += outs
     groups = []
     for g, (a, b) in enumerate(bounds):
         cells = [c for c in net.cells if c.kind != "const" and group_of.get(c) == {g}]
