@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import pickle
 import shutil
 import tempfile
 from pathlib import Path
@@ -67,3 +68,19 @@ def read_marker(folder) -> dict:
     if not path.is_file():
         raise FileNotFoundError(f"{folder} is not an hgq_hls project (no {MARKER})")
     return json.loads(path.read_text())
+
+
+#: where a project keeps the graph it was written from (the reference ``verify`` compares with)
+GRAPH_FILE = "reference/graph.pkl"
+
+
+def write_project(outdir, force: bool, files: dict[str, str], graph, manifest: dict) -> None:
+    """Write ``files`` (relative path -> text), the graph and the marker, atomically."""
+    with atomic_project_dir(outdir, force) as tmp:
+        for rel, text in files.items():
+            path = tmp / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text)
+        (tmp / GRAPH_FILE).parent.mkdir(parents=True, exist_ok=True)
+        (tmp / GRAPH_FILE).write_bytes(pickle.dumps(graph, protocol=4))
+        write_marker(tmp, manifest)

@@ -133,14 +133,14 @@ def test_a_previous_project_is_replaced(tiny_graph, tmp_path):
 
 
 def test_a_failed_write_leaves_the_old_project(tiny_graph, tmp_path, monkeypatch):
-    import hgq_hls.backends.hls.writer as writer
+    import hgq_hls.backends.project_dir as project_dir
 
     hh.write_hls(tiny_graph, tmp_path / "prj", project_name="first")
 
     def broken(folder, manifest):
         raise OSError("disk full")
 
-    monkeypatch.setattr(writer, "write_marker", broken)
+    monkeypatch.setattr(project_dir, "write_marker", broken)
     with pytest.raises(OSError, match="disk full"):
         hh.write_hls(tiny_graph, tmp_path / "prj", project_name="second")
     assert (tmp_path / "prj" / "firmware" / "first.cpp").exists()

@@ -19,6 +19,7 @@ from hgq_hls.backends.verilog.sim import build, simulator_environment, verilator
 from hgq_hls.frontend.onnx.builder import ModelBuilder
 from hgq_hls.verification import stimulus
 from tests.backends.hls_models import MODELS
+from tests.backends.outputs import assert_firmware_equals_reference
 
 pytestmark = pytest.mark.slow
 ROUNDING = ["TRN", "TRN_ZERO", "RND", "RND_ZERO", "RND_MIN_INF", "RND_INF", "RND_CONV"]
@@ -76,13 +77,7 @@ def test_rtl_simulation_equals_reference(rtl_builds, name):
     g, project, error = rtl_builds[name]
     if error is not None:
         raise error
-    xs = stimulus(g, 1000, seed=2)
-    x = xs if len(xs) > 1 else xs[0]
-    got, want = project.simulate(x), hh.predict(g, x)
-    got, want = (got, want) if isinstance(want, list) else ([got], [want])
-    assert len(got) == len(want)
-    for a, b in zip(got, want):
-        assert_array_equal(a, b)
+    assert_firmware_equals_reference(g, project.simulate, 1000, seed=2)
 
 
 @pytest.mark.parametrize("name", ["qonnx_random_cnn_2", "softmax_middle_axis", "every_cast", "split_dense",
@@ -113,7 +108,7 @@ def test_a_wrong_expectation_fails_the_testbench(rtl_builds):
 
     g, project, _ = rtl_builds["qonnx_mixed_mlp"]
     x = stimulus(g, 50, seed=5)[0]
-    mantissas = project._mantissas(x)
+    mantissas = project._mantissas(project.input_arrays(x))
     want = np.round(hh.predict(g, x) * 2 ** project.manifest["outputs"][0]["frac"]).astype(np.int64)
     want[7, 1] += 1
     with pytest.raises(sim.SimulationError, match="1 values differ; first at sample 7, index 1"):

@@ -6,7 +6,6 @@ project rendered), then writes it atomically: a failure never leaves half a proj
 
 from __future__ import annotations
 
-import pickle
 import re
 from collections import Counter
 from pathlib import Path
@@ -21,11 +20,10 @@ from ...reference import predict
 from ...templating import render
 from ...verification import stimulus
 from ..ports import entry_type
-from ..project_dir import atomic_project_dir, write_marker
+from ..project_dir import GRAPH_FILE, write_project
 from .context import LayerContext, ProjectTypes
 from .layers import LAYERS
 
-GRAPH_FILE = "reference/graph.pkl"
 #: literals per line in weight headers
 _PER_LINE = 8
 #: doubles hold integers up to 2**53 exactly: the bound for exact C++ literals
@@ -196,12 +194,5 @@ def write_hls(g: Graph, outdir, part: str = "xcvu9p-flga2104-2-e", clock_ns: flo
                     clock_ns=clock_ns, io=io, reuse_factor=reuse_factor,
                     inputs=common["inputs"], outputs=common["outputs"], graph=GRAPH_FILE,
                     files=sorted(plan.files))
-    with atomic_project_dir(outdir, force) as tmp:
-        for rel, text in plan.files.items():
-            path = tmp / rel
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(text)
-        (tmp / GRAPH_FILE).parent.mkdir(parents=True, exist_ok=True)
-        (tmp / GRAPH_FILE).write_bytes(pickle.dumps(g, protocol=4))
-        write_marker(tmp, manifest)
+    write_project(outdir, force, plan.files, g, manifest)
     return HLSProject(Path(outdir), manifest, graph=g)

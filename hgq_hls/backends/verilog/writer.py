@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import pickle
 from pathlib import Path
 
 import numpy as np
@@ -12,12 +11,11 @@ from ... import __version__
 from ...ir import Graph
 from ...templating import render
 from ..naming import Namer
-from ..project_dir import atomic_project_dir, write_marker
+from ..project_dir import GRAPH_FILE, write_project
 from .emit import layer_text
 from .lower import input_type, node_netlist
 from .top import TopPlan, bus_bits
 
-GRAPH_FILE = "reference/graph.pkl"
 
 
 def _port(g: Graph, t: str, name: str) -> dict:
@@ -74,12 +72,5 @@ def write_verilog(g: Graph, outdir, pipeline: str = "layer", project_name: str =
     files, manifest = plan_rtl(g, project_name, pipeline)
     files["manifest.json"] = json.dumps(manifest, indent=2) + "\n"
     files["README.md"] = render("verilog/README.md.j2", **manifest)
-    with atomic_project_dir(outdir, force) as tmp:
-        for rel, text in files.items():
-            path = tmp / rel
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(text)
-        (tmp / GRAPH_FILE).parent.mkdir(parents=True, exist_ok=True)
-        (tmp / GRAPH_FILE).write_bytes(pickle.dumps(g, protocol=4))
-        write_marker(tmp, manifest)
+    write_project(outdir, force, files, g, manifest)
     return RTLProject(Path(outdir), manifest, graph=g)

@@ -1,0 +1,87 @@
+"""What every written project shares: its manifest, its reference graph, input checks, verify."""
+
+from __future__ import annotations
+
+import pickle
+from pathlib import Path
+
+import numpy as np
+
+from .. import __version__
+from ..reference import predict as reference_predict
+from ..verification import VerifyReport, compare, stimulus
+from .project_dir import read_marker
+
+
+def as_list(value) -> list:
+    """One output or several, as a list."""
+    return value if isinstance(value, list) else [value]
+
+
+class Project:
+    """A project directory written by a backend; subclasses run the firmware."""
+
+    #: the manifest's ``kind`` this class opens
+    kind = ""
+
+    def __init__(self, path, manifest: dict, graph=None):
+        self.path = Path(path).absolute()
+        self.manifest = manifest
+        self._graph = graph
+
+    @classmethod
+    def open(cls, path):
+        """Open a project written earlier."""
+        manifest = read_marker(path)
+        if manifest.get("kind") != cls.kind:
+            raise ValueError(f"{path} is a {manifest.get('kind')!r} project, not a {cls.kind!r} project")
+        return cls(path, manifest)
+
+    @property
+    def name(self) -> str:
+        """The top function or module's name."""
+        return self.manifest["project"]
+
+    @property
+    def graph(self):
+        """The graph the project was written from (the reference it must equal)."""
+        if self._graph is None:
+            if self.manifest.get("hgq_hls_version") != __version__:
+                raise RuntimeError(f"{self.path} was written by hgq_hls {self.manifest.get('hgq_hls_version')}; "
+                                   f"this is {__version__}: write the project again to verify it")
+            self._graph = pickle.loads((self.path / self.manifest["graph"]).read_bytes())
+        return self._graph
+
+    def input_arrays(self, x) -> list[np.ndarray]:
+        """``x`` (one array or a list) as float64 arrays of shape (batch, *port shape)."""
+        xs = list(x) if isinstance(x, (list, tuple)) else [x]
+        ports = self.manifest["inputs"]
+        if len(xs) != len(ports):
+            raise ValueError(f"{self.name} has {len(ports)} input(s), got {len(xs)}")
+        arrays = []
+        for port, arr in zip(ports, xs):
+            arr = np.asarray(arr, dtype=np.float64)
+            shape = tuple(port["shape"])
+            if arr.shape == shape:
+                arr = arr[None]
+            if arr.shape[1:] != shape:
+                raise ValueError(f"input {port['tensor']!r} expects shape (batch, *{shape}), got {arr.shape}")
+            arrays.append(arr)
+        return arrays
+
+    def run(self, xs: list[np.ndarray], progress: bool = False):
+        """The firmware's outputs for checked inputs (a subclass runs its simulator)."""
+        raise NotImplementedError
+
+    def verify(self, x=None, n: int = 10_000, seed: int = 0, progress: bool = False) -> VerifyReport:
+        """Compare the firmware with ``hh.predict`` on ``x`` (or ``n`` generated samples).
+
+        Reports, per output, how many values differ and the first differing sample/index.
+        """
+        xs = self.input_arrays(x) if x is not None else stimulus(self.graph, n, seed)
+        got = self.run(xs, progress=progress)
+        want = reference_predict(self.graph, xs if len(xs) > 1 else xs[0])
+        return compare([p["tensor"] for p in self.manifest["outputs"]], as_list(got), as_list(want))
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({str(self.path)!r}, top={self.name!r})"
