@@ -9,6 +9,7 @@ from .ir import Graph, Node, Tensor
 from .reference import predict
 from .backends.hls import HLSProject, write_hls
 from .backends.verilog import RTLProject, write_verilog
+from .estimate import Report, estimate
 
 __all__ = [
     "FixedType",
@@ -20,6 +21,8 @@ __all__ = [
     "HLSProject",
     "write_verilog",
     "RTLProject",
+    "estimate",
+    "Report",
     "Graph",
     "Node",
     "Tensor",

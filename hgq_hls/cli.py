@@ -88,6 +88,23 @@ def _cmd_synth(args) -> int:
     return 0
 
 
+def _cmd_estimate(args) -> int:
+    from .estimate import estimate
+
+    g = _load_model(args)
+    report = estimate(g, backend=args.backend, target=args.target, reuse_factor=args.reuse_factor,
+                      pipeline=args.pipeline, clock_ns=args.clock_ns)
+    if args.plot:
+        report.plot(args.plot)
+    if args.json:
+        print(report.to_json())
+    else:
+        print(report.table())
+        if args.plot:
+            print(f"plot: {args.plot}")
+    return 0
+
+
 def _add_model_options(parser) -> None:
     parser.add_argument("model", help="path to an .onnx file (float, QONNX or QDQ)")
     parser.add_argument("--input-type", help="type of the inputs of a float model, e.g. 'ap_fixed<8,3>'")
@@ -171,6 +188,17 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--project-name", default="myproject", help="top function name (default: myproject)")
     c.add_argument("--force", action="store_true", help="replace a non-empty directory that is not a project")
     c.set_defaults(run=_cmd_convert)
+    e = sub.add_parser("estimate", help="estimate LUT/FF/DSP/BRAM, latency and EBOPs of a model (no synthesis)")
+    _add_model_options(e)
+    e.add_argument("--backend", choices=["verilog", "hls"], default="verilog",
+                   help="verilog: costs of the emitted RTL (fitted to yosys); hls: Vitis HLS model (default: verilog)")
+    e.add_argument("--target", default="xcvu9p", help="device for coefficients and utilization (default: xcvu9p)")
+    e.add_argument("--reuse-factor", type=int, default=1, help="hls: initiation interval (default: 1)")
+    e.add_argument("--pipeline", choices=["layer", "none"], default="layer", help="verilog: pipeline (default: layer)")
+    e.add_argument("--clock-ns", type=float, default=None, help="hls: clock period in ns (default: 5)")
+    e.add_argument("--json", action="store_true", help="print the report as JSON")
+    e.add_argument("--plot", metavar="FILE.png", help="also draw a per-layer LUT/FF/DSP bar chart (needs matplotlib)")
+    e.set_defaults(run=_cmd_estimate)
     v = sub.add_parser("verify", help="simulate a written project (HLS or Verilog) against hh.predict")
     v.add_argument("project", help="project directory written by `hgq-hls convert`")
     v.add_argument("--n", type=int, default=10_000, help="number of generated samples (default: 10000)")
@@ -191,8 +219,8 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.run(args)
-    except (OSError, ValueError, RuntimeError, OverflowError) as exc:
-        # missing files, existing projects, bad models/types, missing tools, compile errors
+    except (OSError, ValueError, RuntimeError, OverflowError, ImportError) as exc:
+        # missing files, existing projects, bad models/types, missing tools or extras, compile errors
         print(f"hgq-hls: error: {exc}", file=sys.stderr)
         return 2
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from ..errors import Problem, UnsupportedModelError
+from ..errors import InvalidGraphError, Problem, UnsupportedModelError
 from ..fixed import FixedType
-from ..ir import Graph
+from ..ir import Graph, Node
 
 
 def entry_type(g: Graph, name: str) -> FixedType:
@@ -25,3 +25,17 @@ def entry_type(g: Graph, name: str) -> FixedType:
         node.name, node.op,
         f"reads the float input {name!r}, which firmware cannot take: pass input_type= to "
         "load_onnx (or quantize the input with one quantizer)") for node in consumers])
+
+
+def activation_inputs(g: Graph, node: Node) -> list[str]:
+    """The node's non-constant inputs, each once, in order: a layer's input ports."""
+    return [t for t in dict.fromkeys(node.inputs) if not g.tensors[t].is_const]
+
+
+def require_fixed_point(g: Graph) -> None:
+    """Raise InvalidGraphError unless every tensor but the graph inputs has a fixed-point type."""
+    untyped = [n for n, t in g.tensors.items() if t.type is None and n not in g.inputs]
+    if untyped:
+        raise InvalidGraphError(
+            f"the graph has untyped tensors ({', '.join(untyped[:5])}...): firmware needs fixed point; "
+            "load the model with input_type= and default_type= (or quantizers in the model)")

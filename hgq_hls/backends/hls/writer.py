@@ -19,7 +19,7 @@ from ...ir import Graph
 from ...reference import predict
 from ...templating import render
 from ...verification import stimulus
-from ..ports import entry_type
+from ..ports import entry_type, require_fixed_point
 from ..project_dir import GRAPH_FILE, write_project
 from .context import LayerContext, ProjectTypes
 from .layers import LAYERS
@@ -160,11 +160,7 @@ def check_arguments(g: Graph, io: str, reuse_factor: int, project_name: str) -> 
     if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", project_name) or project_name.startswith(("layer_", "rom_")):
         raise ValueError(f"project_name {project_name!r} must be a C identifier "
                          "(not starting with layer_ or rom_)")
-    untyped = [n for n, t in g.tensors.items() if t.type is None and n not in g.inputs]
-    if untyped:
-        raise InvalidGraphError(
-            f"the graph has untyped tensors ({', '.join(untyped[:5])}...): firmware needs fixed point; "
-            "load the model with input_type= and default_type= (or quantizers in the model)")
+    require_fixed_point(g)
 
 
 def write_hls(g: Graph, outdir, part: str = "xcvu9p-flga2104-2-e", clock_ns: float = 5.0,

@@ -39,24 +39,32 @@ def eliminate(rows: list[list[Term]], n_signals: int):
 
     def account(r, t, others, delta):
         for u in others:
-            key, _ = _key(t, u)
+            # _key inlined: this loop runs once per digit pair
+            if (t[1], t[2]) > (u[1], u[2]):
+                key = (u[1], t[1], t[2] - u[2], t[0] * u[0])
+            else:
+                key = (t[1], u[1], u[2] - t[2], t[0] * u[0])
             counts[key] += delta
             if delta > 0:
                 where[key].add(r)
-            if counts[key] >= 2:
-                heapq.heappush(heap, (-counts[key], key))
+                if counts[key] >= 2 and heap is not None:
+                    heapq.heappush(heap, (-counts[key], key))
 
-    heap: list = []
+    heap = None                      # filled once the initial counts are known
     for r, row in enumerate(rows):
         for i in range(len(row)):
             account(r, row[i], row[i + 1:], 1)
+    heap = [(-c, key) for key, c in counts.items() if c >= 2]
+    heapq.heapify(heap)
     definitions = []
     while heap:
         negative, key = heapq.heappop(heap)
         if counts[key] != -negative:
-            continue                                   # stale entry
-        if counts[key] < 2:
-            break
+            # the count fell since this entry was pushed: re-queue it at its current count
+            # (every key counted twice or more keeps an entry at least as high as its count)
+            if counts[key] >= 2:
+                heapq.heappush(heap, (-counts[key], key))
+            continue
         signal = n_signals + len(definitions)
         definitions.append(key)
         for r in sorted(where.pop(key)):
@@ -64,25 +72,41 @@ def eliminate(rows: list[list[Term]], n_signals: int):
     return definitions, rows
 
 
+def _partners(t: Term, key) -> list[Term]:
+    """The terms that form pair ``key`` with ``t`` (``t`` first or second in key order)."""
+    a, b, d, s = key
+    found = []
+    if t[1] == a:
+        found.append((s * t[0], b, t[2] + d))
+    if t[1] == b:
+        found.append((s * t[0], a, t[2] - d))
+    return [u for u in found if _key(t, u)[0] == key]
+
+
 def _substitute(rows, r, key, signal, account):
-    """Replace every non-overlapping occurrence of pair ``key`` in row ``r`` by ``signal``."""
+    """Replace every non-overlapping occurrence of pair ``key`` in row ``r`` by ``signal``.
+
+    Scans for the first term that has a partner and pairs it with the earliest partner,
+    then starts again; partners are looked up by value, so a scan is linear in the row.
+    """
     row = rows[r]
-    i = 0
-    while i < len(row):
+    while True:
+        position: dict = {}
+        for k, term in enumerate(row):
+            position.setdefault(term, []).append(k)
         match = None
-        for j in range(len(row)):
-            if j != i and _key(row[i], row[j])[0] == key:
-                match = j
+        for i, t in enumerate(row):
+            js = [j for u in _partners(t, key) for j in position.get(u, ()) if j != i]
+            if js:
+                match = (i, min(js))
                 break
         if match is None:
-            i += 1
-            continue
-        t, u = row[i], row[match]
-        _, (sign, shift) = _key(t, u)
-        for k in sorted((i, match), reverse=True):
+            return
+        i, j = match
+        _, (sign, shift) = _key(row[i], row[j])
+        for k in sorted((i, j), reverse=True):
             removed = row.pop(k)
             account(r, removed, row, -1)
         new = (sign, signal, shift)
         account(r, new, row, 1)
         row.append(new)
-        i = 0

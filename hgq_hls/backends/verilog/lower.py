@@ -15,7 +15,7 @@ import numpy as np
 from ...errors import Problem, UnsupportedModelError
 from ...fixed import FixedType
 from ...ir import Graph, Node
-from ..ports import entry_type
+from ..ports import activation_inputs, entry_type
 from .netlist import Netlist
 
 #: op name -> fn(net, node, inputs, graph) -> list of output operand arrays
@@ -63,16 +63,6 @@ def elementwise(fn, *arrays) -> np.ndarray:
     return out
 
 
-def input_type(g: Graph, name: str) -> FixedType:
-    """The type a tensor enters a module with (a float graph input: its quantizer's type)."""
-    return g.tensors[name].type if g.tensors[name].type is not None else entry_type(g, name)
-
-
-def activation_inputs(g: Graph, node: Node) -> list[str]:
-    """The node's non-constant inputs, each once, in order: the module's input ports."""
-    return [t for t in dict.fromkeys(node.inputs) if not g.tensors[t].is_const]
-
-
 def node_netlist(g: Graph, node: Node, name: str) -> Netlist:
     """The netlist of one node: ports ``in<k>`` (activation inputs) and ``out<k>``."""
     if node.op not in LOWER:
@@ -81,7 +71,7 @@ def node_netlist(g: Graph, node: Node, name: str) -> Netlist:
     values = {}
     for k, t in enumerate(activation_inputs(g, node)):
         shape = tuple(g.tensors[t].shape)
-        ops = net.input(f"in{k}", int(np.prod(shape, dtype=np.int64)), input_type(g, t))
+        ops = net.input(f"in{k}", int(np.prod(shape, dtype=np.int64)), entry_type(g, t))
         arr = np.empty(len(ops), dtype=object)
         arr[:] = ops
         values[t] = arr.reshape(shape)

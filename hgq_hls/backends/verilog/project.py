@@ -36,15 +36,17 @@ class RTLProject(Project):
         """Outputs of the RTL for inputs ``x`` (batch first) by Verilator, as float64."""
         return self.run(self.input_arrays(x), progress=progress)
 
-    def synthesize(self, family: str = "xcup", progress: bool = False):
+    def synthesize(self, family: str = "xcup", progress: bool = False, without_dsp: bool = True):
         """yosys (yowasp 0.70) counts: LUT, FF, CARRY, DSP, depth per module and in total.
 
         Synthesized module by module in parallel and cached; ``report.without_dsp`` holds the
-        same design with DSP inference off.  These are yosys figures, not Vivado's.
+        same design with DSP inference off (skipped with ``without_dsp=False``).  These are
+        yosys figures, not Vivado's.
         """
         from .synth import synthesize
 
-        return synthesize(self.path, self.manifest, family=family, progress=progress)
+        return synthesize(self.path, self.manifest, family=family, progress=progress,
+                          without_dsp=without_dsp)
 
     def __repr__(self) -> str:
         return f"RTLProject({str(self.path)!r}, top={self.name!r}, latency={self.latency})"

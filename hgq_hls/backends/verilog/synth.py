@@ -160,11 +160,13 @@ class SynthReport:
 
 
 def synthesize(project_dir: Path, manifest: dict, family: str = "xcup", progress: bool = False,
-               workers: int | None = None) -> SynthReport:
-    """yosys counts of a written RTL project (with DSP inference; ``.without_dsp`` without)."""
-    with_dsp, without = (_synthesize(project_dir, manifest, family, dsp, progress, workers) for dsp in (True, False))
-    with_dsp.without_dsp = without
-    return with_dsp
+               workers: int | None = None, without_dsp: bool = True) -> SynthReport:
+    """yosys counts of a written RTL project with DSP inference; ``.without_dsp`` holds a
+    second run with ``-nodsp`` (all LUTs) unless ``without_dsp=False``."""
+    report = _synthesize(project_dir, manifest, family, True, progress, workers)
+    if without_dsp:
+        report.without_dsp = _synthesize(project_dir, manifest, family, False, progress, workers)
+    return report
 
 
 def _synthesize(project_dir: Path, manifest: dict, family: str, dsp: bool, progress: bool,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from ...ir import Graph
 from ..naming import Namer
-from .lower import activation_inputs, input_type
+from ..ports import activation_inputs, entry_type
 
 PIPELINES = ("layer", "none")
 #: ops cheap enough to share a pipeline stage with the arithmetic before or after them
@@ -61,7 +61,7 @@ class TopPlan:
                 ports.append((f"out{k}", comb))
                 if registered:
                     reg = f"r_{names(t)}"
-                    self.regs.append(dict(name=reg, width=self.width(t), source=comb,
+                    self.regs.append(dict(name=reg, width=self.width(t), source=comb, tensor=t,
                                           why=f"{node.name} output, stage {stage + 1}"))
                     self.signals[t] = {stage + 1: reg}
                     fresh[t] = False
@@ -78,7 +78,7 @@ class TopPlan:
         n = 1
         for d in tensor.shape:
             n *= d
-        return n * bus_bits(input_type(self.g, t))
+        return n * bus_bits(entry_type(self.g, t))
 
     def at(self, t: str, stage: int) -> str:
         """The signal holding tensor ``t`` at ``stage``, adding delay registers as needed."""
@@ -86,7 +86,7 @@ class TopPlan:
         last = max(have)
         while last < stage:
             reg = f"d_{self.names(t)}_{last + 1}"
-            self.regs.append(dict(name=reg, width=self.width(t), source=have[last],
+            self.regs.append(dict(name=reg, width=self.width(t), source=have[last], tensor=t,
                                   why=f"{t} delayed to stage {last + 1}"))
             have[last + 1] = reg
             last += 1

@@ -13,13 +13,14 @@ from ...templating import render
 from ..naming import Namer
 from ..project_dir import GRAPH_FILE, write_project
 from .emit import layer_text
-from .lower import input_type, node_netlist
+from ..ports import entry_type
+from .lower import node_netlist
 from .top import TopPlan, bus_bits
 
 
 
 def _port(g: Graph, t: str, name: str) -> dict:
-    tensor, ftype = g.tensors[t], input_type(g, t)
+    tensor, ftype = g.tensors[t], entry_type(g, t)
     size = int(np.prod(tensor.shape, dtype=np.int64))
     return dict(name=name, tensor=t, shape=list(tensor.shape), size=size, bits=bus_bits(ftype),
                 bus_width=size * bus_bits(ftype), signed=ftype.signed, frac=ftype.frac,

@@ -1,0 +1,69 @@
+"""EBOPs (effective bit operations) as HGQ defines them, so figures compare with HGQ papers.
+
+HGQ (Sun et al., arXiv:2405.00645 v1/v2, Eq. 5): EBOPs = sum over all multiplications of
+``b_x * b_w``, where ``b_x`` is the bit width of the activation (the sign bit included when it
+is signed) and ``b_w`` of a constant is the number of bits between its most and least
+significant non-zero bits (``001xx1000`` counts 4; zero counts 0).  Additions are not counted.
+A fully unrolled convolution counts every output position (HGQ's ``parallel_factor`` equal to
+the number of positions); padded taps multiply nothing.  Products of two signals count
+``b_a * b_b``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..backends.geometry import window_geometry, window_taps
+from ..ir import Graph, Node
+from ..backends.ports import activation_inputs, entry_type
+
+
+def effective_bits(m) -> np.ndarray:
+    """Bits from the highest to the lowest non-zero bit of each integer mantissa (0 for 0)."""
+    flat = np.abs(np.asarray(m, dtype=object).reshape(-1))
+    out = np.zeros(flat.shape, dtype=np.int64)
+    for k, v in enumerate(flat):
+        v = int(v)
+        if v:
+            out[k] = v.bit_length() - ((v & -v).bit_length() - 1)
+    return out.reshape(np.shape(m))
+
+
+def _bits(g: Graph, name: str) -> int:
+    return entry_type(g, name).width
+
+
+def _elements(g: Graph, name: str) -> int:
+    return int(np.prod(g.tensors[name].shape, dtype=np.int64))
+
+
+def node_ebops(g: Graph, node: Node) -> int:
+    """EBOPs of one node (0 for nodes without multiplications)."""
+    acts = activation_inputs(g, node)
+    if node.op == "Dense":
+        x, w = node.inputs[0], g.tensors[node.inputs[1]].value
+        rows = _elements(g, x) // w.shape[0]
+        return rows * _bits(g, x) * int(effective_bits(w).sum())
+    if node.op == "Conv":
+        x, w = node.inputs[0], g.tensors[node.inputs[1]].value
+        shape = g.tensors[x].shape
+        geo = window_geometry(shape, node.attrs, w.shape[2:])
+        uses = np.zeros((geo["kh"], geo["kw"]), dtype=np.int64)   # output positions reading each tap
+        for oh in range(geo["oh"]):
+            for ow in range(geo["ow"]):
+                for kh, kw, _, _ in window_taps(geo, oh, ow):
+                    uses[kh, kw] += 1
+        bits = effective_bits(w).reshape(w.shape[0], w.shape[1], geo["kh"], geo["kw"])
+        return _bits(g, x) * int((bits * uses).sum())
+    if node.op in ("Mul", "PRelu"):
+        consts = [t for t in node.inputs if g.tensors[t].is_const]
+        n = _elements(g, node.outputs[0])
+        if len(acts) == 2:
+            return n * _bits(g, acts[0]) * _bits(g, acts[1])
+        if acts and consts:
+            c = np.broadcast_to(effective_bits(g.tensors[consts[0]].value), g.tensors[node.outputs[0]].shape)
+            return _bits(g, acts[0]) * int(c.sum())
+    if node.op == "Softmax":
+        a = node.attrs
+        return _elements(g, node.outputs[0]) * a["exp_out"].width * a["inv_out"].width
+    return 0

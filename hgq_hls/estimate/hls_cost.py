@@ -1,0 +1,142 @@
+"""Vitis HLS backend estimate: a model of what HLS builds from the generated C++ (not fitted).
+
+Dense and Conv: each multiplication is a DSP or fabric by the one rule the HLS writer emits
+as ``BIND_OP`` (:func:`multiplier_impl`); at ``reuse_factor=1`` weights are constants, so a
+fabric product is shift-and-add over its signed digits, and a DSP product whose constant has at
+most two signed digits is shift-and-add too; zero weights vanish.  With ``reuse_factor > 1``
+``ceil(n_mult / RF)`` generic multipliers are shared (II = RF).  Accumulation is an adder tree
+in the accumulator type.  Latency per layer: multiplier delay plus adder-tree levels, cut into
+clock periods.  Tables go to block RAM from ``rom_min_entries`` entries.  Other ops (casts,
+ReLU, max, ...) cost what their RTL netlist costs, since HLS builds the same logic.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ..backends.geometry import window_geometry, window_taps
+from ..backends.ports import entry_type
+from ..backends.verilog.csd import csd_digits
+from ..backends.verilog.lower import node_netlist
+from ..ir import Graph, Node
+from .ebops import node_ebops
+from .multipliers import multiplier_impl
+from .netlist_cost import luts, netlist_features
+from .report import NodeEstimate, ceil_div, log2_levels
+from .target import Target
+
+TABLE_OPS = ("Lookup", "Softmax")
+
+
+def finn_mult_luts(a: int, b: int) -> int:
+    """LUTs of an a x b fabric multiplier (FINN-R: (2*ceil((a+b)/6) - 1) * (a + b))."""
+    return (2 * math.ceil((a + b) / 6) - 1) * (a + b)
+
+
+def mac_rows(g: Graph, node: Node):
+    """Weight mantissas of each output element of a Dense/Conv, as lists (zeros dropped)."""
+    w = np.asarray(g.tensors[node.inputs[1]].value, dtype=object)
+    if node.op == "Dense":
+        rows = int(np.prod(g.tensors[node.inputs[0]].shape, dtype=np.int64)) // w.shape[0]
+        return [[int(v) for v in w[:, j] if v] for _ in range(rows) for j in range(w.shape[1])]
+    geo = window_geometry(g.tensors[node.inputs[0]].shape, node.attrs, w.shape[2:])
+    w4 = w.reshape(w.shape[0], w.shape[1], geo["kh"], geo["kw"])
+    taps = [[(kh, kw) for kh, kw, _, _ in window_taps(geo, oh, ow)]
+            for oh in range(geo["oh"]) for ow in range(geo["ow"])]
+    return [[int(w4[o, c, kh, kw]) for c in range(w.shape[1]) for kh, kw in position if w4[o, c, kh, kw]]
+            for o in range(w.shape[0]) for position in taps]
+
+
+def _mac(g: Graph, node: Node, target: Target, rf: int, clock_ns: float) -> NodeEstimate:
+    c = lambda group, name: target.coefficient("hls", group, name)  # noqa: E731
+    x_t, w_t = entry_type(g, node.inputs[0]), g.tensors[node.inputs[1]].type
+    acc_t = node.attrs.get("acc_type") or g.tensors[node.outputs[0]].type
+    impl = multiplier_impl(x_t, w_t)
+    rows = mac_rows(g, node)
+    has_bias = len(node.inputs) > 2
+    n_mult = sum(len(r) for r in rows)
+    adder_bits = sum(max(len(r) + has_bias - 1, 0) for r in rows) * acc_t.width
+    lut, dsp = 0.0, 0
+    digits_deepest = 1
+    if rf == 1:
+        for row in rows:
+            for m in row:
+                digits = csd_digits(m)
+                if impl == "dsp" and len(digits) > c("dsp", "const_max_digits_in_fabric"):
+                    dsp += 1
+                    continue
+                span = digits[-1][1] - digits[0][1]
+                lut += max(len(digits) - 1, 0) * (x_t.width + span) * c("lut", "adder_bit")
+                digits_deepest = max(digits_deepest, len(digits))
+    else:
+        shared = ceil_div(n_mult, rf)
+        if impl == "dsp":
+            dsp = shared
+        else:
+            lut += shared * finn_mult_luts(x_t.width, w_t.width) * c("lut", "mul_finn_scale")
+        lut += shared * (x_t.width + w_t.width) * ceil_div(rf, 4) * c("lut", "mux_bit_per_4")
+    lut += adder_bits * c("lut", "adder_bit")
+    budget = clock_ns * (1 - c("latency", "uncertainty"))
+    mult_ns = c("latency", "dsp_ns") if dsp or (impl == "dsp" and rf > 1) else \
+        log2_levels(digits_deepest) * c("latency", "adder_ns")
+    levels = log2_levels(max((len(r) + has_bias for r in rows), default=1))
+    cycles = max(1, math.ceil((mult_ns + levels * c("latency", "adder_ns")) / budget)) * rf
+    detail = dict(multiplications=n_mult, impl=impl, adder_bits=adder_bits, tree_levels=levels)
+    return NodeEstimate(node.name, node.op, lut=lut, dsp=dsp, latency_cycles=cycles, detail=detail)
+
+
+def _table_entries(node: Node) -> list[tuple[int, int, int]]:
+    """(entries, entry bits, parallel lookups) of each table of a Lookup/Softmax node."""
+    if node.op == "Lookup":
+        return [(len(node.attrs["table"]), node.attrs["out_type"].width, None)]
+    a = node.attrs
+    exp_table, inv_table = a["tables"]
+    return [(len(exp_table), a["exp_out"].width, None), (len(inv_table), a["inv_out"].width, "rows")]
+
+
+def _tables(g: Graph, node: Node, row: NodeEstimate, target: Target) -> None:
+    """Move large tables from LUTs to block RAM (one BRAM18 per two parallel lookups)."""
+    c = lambda name: target.coefficient("hls", "bram", name)  # noqa: E731
+    n = int(np.prod(g.tensors[node.outputs[0]].shape, dtype=np.int64))
+    for entries, bits, per in _table_entries(node):
+        lookups = n // g.tensors[node.outputs[0]].shape[node.attrs["axis"]] if per == "rows" else n
+        if entries >= c("rom_min_entries"):
+            row.bram += ceil_div(lookups, 2) * ceil_div(entries * bits, int(c("bram18_bits"))) / 2
+            row.lut -= lookups * bits * max(1, entries // 64) * target.coefficient("hls", "lut", "rom_bit")
+    row.lut = max(row.lut, 0.0)
+    row.latency_cycles = int(target.coefficient("hls", "latency", "table_cycles")) * len(_table_entries(node))
+
+
+def estimate_hls(g: Graph, target: Target, reuse_factor: int = 1, clock_ns: float = 5.0,
+                 progress=None) -> tuple[list, int]:
+    """(rows, latency in cycles) of ``g`` as a Vitis HLS io_parallel design (modelled)."""
+    rules = target.coefficients("verilog", "dsp")
+    rom_bit = target.coefficient("hls", "lut", "rom_bit")
+    rows, arrival = [], {t: 0 for t in g.inputs}
+    for node in g.topological():
+        if node.op in ("Dense", "Conv"):
+            row = _mac(g, node, target, reuse_factor, clock_ns)
+        else:
+            features, dsp = netlist_features(node_netlist(g, node, "estimate"), rules)
+            features["rom_luts"] *= rom_bit
+            row = NodeEstimate(node.name, node.op, lut=luts(features, {k: 1.0 for k in features}),
+                               dsp=dsp, detail=dict(features))
+            if node.op in TABLE_OPS:
+                _tables(g, node, row, target)
+        out_bits = sum(int(np.prod(g.tensors[t].shape, dtype=np.int64)) * g.tensors[t].type.width
+                       for t in node.outputs)
+        row.ff = int(out_bits * row.latency_cycles * target.coefficient("hls", "ff", "per_output_bit_per_cycle"))
+        row.ebops = node_ebops(g, node)
+        start = max((arrival.get(t, 0) for t in node.inputs), default=0)
+        for t in node.outputs:
+            arrival[t] = start + row.latency_cycles
+        rows.append(row)
+        if progress is not None:
+            progress.update(1)
+    io = int(target.coefficient("hls", "latency", "io_cycles"))
+    in_bits = sum(int(np.prod(g.tensors[t].shape, dtype=np.int64)) * entry_type(g, t).width for t in g.inputs)
+    rows.append(NodeEstimate("(top: input registers)", "top", ff=in_bits * io, latency_cycles=io))
+    latency = io + max((arrival[t] for t in g.outputs), default=0)
+    return rows, latency
