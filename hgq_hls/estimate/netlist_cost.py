@@ -16,40 +16,56 @@ from ..backends.verilog.netlist import Cell, Netlist, Operand
 
 #: every feature, and what it counts
 FEATURES = {
-    "adder_bits": "bits of adders/subtractors of two signals (below the lowest bit both operands "
-                  "can set, the sum is wiring)",
-    "const_adder_bits": "bits of additions of a constant (biases, negations, rounding offsets)",
-    "compare_bits": "bits of magnitude comparators (max/min, saturation bounds)",
-    "mux_bits": "output bits of 2:1 multiplexers (max/min, select, saturation)",
+    "adder_bits": "adder/subtractor bits where both operands carry data (a LUT and a carry each)",
+    "carry_bits": "adder bits where one operand is constant (sign or zero extension, constants, "
+                  "rounding offsets): carry-chain cells, few LUTs",
+    "minmax_bits": "bits of max/min cells (a comparator and a 2:1 multiplexer)",
+    "select_bits": "output bits of 2:1 multiplexers on a sign bit (PReLU, bipolar)",
+    "saturate_bits": "bits of saturating casts: the bound comparators plus the output multiplexer",
     "relu_bits": "output bits of ReLUs (an AND with the inverted sign)",
-    "rom_luts": "LUT6s of table ROMs: per non-constant output bit, max(1, 2**(code bits - 6))",
+    "rom_luts": "LUT6s of table ROMs: per non-constant output bit, max(1, 2**(address bits - 6))",
     "mul_bits": "a*b of multiplications of two signals built in fabric",
 }
 
 
-def _low_zeros(op: Operand, frac: int) -> int:
+def _is_const(op: Operand) -> bool:
+    """A wire with a single value (a constant, or a width-0 tensor's 0) needs no logic."""
+    return op.fmt.lo == op.fmt.hi
+
+
+def _data_bits(op: Operand, frac: int, width: int) -> list[bool]:
+    """For each bit of ``op`` read on the grid ``2**-frac`` at ``width`` bits: does it vary?"""
+    if _is_const(op):
+        return [False] * width
+    pad = frac - op.fmt.frac
+    signed = op.fmt.lo < 0
+    top = pad + op.wire.width - (0 if signed else 1)     # a non-negative wire's sign bit is 0
+    return [pad <= i < top or (signed and i >= top) for i in range(width)]
+
+
+def _low_zeros(op: Operand, frac: int, width: int) -> int:
     """Low bits of ``op`` on the grid ``2**-frac`` that are always zero."""
     pad = frac - op.fmt.frac
-    w = op.wire
-    if w.value is not None:
-        m = abs(w.value)
-        return pad + ((m & -m).bit_length() - 1 if m else w.width)
+    if _is_const(op):
+        m = abs(op.fmt.lo)
+        return min(pad + (m & -m).bit_length() - 1, width) if m else width
     return pad
 
 
-def _is_const(op: Operand) -> bool:
-    return op.wire.value is not None
+def adder_bits(cell: Cell, width: int | None = None) -> tuple[int, int]:
+    """(bits where both operands vary, bits with one constant operand) of an add/sub cell.
 
-
-def adder_bits(cell: Cell) -> int:
-    """Bits of an add/sub cell that need logic."""
+    Below the lowest bit either operand can set, a sum is wiring (a difference a - b is
+    wiring below b's lowest bit only: -b needs the carry chain).  Only the low ``width`` bits
+    count when nothing reads the others.
+    """
     a, b = cell.args
-    frac = cell.out.fmt.frac
-    za, zb = _low_zeros(a, frac), _low_zeros(b, frac)
-    # a + b: below max(za, zb) one operand is zero and the other passes through.
-    # a - b: below zb, b is zero and a passes; above, the difference needs the carry chain.
+    frac, width = cell.out.fmt.frac, min(cell.out.width, width or cell.out.width)
+    za, zb = _low_zeros(a, frac, width), _low_zeros(b, frac, width)
     wiring = max(za, zb) if cell.kind == "add" else zb
-    return max(cell.out.width - wiring, 0)
+    va, vb = _data_bits(a, frac, width), _data_bits(b, frac, width)
+    both = sum(1 for i in range(wiring, width) if va[i] and vb[i])
+    return both, max(width - wiring - both, 0)
 
 
 def dsp_slices(a_bits: int, b_bits: int, out_bits: int, rules: dict) -> int:
@@ -60,26 +76,29 @@ def dsp_slices(a_bits: int, b_bits: int, out_bits: int, rules: dict) -> int:
     return math.ceil(large / rules["a_max_width"]) * math.ceil(small / rules["b_max_width"])
 
 
-def cell_features(cell: Cell, dsp_rules: dict) -> tuple[Counter, int]:
-    """(features, DSP slices) of one cell."""
+def cell_features(cell: Cell, dsp_rules: dict, producer: dict | None = None,
+                  used: int | None = None) -> tuple[Counter, int]:
+    """(features, DSP slices) of one cell (``producer``: wire -> cell, to see a ROM's address;
+    ``used``: how many low output bits are read, when fewer than its width)."""
     f: Counter = Counter()
     kind, out = cell.kind, cell.out
+    if kind == "const" or out.fmt.lo == out.fmt.hi or all(_is_const(a) for a in cell.args):
+        return f, 0
+    width = out.width if used is None else min(out.width, used)
     if kind in ("add", "sub"):
-        const = any(_is_const(a) for a in cell.args)
-        f["const_adder_bits" if const else "adder_bits"] += adder_bits(cell)
+        both, one = adder_bits(cell, width)
+        f["adder_bits"] += both
+        f["carry_bits"] += one
     elif kind in ("max", "min"):
-        width = max(out.width, *(a.wire.width + out.fmt.frac - a.fmt.frac for a in cell.args))
-        f["compare_bits"] += width
-        f["mux_bits"] += out.width
+        f["minmax_bits"] += max(out.width, *(a.wire.width + out.fmt.frac - a.fmt.frac for a in cell.args))
     elif kind == "select":
-        if not all(_is_const(a) for a in cell.args[1:]):
-            f["mux_bits"] += out.width
+        f["select_bits"] += out.width
     elif kind == "relu":
-        f["relu_bits"] += max(out.width - 1, 0)
+        f["relu_bits"] += max(min(out.width - 1, width), 0)
     elif kind == "cast":
         _cast_features(cell, f)
     elif kind == "rom":
-        f["rom_luts"] += _rom_luts(cell)
+        f["rom_luts"] += _rom_luts(cell, producer or {})
     elif kind == "mul":
         a, b = (x.wire.width for x in cell.args)
         dsp = dsp_slices(a, b, out.width, dsp_rules)
@@ -91,38 +110,83 @@ def cell_features(cell: Cell, dsp_rules: dict) -> tuple[Counter, int]:
 
 def _cast_features(cell: Cell, f: Counter) -> None:
     (a,) = cell.args
-    t = cell.params["type"]
-    p = plan_cast(a.fmt, t)
+    p = plan_cast(a.fmt, cell.params["type"])
     if p.zero:
         return
     if p.right and (p.offset or p.offset_bit):
-        f["const_adder_bits"] += p.in_width - p.right + (1 if p.offset_bit else 0)
+        f["carry_bits"] += p.in_width - p.right + (1 if p.offset_bit else 0)
     sides = (p.saturate_hi is not None) + (p.saturate_lo is not None)
     if p.on_overflow in ("clamp", "zero") and sides:
-        f["compare_bits"] += sides * p.rounded_width
-        f["mux_bits"] += sides * cell.out.width
+        f["saturate_bits"] += sides * p.rounded_width + cell.out.width
 
 
-def _rom_luts(cell: Cell) -> int:
-    """LUT6s of a ROM: each output bit is a function of the code bits."""
+def _rom_luts(cell: Cell, producer: dict) -> int:
+    """LUT6s of a ROM: each varying output bit is a function of the address bits.
+
+    Only reachable codes count: a cast onto a finer grid appends constant zero bits to the
+    code, which synthesis drops from the address.
+    """
     (code,) = cell.args
+    source = producer.get(code.wire)
+    step = 0
+    if source is not None and source.kind == "cast":
+        step = plan_cast(source.args[0].fmt, source.params["type"]).left
     in_type, table = cell.params["in_type"], cell.params["table"]
     shift = in_type.frac - code.fmt.frac
-    values = [table[(v << shift) - in_type.min_mantissa] for v in range(code.fmt.lo, code.fmt.hi + 1)]
-    width = cell.out.width
-    varying = sum(1 for bit in range(width) if len({(v >> bit) & 1 for v in values}) > 1)
-    address_bits = (code.fmt.hi - code.fmt.lo).bit_length()    # a non-negative code's sign bit is 0
+    lo = -((-code.fmt.lo) >> step << step) if code.fmt.lo < 0 else code.fmt.lo
+    values = [table[(v << shift) - in_type.min_mantissa] for v in range(lo, code.fmt.hi + 1, 1 << step)]
+    varying = sum(1 for bit in range(cell.out.width) if len({(v >> bit) & 1 for v in values}) > 1)
+    address_bits = (len(values) - 1).bit_length()
     return varying * max(1, 2 ** (address_bits - 6))
 
 
+def live_cells(net: Netlist) -> list[Cell]:
+    """Cells whose value reaches an output port; a cell with a single possible value (a cast
+    to a width-0 type, say) is a constant, so nothing behind it is live (synthesis drops it)."""
+    producer = {cell.out: cell for cell in net.cells}
+    live, stack = set(), [v.wire for port in net.outputs for v in port.values]
+    while stack:
+        cell = producer.get(stack.pop())
+        if cell is None or cell in live:
+            continue
+        live.add(cell)
+        if cell.out.fmt.lo != cell.out.fmt.hi:
+            stack.extend(a.wire for a in cell.args)
+    return [c for c in net.cells if c in live]
+
+
+def _bits_read(reader: Cell, wire) -> int:
+    """How many low bits of ``wire`` a cell reads: a wrapping cast without rounding keeps only
+    the bits of its type; everything else reads the whole wire."""
+    if reader.kind == "cast":
+        p = plan_cast(reader.args[0].fmt, reader.params["type"])
+        if p.on_overflow in ("", "wrap") and not p.right:
+            return max(p.type_width - p.left, 0)
+    return wire.width
+
+
+def used_widths(net: Netlist, cells: list[Cell]) -> dict:
+    """wire -> the low bits of it anything reads (the rest is dropped by synthesis)."""
+    used: dict = {}
+    for v in (v for port in net.outputs for v in port.values):
+        used[v.wire] = v.wire.width
+    for cell in cells:
+        for a in cell.args:
+            used[a.wire] = max(used.get(a.wire, 0), _bits_read(cell, a.wire) - a.shift)
+    return used
+
+
 def netlist_features(net: Netlist, dsp_rules: dict) -> tuple[Counter, int]:
-    """(summed features, DSP slices) of every cell of ``net``."""
+    """(summed features, DSP slices) of the live cells of ``net``."""
     total, dsp = Counter(), 0
-    for cell in net.cells:
-        f, d = cell_features(cell, dsp_rules)
+    producer = {cell.out: cell for cell in net.cells}
+    cells = live_cells(net)
+    used = used_widths(net, cells)
+    for cell in cells:
+        f, d = cell_features(cell, dsp_rules, producer, used.get(cell.out, cell.out.width))
         total.update(f)
         dsp += d
-    return total, dsp
+    return +total, dsp          # unary + drops zero counts
 
 
 def luts(features: Counter, coefficients: dict) -> float:

@@ -18,10 +18,16 @@ def features(net):
     return netlist_features(net, RULES)[0]
 
 
+def keep(net, value):
+    """Drive an output with ``value`` (a wide integer type: the cast is wiring), so it is live."""
+    net.output("out0", [value], T(True, 24, 24))
+    return value
+
+
 def test_adder_of_two_8_bit_signals_is_9_bits():
     net = Netlist("t")
     a, b = net.input("a", 2, T(True, 8, 8))
-    net.add(a, b)
+    keep(net, net.add(a, b))
     assert features(net) == {"adder_bits": 9}
 
 
@@ -29,24 +35,43 @@ def test_low_bits_of_a_shifted_operand_are_wiring():
     # a + (b << 3): the 3 low bits are a's bits; the sum of [-128,127] + [-1024,1016] needs 12 bits
     net = Netlist("t")
     a, b = net.input("a", 2, T(True, 8, 8))
-    net.add(a, type(b)(b.wire, 3))
+    keep(net, net.add(a, type(b)(b.wire, 3)))
+    # bits 3..7 add two data bits, bits 8..10 add b to a's sign extension, bit 11 is b's sign
+    # extension plus a's: 12 - 3 bits of adder, all with data on both sides
     assert features(net) == {"adder_bits": 12 - 3}
+
+
+def test_zero_extension_and_constants_only_ride_the_carry_chain():
+    # s (8-bit signed) + u (4-bit unsigned): bits 0..3 add data to data; bits 4..8 add s to
+    # u's constant zero extension (carry only).  The sum [-128, 142] takes 9 bits.
+    net = Netlist("t")
+    (s,) = net.input("s", 1, T(True, 8, 8))
+    (u,) = net.input("u", 1, T(False, 4, 4))
+    keep(net, net.add(s, u))
+    assert features(net) == {"adder_bits": 4, "carry_bits": 9 - 4}
+    # s + 12: 12 = 0b1100, so bits 0..1 are wiring and bits 2..8 are a constant addition
+    net = Netlist("t")
+    (s,) = net.input("s", 1, T(True, 8, 8))
+    keep(net, net.add(s, net.const(12, 0)))
+    assert features(net) == {"carry_bits": 7}
 
 
 def test_constant_7_is_one_subtraction():
     assert csd_digits(7) == [(-1, 0), (1, 3)]                 # 7 = 8 - 1
     net = Netlist("t")
     (x,) = net.input("x", 1, T(True, 8, 8))
-    y = net.scale(x, 7, 0)
+    y = keep(net, net.scale(x, 7, 0))
     # the subtractor sizes its operands independently: 8*[-128, 127] - [-128, 127] = [-1151, 1144]
+    # (x << 3) - x: bits 0..2 subtract x from zeros (carry chain only), bits 3..11 have data
+    # on both sides
     assert (y.fmt.lo, y.fmt.hi) == (-1151, 1144)
-    assert features(net) == {"adder_bits": 12}
+    assert features(net) == {"adder_bits": 12 - 3, "carry_bits": 3}
 
 
 def test_constant_with_one_digit_is_free():
     net = Netlist("t")
     (x,) = net.input("x", 1, T(True, 8, 8))
-    net.scale(x, 16, 0)
+    keep(net, net.scale(x, 16, 0))
     assert features(net) == {}
 
 
@@ -57,7 +82,7 @@ def test_rom_costs_one_lut6_per_varying_bit_per_64_entries(code_bits, expected):
     table = np.arange(2 ** code_bits) % 16
     net = Netlist("t")
     (x,) = net.input("x", 1, t_in)
-    net.lookup(x, t_in, T(False, 4, 4), table)
+    net.output("out0", [net.lookup(x, t_in, T(False, 4, 4), table)], T(False, 4, 4))
     assert features(net) == {"rom_luts": expected}
 
 
@@ -142,3 +167,23 @@ def test_hls_multipliers_follow_the_bind_op_rule():
     narrow = hh.estimate(dense_model(w, in_bits=8, w_bits=8), backend="hls")    # 8 < 9 bits: fabric
     wide = hh.estimate(dense_model(w, in_bits=9, w_bits=9), backend="hls")
     assert narrow.dsp == 0 and wide.dsp > 0
+
+
+def test_logic_that_cannot_reach_an_output_costs_nothing():
+    # a max whose result is cast to a width-0 type (always 0): synthesis removes it
+    net = Netlist("t")
+    a, b = net.input("a", 2, T(True, 8, 8))
+    net.output("out0", [net.extreme(a, b, "max")], T(False, 0, 0))
+    assert features(net) == {}
+    net = Netlist("t")
+    a, b = net.input("a", 2, T(True, 8, 8))
+    net.output("out0", [net.extreme(a, b, "max")], T(True, 8, 8))
+    assert features(net) == {"minmax_bits": 8}
+
+
+def test_bits_nothing_reads_cost_nothing():
+    # a 9-bit ReLU whose result is wrapped into 6 bits: only 6 output bits are built
+    net = Netlist("t")
+    (x,) = net.input("x", 1, T(True, 9, 9))
+    net.output("out0", [net.relu(x)], T(False, 6, 6, "TRN", "WRAP"))
+    assert features(net) == {"relu_bits": 6}
