@@ -7,7 +7,8 @@ projects and verify the firmware bit for bit by C-simulation.
    hh.predict must equal qonnx's own executor bit for bit on 10,000 samples, ties included.
 3. Both graphs -> hh.write_hls -> g++ C-simulation of the generated C++ (ap_fixed headers),
    compared with hh.predict on 10,000 samples including out-of-range inputs and exact ties.
-4. The QONNX graph -> hh.write_verilog -> Verilator (cocotb) simulation at one sample per
+4. hh.estimate: LUT/FF/DSP/latency/EBOPs per layer of the QONNX graph, in milliseconds.
+5. The QONNX graph -> hh.write_verilog -> Verilator (cocotb) simulation at one sample per
    clock, compared with hh.predict.  `hgq-hls synth demo_out/rtl_tiny_mlp_qonnx` counts LUTs.
 """
 
@@ -78,14 +79,22 @@ def main() -> int:
         print(f"{project.path.relative_to(Path.cwd())}: C-simulation vs hh.predict: {report}")
         all_ok = all_ok and report.ok
 
-    print("\n== 4. Verilog, verified by Verilator simulation ==")
+    print("\n== 4. Resource and latency estimate (no synthesis) ==")
+    estimate = hh.estimate(gq)
+    print(estimate.table())
+    hls_estimate = hh.estimate(gq, backend="hls")
+    print(f"as Vitis HLS (modelled): {hls_estimate.lut} LUT, {hls_estimate.ff} FF, {hls_estimate.dsp} DSP, "
+          f"{hls_estimate.latency_cycles} cycles at 5 ns")
+
+    print("\n== 5. Verilog, verified by Verilator simulation ==")
     rtl = hh.write_verilog(gq, out / "rtl_tiny_mlp_qonnx")
     report = rtl.verify(n=N, progress=True)
     print(f"{rtl.path.relative_to(Path.cwd())}: latency {rtl.latency} cycles, II 1; "
           f"RTL simulation vs hh.predict: {report}")
     all_ok = all_ok and report.ok
-    print("\nNext: hgq-hls synth demo_out/rtl_tiny_mlp_qonnx   (yosys LUT/FF counts; the first run "
-          "compiles yosys, ~2 min)\n      open demo_out/hls_tiny_mlp_qonnx/README.md for Vitis HLS.")
+    print(f"\nNext: hgq-hls synth demo_out/rtl_tiny_mlp_qonnx   (yosys LUT/FF counts to compare with the "
+          f"estimate's {estimate.lut} LUT / {estimate.ff} FF;\n      the first run compiles yosys, ~2 min)\n"
+          "      open demo_out/hls_tiny_mlp_qonnx/README.md for Vitis HLS.")
     return 0 if all_ok else 1
 
 

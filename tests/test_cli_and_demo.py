@@ -39,6 +39,7 @@ def test_demo_runs_and_verifies(tmp_path):
     assert "hh.predict == qonnx executor: 10000/10000 samples bit-exact" in done.stdout
     assert done.stdout.count("C-simulation vs hh.predict: bit-exact on 10000 samples") == 2
     assert "RTL simulation vs hh.predict: bit-exact on 10000 samples" in done.stdout
+    assert "hgq_hls estimate, backend=verilog" in done.stdout and "latency 2 cycle(s), II 1" in done.stdout
 
 
 def test_show_prints_the_typed_graph(tmp_path, capsys):

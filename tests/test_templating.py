@@ -48,7 +48,7 @@ def test_rendered_typedefs_compile_with_the_real_headers(tmp_path):
 
 @pytest.mark.slow
 def test_templates_ship_inside_the_wheel(tmp_path):
-    """A non-editable install (a built wheel) still finds and renders the templates."""
+    """A non-editable install (a built wheel) still finds the templates and the target files."""
     root = __import__("pathlib").Path(__file__).resolve().parents[1]
     subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w",
                     str(tmp_path / "dist"), str(root)], check=True)
@@ -58,7 +58,9 @@ def test_templates_ship_inside_the_wheel(tmp_path):
     subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target",
                     str(target), str(wheel)], check=True)
     probe = ("import hgq_hls.templating as t; print(t.__file__); "
-             "print(t.template_names())")
+             "print(t.template_names()); "
+             "from hgq_hls.estimate import load_target; print(sorted(load_target('xcvu9p').sources('verilog')))")
     out = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, capture_output=True,
                          text=True, check=True, env={"PYTHONPATH": str(target)}).stdout
     assert str(target) in out and "hls/defines.h.j2" in out and "hls/layers/dense.h.j2" in out
+    assert "lut.adder_bits" in out           # the estimator's coefficient files ship too

@@ -34,3 +34,20 @@ def window_taps(geo: dict, oh: int, ow: int):
             iw = ow * geo["sw"] - geo["pl"] + kw * geo["dw"]
             if 0 <= iw < geo["w"]:
                 yield kh, kw, ih, iw
+
+
+def tap_positions(geo: dict) -> list[list[tuple[int, int]]]:
+    """For each output position (row-major), the ``(kh, kw)`` taps that fall inside the input."""
+    return [[(kh, kw) for kh, kw, _, _ in window_taps(geo, oh, ow)]
+            for oh in range(geo["oh"]) for ow in range(geo["ow"])]
+
+
+def tap_uses(geo: dict):
+    """How many output positions read each ``(kh, kw)`` tap (padded taps read nothing)."""
+    import numpy as np
+
+    uses = np.zeros((geo["kh"], geo["kw"]), dtype=np.int64)
+    for taps in tap_positions(geo):
+        for kh, kw in taps:
+            uses[kh, kw] += 1
+    return uses

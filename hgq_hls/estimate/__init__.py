@@ -5,7 +5,8 @@ HLS), EBOPs as HGQ defines them (:mod:`.ebops`), coefficients with their provena
 ``targets/*.toml`` (:mod:`.target`).
 """
 
-from .ebops import effective_bits, node_ebops
+from .digits import effective_bits
+from .ebops import node_ebops
 from .estimator import BACKENDS, estimate
 from .multipliers import DSP_MIN_BITS, multiplier_impl
 from .report import NodeEstimate, Report

@@ -13,20 +13,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..backends.geometry import window_geometry, window_taps
+from ..backends.geometry import tap_uses, window_geometry
 from ..ir import Graph, Node
+from .digits import effective_bits
 from ..backends.ports import activation_inputs, entry_type
-
-
-def effective_bits(m) -> np.ndarray:
-    """Bits from the highest to the lowest non-zero bit of each integer mantissa (0 for 0)."""
-    flat = np.abs(np.asarray(m, dtype=object).reshape(-1))
-    out = np.zeros(flat.shape, dtype=np.int64)
-    for k, v in enumerate(flat):
-        v = int(v)
-        if v:
-            out[k] = v.bit_length() - ((v & -v).bit_length() - 1)
-    return out.reshape(np.shape(m))
 
 
 def _bits(g: Graph, name: str) -> int:
@@ -48,11 +38,7 @@ def node_ebops(g: Graph, node: Node) -> int:
         x, w = node.inputs[0], g.tensors[node.inputs[1]].value
         shape = g.tensors[x].shape
         geo = window_geometry(shape, node.attrs, w.shape[2:])
-        uses = np.zeros((geo["kh"], geo["kw"]), dtype=np.int64)   # output positions reading each tap
-        for oh in range(geo["oh"]):
-            for ow in range(geo["ow"]):
-                for kh, kw, _, _ in window_taps(geo, oh, ow):
-                    uses[kh, kw] += 1
+        uses = tap_uses(geo)                       # output positions reading each tap
         bits = effective_bits(w).reshape(w.shape[0], w.shape[1], geo["kh"], geo["kw"])
         return _bits(g, x) * int((bits * uses).sum())
     if node.op in ("Mul", "PRelu"):

@@ -13,19 +13,20 @@ ReLU, max, ...) cost what their RTL netlist costs, since HLS builds the same log
 from __future__ import annotations
 
 import math
+from collections import Counter
 
 import numpy as np
 
-from ..backends.geometry import window_geometry, window_taps
+from ..backends.geometry import tap_positions, tap_uses, window_geometry
 from ..backends.ports import entry_type
-from ..backends.verilog.csd import csd_digits
-from ..backends.verilog.lower import node_netlist
 from ..ir import Graph, Node
+from .digits import csd_counts
 from .ebops import node_ebops
 from .multipliers import multiplier_impl
-from .netlist_cost import luts, netlist_features
+from .netlist_cost import luts
 from .report import NodeEstimate, ceil_div, log2_levels
 from .target import Target
+from .verilog_cost import node_features
 
 TABLE_OPS = ("Lookup", "Softmax")
 
@@ -35,18 +36,25 @@ def finn_mult_luts(a: int, b: int) -> int:
     return (2 * math.ceil((a + b) / 6) - 1) * (a + b)
 
 
-def mac_rows(g: Graph, node: Node):
-    """Weight mantissas of each output element of a Dense/Conv, as lists (zeros dropped)."""
-    w = np.asarray(g.tensors[node.inputs[1]].value, dtype=object)
+def mac_structure(g: Graph, node: Node) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(weight mantissas, hardware copies of each weight's product, terms summed per output).
+
+    A Dense weight is multiplied once per row; a Conv weight once per output position whose
+    window covers its tap.  Zero weights vanish (constant folding), so they count no terms.
+    """
+    w = np.asarray(g.tensors[node.inputs[1]].value)
+    nonzero = (w != 0).astype(np.int64)
     if node.op == "Dense":
         rows = int(np.prod(g.tensors[node.inputs[0]].shape, dtype=np.int64)) // w.shape[0]
-        return [[int(v) for v in w[:, j] if v] for _ in range(rows) for j in range(w.shape[1])]
+        copies = np.full(w.shape, rows, dtype=np.int64)
+        terms = np.tile(nonzero.sum(axis=0), rows)
+        return w, copies, terms
     geo = window_geometry(g.tensors[node.inputs[0]].shape, node.attrs, w.shape[2:])
-    w4 = w.reshape(w.shape[0], w.shape[1], geo["kh"], geo["kw"])
-    taps = [[(kh, kw) for kh, kw, _, _ in window_taps(geo, oh, ow)]
-            for oh in range(geo["oh"]) for ow in range(geo["ow"])]
-    return [[int(w4[o, c, kh, kw]) for c in range(w.shape[1]) for kh, kw in position if w4[o, c, kh, kw]]
-            for o in range(w.shape[0]) for position in taps]
+    per_tap = nonzero.reshape(w.shape[0], w.shape[1], geo["kh"], geo["kw"]).sum(axis=1)
+    copies = np.broadcast_to(tap_uses(geo), (w.shape[0], w.shape[1], geo["kh"], geo["kw"])).reshape(w.shape)
+    terms = [per_tap[:, [kh for kh, _ in taps], [kw for _, kw in taps]].sum(axis=1) if taps
+             else np.zeros(w.shape[0], dtype=np.int64) for taps in tap_positions(geo)]
+    return w, copies, np.concatenate(terms)
 
 
 def _mac(g: Graph, node: Node, target: Target, rf: int, clock_ns: float) -> NodeEstimate:
@@ -54,22 +62,18 @@ def _mac(g: Graph, node: Node, target: Target, rf: int, clock_ns: float) -> Node
     x_t, w_t = entry_type(g, node.inputs[0]), g.tensors[node.inputs[1]].type
     acc_t = node.attrs.get("acc_type") or g.tensors[node.outputs[0]].type
     impl = multiplier_impl(x_t, w_t)
-    rows = mac_rows(g, node)
-    has_bias = len(node.inputs) > 2
-    n_mult = sum(len(r) for r in rows)
-    adder_bits = sum(max(len(r) + has_bias - 1, 0) for r in rows) * acc_t.width
-    lut, dsp = 0.0, 0
-    digits_deepest = 1
+    w, copies, terms = mac_structure(g, node)
+    terms = terms + (len(node.inputs) > 2)                 # the bias is one more term
+    n_mult = int((copies * (w != 0)).sum())
+    adder_bits = int(np.maximum(terms - 1, 0).sum()) * acc_t.width
+    lut, dsp, digits_deepest = 0.0, 0, 1
     if rf == 1:
-        for row in rows:
-            for m in row:
-                digits = csd_digits(m)
-                if impl == "dsp" and len(digits) > c("dsp", "const_max_digits_in_fabric"):
-                    dsp += 1
-                    continue
-                span = digits[-1][1] - digits[0][1]
-                lut += max(len(digits) - 1, 0) * (x_t.width + span) * c("lut", "adder_bit")
-                digits_deepest = max(digits_deepest, len(digits))
+        count, span = csd_counts(w)
+        on_dsp = (count > c("dsp", "const_max_digits_in_fabric")) if impl == "dsp" else np.zeros(w.shape, bool)
+        dsp = int((copies * on_dsp).sum())
+        in_fabric = ~on_dsp & (count > 1)
+        lut = float((copies * in_fabric * (count - 1) * (x_t.width + span)).sum()) * c("lut", "adder_bit")
+        digits_deepest = int(count[~on_dsp].max(initial=1))
     else:
         shared = ceil_div(n_mult, rf)
         if impl == "dsp":
@@ -81,7 +85,7 @@ def _mac(g: Graph, node: Node, target: Target, rf: int, clock_ns: float) -> Node
     budget = clock_ns * (1 - c("latency", "uncertainty"))
     mult_ns = c("latency", "dsp_ns") if dsp or (impl == "dsp" and rf > 1) else \
         log2_levels(digits_deepest) * c("latency", "adder_ns")
-    levels = log2_levels(max((len(r) + has_bias for r in rows), default=1))
+    levels = log2_levels(int(terms.max(initial=1)))
     cycles = max(1, math.ceil((mult_ns + levels * c("latency", "adder_ns")) / budget)) * rf
     detail = dict(multiplications=n_mult, impl=impl, adder_bits=adder_bits, tree_levels=levels)
     return NodeEstimate(node.name, node.op, lut=lut, dsp=dsp, latency_cycles=cycles, detail=detail)
@@ -119,7 +123,8 @@ def estimate_hls(g: Graph, target: Target, reuse_factor: int = 1, clock_ns: floa
         if node.op in ("Dense", "Conv"):
             row = _mac(g, node, target, reuse_factor, clock_ns)
         else:
-            features, dsp = netlist_features(node_netlist(g, node, "estimate"), rules)
+            features, dsp = node_features(g, node, rules)
+            features = Counter(features)
             features["rom_luts"] *= rom_bit
             row = NodeEstimate(node.name, node.op, lut=luts(features, {k: 1.0 for k in features}),
                                dsp=dsp, detail=dict(features))
@@ -137,6 +142,6 @@ def estimate_hls(g: Graph, target: Target, reuse_factor: int = 1, clock_ns: floa
             progress.update(1)
     io = int(target.coefficient("hls", "latency", "io_cycles"))
     in_bits = sum(int(np.prod(g.tensors[t].shape, dtype=np.int64)) * entry_type(g, t).width for t in g.inputs)
-    rows.append(NodeEstimate("(top: input registers)", "top", ff=in_bits * io, latency_cycles=io))
+    rows.append(NodeEstimate("(top)", "io registers", ff=in_bits * io, latency_cycles=io))
     latency = io + max((arrival[t] for t in g.outputs), default=0)
     return rows, latency

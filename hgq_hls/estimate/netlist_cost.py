@@ -21,9 +21,11 @@ FEATURES = {
                   "rounding offsets): carry-chain cells, few LUTs",
     "minmax_bits": "bits of max/min cells (a comparator and a 2:1 multiplexer)",
     "select_bits": "output bits of 2:1 multiplexers on a sign bit (PReLU, bipolar)",
-    "saturate_bits": "bits of saturating casts: the bound comparators plus the output multiplexer",
+    "saturate_bits": "output bits of saturating casts (each picks the value or a bound)",
+    "overflow_bits": "bits a saturating cast tests against its bounds (above the type's range), per bound",
     "relu_bits": "output bits of ReLUs (an AND with the inverted sign)",
-    "rom_luts": "LUT6s of table ROMs: per non-constant output bit, max(1, 2**(address bits - 6))",
+    "rom_luts": "LUT6s of table ROMs: per varying output bit, max(1, 2**(address bits - 6)) over the "
+                "reachable codes (+1 address bit for a saturating cast the ROM absorbs)",
     "mul_bits": "a*b of multiplications of two signals built in fabric",
 }
 
@@ -77,7 +79,7 @@ def dsp_slices(a_bits: int, b_bits: int, out_bits: int, rules: dict) -> int:
 
 
 def cell_features(cell: Cell, dsp_rules: dict, producer: dict | None = None,
-                  used: int | None = None) -> tuple[Counter, int]:
+                  used: int | None = None, into_rom: bool = False) -> tuple[Counter, int]:
     """(features, DSP slices) of one cell (``producer``: wire -> cell, to see a ROM's address;
     ``used``: how many low output bits are read, when fewer than its width)."""
     f: Counter = Counter()
@@ -96,7 +98,7 @@ def cell_features(cell: Cell, dsp_rules: dict, producer: dict | None = None,
     elif kind == "relu":
         f["relu_bits"] += max(min(out.width - 1, width), 0)
     elif kind == "cast":
-        _cast_features(cell, f)
+        _cast_features(cell, f, into_rom)
     elif kind == "rom":
         f["rom_luts"] += _rom_luts(cell, producer or {})
     elif kind == "mul":
@@ -108,16 +110,34 @@ def cell_features(cell: Cell, dsp_rules: dict, producer: dict | None = None,
     return f, 0
 
 
-def _cast_features(cell: Cell, f: Counter) -> None:
+def _saturation(cell: Cell):
+    """(cast plan, number of saturated bounds) of a cast cell."""
+    p = plan_cast(cell.args[0].fmt, cell.params["type"])
+    sides = (p.saturate_hi is not None) + (p.saturate_lo is not None)
+    return p, sides if p.on_overflow in ("clamp", "zero") and not p.zero else 0
+
+
+def _cast_features(cell: Cell, f: Counter, into_rom: bool = False) -> None:
+    """A cast: its rounding add, then per saturated bound a test of the bits above the type
+    and a multiplexer per output data bit.  A cast whose input has at most 6 data bits is one
+    LUT6 per output bit; a saturating cast feeding only a ROM is absorbed into the ROM (the
+    bounds become two more address inputs), leaving the overflow test."""
     (a,) = cell.args
-    p = plan_cast(a.fmt, cell.params["type"])
+    p, sides = _saturation(cell)
     if p.zero:
         return
     if p.right and (p.offset or p.offset_bit):
         f["carry_bits"] += p.in_width - p.right + (1 if p.offset_bit else 0)
-    sides = (p.saturate_hi is not None) + (p.saturate_lo is not None)
-    if p.on_overflow in ("clamp", "zero") and sides:
-        f["saturate_bits"] += sides * p.rounded_width + cell.out.width
+    if not sides:
+        return
+    data_bits = max(p.type_width - p.left, 0)        # bits appended by a finer grid copy the flag
+    value_bits = a.wire.width - (a.fmt.lo >= 0) - p.right + p.left
+    if a.wire.width - (a.fmt.lo >= 0) <= 6 and not into_rom:
+        f["saturate_bits"] += data_bits
+        return
+    f["overflow_bits"] += sides * max(value_bits - p.type_width, 1)
+    if not into_rom:
+        f["saturate_bits"] += data_bits
 
 
 def _rom_luts(cell: Cell, producer: dict) -> int:
@@ -128,15 +148,18 @@ def _rom_luts(cell: Cell, producer: dict) -> int:
     """
     (code,) = cell.args
     source = producer.get(code.wire)
-    step = 0
+    step, flags = 0, 0
     if source is not None and source.kind == "cast":
-        step = plan_cast(source.args[0].fmt, source.params["type"]).left
+        plan, flags = _saturation(source)
+        step = plan.left
     in_type, table = cell.params["in_type"], cell.params["table"]
     shift = in_type.frac - code.fmt.frac
     lo = -((-code.fmt.lo) >> step << step) if code.fmt.lo < 0 else code.fmt.lo
     values = [table[(v << shift) - in_type.min_mantissa] for v in range(lo, code.fmt.hi + 1, 1 << step)]
     varying = sum(1 for bit in range(cell.out.width) if len({(v >> bit) & 1 for v in values}) > 1)
-    address_bits = (len(values) - 1).bit_length()
+    # an absorbed saturation adds one address input (out of range or not); chosen over two
+    # inputs (one per bound) and over none by the error on the fit designs
+    address_bits = (len(values) - 1).bit_length() + min(flags, 1)
     return varying * max(1, 2 ** (address_bits - 6))
 
 
@@ -182,8 +205,11 @@ def netlist_features(net: Netlist, dsp_rules: dict) -> tuple[Counter, int]:
     producer = {cell.out: cell for cell in net.cells}
     cells = live_cells(net)
     used = used_widths(net, cells)
+    readers = Counter(a.wire for cell in cells for a in cell.args)
+    into_rom = {producer[c.args[0].wire] for c in cells
+                if c.kind == "rom" and c.args[0].wire in producer and readers[c.args[0].wire] == 1}
     for cell in cells:
-        f, d = cell_features(cell, dsp_rules, producer, used.get(cell.out, cell.out.width))
+        f, d = cell_features(cell, dsp_rules, producer, used.get(cell.out, cell.out.width), cell in into_rom)
         total.update(f)
         dsp += d
     return +total, dsp          # unary + drops zero counts

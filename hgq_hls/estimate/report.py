@@ -11,7 +11,7 @@ RESOURCES = ("lut", "ff", "dsp", "bram")
 
 @dataclass
 class NodeEstimate:
-    """Resources and latency of one IR node (or of the top's control logic, op ``"top"``)."""
+    """Resources and latency of one IR node (node ``"(top)"``: the top module's own logic)."""
 
     node: str
     op: str

@@ -7,9 +7,14 @@ modelled, and LUTs follow from the widths of the emitted adders, comparators and
 
 from __future__ import annotations
 
-from collections import Counter
+import hashlib
+import pickle
+from collections import Counter, OrderedDict
+
+import numpy as np
 
 from ..backends.naming import Namer
+from ..backends.ports import entry_type
 from ..backends.verilog.lower import node_netlist
 from ..backends.verilog.top import TopPlan
 from ..ir import Graph
@@ -17,6 +22,35 @@ from .ebops import node_ebops
 from .netlist_cost import luts, netlist_features
 from .report import NodeEstimate, ceil_div
 from .target import Target
+
+
+#: node content -> (features, DSPs): re-estimating a graph after changing one layer (a
+#: precision search does this hundreds of times) lowers only the changed nodes
+_CACHE: OrderedDict = OrderedDict()
+_CACHE_SIZE = 4096
+
+
+def _node_key(g: Graph, node, dsp_rules: dict) -> bytes:
+    """A digest of everything a node's netlist depends on."""
+    tensors = [(t, g.tensors[t].shape, entry_type(g, t) if t in g.inputs else g.tensors[t].type,
+                None if g.tensors[t].value is None else np.asarray(g.tensors[t].value).tobytes())
+               for t in node.inputs]
+    outputs = [(g.tensors[t].shape, g.tensors[t].type) for t in node.outputs]
+    payload = (node.op, node.attrs, [x[1:] for x in tensors], outputs, sorted(dsp_rules.items()))
+    return hashlib.sha256(pickle.dumps(payload, protocol=4)).digest()
+
+
+def node_features(g: Graph, node, dsp_rules: dict) -> tuple[Counter, int]:
+    """(features, DSP slices) of the netlist ``node`` lowers to, cached by content."""
+    key = _node_key(g, node, dsp_rules)
+    if key in _CACHE:
+        _CACHE.move_to_end(key)
+        return _CACHE[key]
+    result = netlist_features(node_netlist(g, node, "estimate"), dsp_rules)
+    _CACHE[key] = result
+    if len(_CACHE) > _CACHE_SIZE:
+        _CACHE.popitem(last=False)
+    return result
 
 
 def control_luts(latency: int) -> int:
@@ -34,7 +68,7 @@ def estimate_verilog(g: Graph, target: Target, pipeline: str = "layer", progress
         (output_ff if reg["name"].startswith("r_") else delay_ff)[reg["tensor"]] += reg["width"]
     rows = []
     for node in g.topological():
-        features, dsp = netlist_features(node_netlist(g, node, "estimate"), dsp_rules)
+        features, dsp = node_features(g, node, dsp_rules)
         ff = sum(output_ff[t] + delay_ff[t] for t in node.outputs)
         rows.append(NodeEstimate(node=node.name, op=node.op, lut=luts(features, coefficients), ff=ff,
                                  dsp=dsp, latency_cycles=int(any(output_ff[t] for t in node.outputs)),
@@ -42,6 +76,6 @@ def estimate_verilog(g: Graph, target: Target, pipeline: str = "layer", progress
         if progress is not None:
             progress.update(1)
     top_ff = plan.latency + sum(delay_ff[t] for t in g.inputs)
-    rows.append(NodeEstimate(node="(top: handshake, delayed inputs)", op="top",
+    rows.append(NodeEstimate(node="(top)", op="control",
                              lut=control_luts(plan.latency), ff=top_ff))
     return rows, plan.latency

@@ -3,7 +3,8 @@
 yosys is the independent oracle here: its counts were measured by
 ``python -m benchmarks.estimator_measure`` and committed, so this test needs no synthesis.
 Flip-flops and DSPs must match exactly; LUTs of the *report* designs (never used for fitting)
-within the stated worst-case tolerance.
+within the tolerances docs/estimator.md states: mean error <= 10%, 90% of designs within 25%,
+every design within 50%.
 """
 
 import json
@@ -15,8 +16,8 @@ import hgq_hls as hh
 from benchmarks.estimator_designs import build, names, role, rtl_hash
 
 TABLE = json.loads((Path(__file__).parents[2] / "benchmarks" / "data" / "estimator_yosys.json").read_text())
-#: worst-case LUT error the docs promise on designs of 20 LUTs or more
-LUT_TOLERANCE = 0.25
+#: LUT errors the docs promise on report designs of 20 LUTs or more
+MAPE, SHARE_WITHIN_25, WORST = 0.10, 0.90, 0.50
 
 
 @pytest.fixture(scope="module")
@@ -45,5 +46,15 @@ def test_against_yosys(name, estimates):
     per_node = {n.node: n for n in r.nodes}
     for node, counts in entry["nodes"].items():
         assert per_node[node].dsp == counts["dsp"], node
+    for node in per_node:
+        assert node == "(top)" or node in entry["nodes"]
     if entry["role"] == "report" and entry["total"]["lut"] >= 20:
-        assert abs(r.lut - entry["total"]["lut"]) <= LUT_TOLERANCE * entry["total"]["lut"], (r.lut, entry["total"])
+        assert abs(r.lut - entry["total"]["lut"]) <= WORST * entry["total"]["lut"], (r.lut, entry["total"])
+
+
+def test_lut_error_over_the_report_designs(estimates):
+    errors = [abs(estimates[n][1].lut - e["total"]["lut"]) / e["total"]["lut"]
+              for n, e in TABLE["designs"].items() if e["role"] == "report" and e["total"]["lut"] >= 20]
+    assert len(errors) >= 30
+    assert sum(errors) / len(errors) <= MAPE
+    assert sum(e <= 0.25 for e in errors) >= SHARE_WITHIN_25 * len(errors)

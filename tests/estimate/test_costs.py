@@ -187,3 +187,17 @@ def test_bits_nothing_reads_cost_nothing():
     (x,) = net.input("x", 1, T(True, 9, 9))
     net.output("out0", [net.relu(x)], T(False, 6, 6, "TRN", "WRAP"))
     assert features(net) == {"relu_bits": 6}
+
+
+def test_cached_node_costs_follow_the_graph():
+    rng = np.random.default_rng(4)
+    g = dense_model(rng.integers(-100, 100, (8, 4)), in_bits=8)
+    first = hh.estimate(g)
+    assert hh.estimate(g).to_dict() == first.to_dict()          # second call: from the cache
+    dense = next(n for n in g.nodes.values() if n.op == "Dense")
+    w = g.tensors[dense.inputs[1]]
+    value = np.array(w.value, dtype=np.int64)
+    value[0, 0] = 85 if value[0, 0] != 85 else 127                 # 0b1010101: four digits
+    w.value = value
+    changed = hh.estimate(g)
+    assert changed.ebops != first.ebops and changed.lut != first.lut

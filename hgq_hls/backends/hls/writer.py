@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from ... import __version__
-from ...errors import InvalidGraphError, Problem, UnsupportedModelError
+from ...errors import Problem, UnsupportedModelError
 from ...fixed import FixedType
 from ...ir import Graph
 from ...reference import predict

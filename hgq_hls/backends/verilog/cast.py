@@ -8,6 +8,7 @@ and is checked against it in simulation.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -16,6 +17,7 @@ from ...ir.ops.quantize import quantize_interval
 from .netlist import Fmt
 
 
+@lru_cache(maxsize=65536)
 def _cast_range(a: Fmt, t: FixedType) -> tuple[int, int]:
     iv = Interval(np.array([a.lo], dtype=object), np.array([a.hi], dtype=object), a.frac)
     out = quantize_interval(iv, t)

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from ...errors import Problem, UnsupportedModelError
-from ...fixed import FixedType
 from ...ir import Graph, Node
 from ..ports import activation_inputs, entry_type
 from .netlist import Netlist
