@@ -13,7 +13,6 @@ ReLU, max, ...) cost what their RTL netlist costs, since HLS builds the same log
 from __future__ import annotations
 
 import math
-from collections import Counter
 
 import numpy as np
 
@@ -101,16 +100,23 @@ def _table_entries(node: Node) -> list[tuple[int, int, int]]:
 
 
 def _tables(g: Graph, node: Node, row: NodeEstimate, target: Target) -> None:
-    """Move large tables from LUTs to block RAM (one BRAM18 per two parallel lookups)."""
+    """Move large tables from LUTs to block RAM (one BRAM18 per two parallel lookups).
+
+    The ROM LUTs the netlist counted are split among the node's tables by size (entries x bits),
+    and a table's share leaves the LUT count when it goes to block RAM.
+    """
     c = lambda name: target.coefficient("hls", "bram", name)  # noqa: E731
     n = int(np.prod(g.tensors[node.outputs[0]].shape, dtype=np.int64))
-    for entries, bits, per in _table_entries(node):
+    tables = _table_entries(node)
+    rom_luts = row.detail.get("rom_luts", 0) * target.coefficient("hls", "lut", "rom_bit")
+    total_bits = sum(entries * bits for entries, bits, _ in tables) or 1
+    for entries, bits, per in tables:
         lookups = n // g.tensors[node.outputs[0]].shape[node.attrs["axis"]] if per == "rows" else n
         if entries >= c("rom_min_entries"):
             row.bram += ceil_div(lookups, 2) * ceil_div(entries * bits, int(c("bram18_bits"))) / 2
-            row.lut -= lookups * bits * max(1, entries // 64) * target.coefficient("hls", "lut", "rom_bit")
+            row.lut -= rom_luts * entries * bits / total_bits
     row.lut = max(row.lut, 0.0)
-    row.latency_cycles = int(target.coefficient("hls", "latency", "table_cycles")) * len(_table_entries(node))
+    row.latency_cycles = int(target.coefficient("hls", "latency", "table_cycles")) * len(tables)
 
 
 def estimate_hls(g: Graph, target: Target, reuse_factor: int = 1, clock_ns: float = 5.0,
@@ -124,10 +130,9 @@ def estimate_hls(g: Graph, target: Target, reuse_factor: int = 1, clock_ns: floa
             row = _mac(g, node, target, reuse_factor, clock_ns)
         else:
             features, dsp = node_features(g, node, rules)
-            features = Counter(features)
-            features["rom_luts"] *= rom_bit
-            row = NodeEstimate(node.name, node.op, lut=luts(features, {k: 1.0 for k in features}),
-                               dsp=dsp, detail=dict(features))
+            # analytic unit costs (one LUT per bit): Vivado builds every adder bit in a LUT
+            unit = {k: (rom_bit if k == "rom_luts" else 1.0) for k in features}
+            row = NodeEstimate(node.name, node.op, lut=luts(features, unit), dsp=dsp, detail=dict(features))
             if node.op in TABLE_OPS:
                 _tables(g, node, row, target)
         out_bits = sum(int(np.prod(g.tensors[t].shape, dtype=np.int64)) * g.tensors[t].type.width
