@@ -4,7 +4,7 @@ __version__ = "0.1.0.dev0"  # before the imports: submodules read it
 
 from .errors import InvalidGraphError, UnsupportedModelError
 from .fixed import FixedType, Interval, quantize
-from .frontend.onnx import load_onnx
+from .frontend.onnx import load_onnx, save_qonnx
 from .ir import Graph, Node, Tensor
 from .reference import predict
 from .backends.hls import HLSProject, write_hls
@@ -16,6 +16,7 @@ __all__ = [
     "Interval",
     "quantize",
     "load_onnx",
+    "save_qonnx",
     "predict",
     "write_hls",
     "HLSProject",
