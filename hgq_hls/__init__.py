@@ -10,6 +10,7 @@ from .reference import predict
 from .backends.hls import HLSProject, write_hls
 from .backends.verilog import RTLProject, write_verilog
 from .estimate import Report, estimate
+from .precision import PrecisionReport, auto_precision
 
 __all__ = [
     "FixedType",
@@ -23,6 +24,8 @@ __all__ = [
     "write_verilog",
     "RTLProject",
     "estimate",
+    "auto_precision",
+    "PrecisionReport",
     "Report",
     "Graph",
     "Node",

@@ -1,7 +1,15 @@
-"""Mixed-precision building blocks (issue 7, in progress): reverse-mode gradients of float
-graphs for first-order sensitivities, and the integer program that picks one width per group."""
+"""Automatic mixed precision after training: ``hh.auto_precision(g_float, calib, budget=...)``.
 
+Groups and types (:mod:`.groups`), float simulation and scores (:mod:`.simulate`), the
+calibration-based Pareto search (:mod:`.pareto`), first-order sensitivities from reverse-mode
+gradients of the IR (:mod:`.gradients`, :mod:`.first_order`) and the integer program
+(:mod:`.ilp`).
+"""
+
+from .auto import METHODS, PrecisionReport, auto_precision
 from .gradients import VJP, gradients
+from .groups import Group, find_groups, typed_graph
 from .ilp import InfeasibleError, choose
 
-__all__ = ["VJP", "InfeasibleError", "choose", "gradients"]
+__all__ = ["METHODS", "VJP", "Group", "InfeasibleError", "PrecisionReport", "auto_precision", "choose",
+           "find_groups", "gradients", "typed_graph"]

@@ -1,0 +1,91 @@
+"""hh.auto_precision on a small float MLP: budgets hold by the estimator, mixed beats uniform."""
+
+import numpy as np
+import pytest
+
+import hgq_hls as hh
+from hgq_hls.frontend.onnx.builder import ModelBuilder
+from hgq_hls.precision import InfeasibleError
+from hgq_hls.precision.simulate import sqnr_db
+
+BUDGET = {"lut": 6000}
+
+
+@pytest.fixture(scope="module")
+def float_mlp():
+    rng = np.random.default_rng(0)
+    b = ModelBuilder("f")
+
+    def layer(x, n_in, n_out, scale, relu=True):
+        h = b.node("Gemm", [x, b.const(rng.normal(0, scale, (n_in, n_out)).astype(np.float32)),
+                            b.const(rng.normal(0, 0.1, n_out).astype(np.float32))])
+        return b.node("Relu", [h]) if relu else h
+
+    h = layer(layer("x", 16, 24, 0.5), 24, 16, 0.3)
+    g = hh.load_onnx(b.build({"x": ["N", 16]}, layer(h, 16, 5, 0.3, relu=False)))
+    calib = rng.normal(0, 1, (256, 16))
+    return g, calib
+
+
+@pytest.fixture(scope="module", params=["pareto", "first-order"])
+def searched(request, float_mlp):
+    g, calib = float_mlp
+    gq, report = hh.auto_precision(g, calib, bits=range(3, 9), budget=BUDGET, method=request.param)
+    return g, calib, gq, report
+
+
+def test_the_budget_holds_by_the_estimator(searched):
+    _, _, gq, report = searched
+    assert hh.estimate(gq).lut <= BUDGET["lut"]
+    assert report.cost["lut"] == hh.estimate(gq).lut
+
+
+def test_mixed_precision_beats_the_best_uniform_that_fits(searched):
+    g, calib, gq, report = searched
+    # the score, recomputed independently from the returned graph against the float model
+    measured = sqnr_db([hh.predict(g, calib)], [hh.predict(gq, calib)])
+    assert measured == pytest.approx(report.score)
+    best_uniform = report.best_uniform()
+    assert best_uniform is not None and best_uniform.cost["lut"] <= BUDGET["lut"]
+    assert measured > best_uniform.score + 1.0            # dB
+    assert "best uniform within the budget" in report.table()
+
+
+def test_the_chosen_graph_is_saved_as_qonnx_and_read_back(searched, tmp_path):
+    _, calib, gq, _ = searched
+    hh.save_qonnx(gq, tmp_path / "chosen.onnx")
+    back = hh.load_onnx(tmp_path / "chosen.onnx")
+    np.testing.assert_array_equal(hh.predict(back, calib), hh.predict(gq, calib))
+
+
+def test_target_sqnr_gives_the_cheapest_design_that_reaches_it(float_mlp):
+    g, calib = float_mlp
+    gq, report = hh.auto_precision(g, calib, bits=range(3, 9), target_sqnr_db=15.0)
+    assert sqnr_db([hh.predict(g, calib)], [hh.predict(gq, calib)]) >= 15.0
+    cheaper = [p for p in report.curve if p.score >= 15.0 and p.cost["lut"] < report.cost["lut"]]
+    assert not cheaper
+
+
+def test_report_outputs(searched, tmp_path):
+    import json
+
+    *_, report = searched
+    data = json.loads(report.to_json())
+    assert data["chosen"] and data["curve"] and set(data["uniform"]) == {str(b) for b in range(3, 9)}
+    report.plot(tmp_path / "pareto.png")
+    assert (tmp_path / "pareto.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_bad_requests_are_refused(float_mlp):
+    g, calib = float_mlp
+    with pytest.raises(ValueError, match="exactly one of"):
+        hh.auto_precision(g, calib, budget=BUDGET, target_sqnr_db=10)
+    with pytest.raises(ValueError, match="budget keys"):
+        hh.auto_precision(g, calib, budget={"luts": 10})
+    with pytest.raises(ValueError, match="method"):
+        hh.auto_precision(g, calib, budget=BUDGET, method="hessian")
+    with pytest.raises(InfeasibleError, match="lut <= 10"):
+        hh.auto_precision(g, calib, bits=[3, 4], budget={"lut": 10})
+    typed = hh.load_onnx(hh.frontend.onnx.to_qonnx(hh.auto_precision(g, calib, bits=[4], budget=BUDGET)[0]))
+    with pytest.raises(ValueError, match="float graph"):
+        hh.auto_precision(typed, calib, budget=BUDGET)
