@@ -105,6 +105,45 @@ def _cmd_estimate(args) -> int:
     return 0
 
 
+def _parse_budget(text: str) -> dict:
+    key, _, value = text.partition("=")
+    try:
+        return {key.strip(): float(value)}
+    except ValueError:
+        raise ValueError(f"--budget {text!r}: write RESOURCE=NUMBER, e.g. lut=20000") from None
+
+
+def _parse_bits(text: str) -> list[int]:
+    lo, _, hi = text.partition("-")
+    try:
+        return list(range(int(lo), int(hi or lo) + 1))
+    except ValueError:
+        raise ValueError(f"--bits {text!r}: write LOW-HIGH, e.g. 2-8") from None
+
+
+def _cmd_precision(args) -> int:
+    from .frontend.onnx import load_onnx, save_qonnx
+    from .precision import auto_precision
+
+    g = load_onnx(args.model)
+    if g.is_typed:
+        raise ValueError(f"{args.model} already has fixed-point types; give the float model")
+    calib = np.load(args.calib)
+    typed, report = auto_precision(
+        g, calib, bits=_parse_bits(args.bits), budget=_parse_budget(args.budget) if args.budget else None,
+        target_sqnr_db=args.target_sqnr, method=args.method, backend=args.backend, progress=True)
+    save_qonnx(typed, args.output)
+    if args.plot:
+        report.plot(args.plot)
+    if args.json:
+        print(report.to_json())
+        return 0
+    print(report.table())
+    print(f"wrote {args.output} (QONNX){'; plot: ' + args.plot if args.plot else ''}")
+    print(f"next: hgq-hls estimate {args.output}   and   hgq-hls convert {args.output} -o DIR")
+    return 0
+
+
 def _add_model_options(parser) -> None:
     parser.add_argument("model", help="path to an .onnx file (float, QONNX or QDQ)")
     parser.add_argument("--input-type", help="type of the inputs of a float model, e.g. 'ap_fixed<8,3>'")
@@ -199,6 +238,18 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--json", action="store_true", help="print the report as JSON")
     e.add_argument("--plot", metavar="FILE.png", help="also draw a per-layer LUT/FF/DSP bar chart (needs matplotlib)")
     e.set_defaults(run=_cmd_estimate)
+    p = sub.add_parser("precision", help="choose per-layer bit widths for a float model (budget or target)")
+    p.add_argument("model", help="float ONNX model")
+    p.add_argument("--calib", required=True, help="calibration samples, a .npy array (batch first)")
+    p.add_argument("--budget", help="resource budget, e.g. lut=20000 (or dsp=, ebops=, ff=)")
+    p.add_argument("--target-sqnr", type=float, help="instead of a budget: the cheapest design with this SQNR (dB)")
+    p.add_argument("--method", choices=["pareto", "first-order"], default="pareto", help="search (default: pareto)")
+    p.add_argument("--backend", choices=["verilog", "hls"], default="verilog", help="cost model (default: verilog)")
+    p.add_argument("--bits", default="2-8", help="candidate widths LOW-HIGH (default: 2-8)")
+    p.add_argument("-o", "--output", required=True, help="the typed model to write (QONNX .onnx)")
+    p.add_argument("--plot", metavar="FILE.png", help="also draw cost vs SQNR, mixed against uniform")
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
+    p.set_defaults(run=_cmd_precision)
     v = sub.add_parser("verify", help="simulate a written project (HLS or Verilog) against hh.predict")
     v.add_argument("project", help="project directory written by `hgq-hls convert`")
     v.add_argument("--n", type=int, default=10_000, help="number of generated samples (default: 10000)")

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..fixed import FixedType
-from ..ir import Graph
+from ..ir import Graph, Node, Tensor
 from ..passes import compile_graph
 from ..reference import predict
 
@@ -96,20 +96,40 @@ def group_types(g: Graph, group: Group, choice: tuple[int, int], ranges: dict,
     return types
 
 
+def _quantize_after(g: Graph, tensor: str, t: FixedType) -> None:
+    """Put a Quantize node of type ``t`` on ``tensor`` (QONNX's form: a Quant after the op)."""
+    producer = g.producer(tensor)
+    q = Node(g.unique_name(f"Quant_{tensor}"), "Quantize", [], [], {"type": t})
+    if producer is None:                       # a graph input keeps its name: its readers move
+        out = g.unique_name(f"{tensor}_q")
+        for consumer in g.consumers(tensor):
+            g.rewire(consumer, tensor, out)
+        q.inputs, q.outputs = [tensor], [out]
+    else:                                      # a node's output keeps its name: the op writes a raw one
+        raw = g.unique_name(f"{tensor}_raw")
+        producer.outputs = [raw if o == tensor else o for o in producer.outputs]
+        g.add_tensor(Tensor(raw, g.tensors[tensor].shape))
+        q.inputs, q.outputs = [raw], [tensor]
+    g.add_tensor(Tensor(q.outputs[0], g.tensors[tensor].shape))
+    g.add_node(q)
+
+
 def typed_graph(g: Graph, config: dict[str, tuple[int, int]], ranges: dict,
                 margin: float = DEFAULT_MARGIN) -> Graph:
-    """The fixed-point graph of the float graph ``g`` with each group's widths from ``config``."""
+    """The fixed-point graph of the float graph ``g`` with each group's widths from ``config``.
+
+    Activation types become Quantize nodes (a Quant after each layer, one after each input), as
+    a QONNX model declares them, so ``hh.save_qonnx`` writes it and ``hh.load_onnx`` reads it
+    back node for node; weights and biases become typed constants.
+    """
     groups = {grp.name: grp for grp in find_groups(g)}
-    precision, input_type = {}, None
-    for name, choice in config.items():
-        types = group_types(g, groups[name], choice, ranges, margin)
-        if groups[name].is_layer:
-            precision[name] = types
-        else:
-            input_type = types["output"]
-    missing = [name for name, grp in groups.items() if name not in config]
+    missing = [name for name in groups if name not in config]
     if missing:
         raise ValueError(f"no widths given for group(s) {missing}")
-    if len(g.inputs) > 1:
-        raise ValueError("mixed precision handles graphs with one input")
-    return compile_graph(g.copy(), input_type=input_type, precision=precision)
+    typed, precision = g.copy(), {}
+    for name, grp in groups.items():
+        types = group_types(g, grp, config[name], ranges, margin)
+        _quantize_after(typed, grp.output, types["output"])
+        if grp.is_layer:
+            precision[name] = {k: v for k, v in types.items() if k != "output"}
+    return compile_graph(typed, precision=precision)

@@ -55,7 +55,11 @@ def test_the_chosen_graph_is_saved_as_qonnx_and_read_back(searched, tmp_path):
     _, calib, gq, _ = searched
     hh.save_qonnx(gq, tmp_path / "chosen.onnx")
     back = hh.load_onnx(tmp_path / "chosen.onnx")
+    assert [(n.name, n.op) for n in back.topological()] == [(n.name, n.op) for n in gq.topological()]
+    assert {k: t.type for k, t in back.tensors.items() if not t.is_const} == \
+           {k: t.type for k, t in gq.tensors.items() if not t.is_const}
     np.testing.assert_array_equal(hh.predict(back, calib), hh.predict(gq, calib))
+    assert hh.estimate(back).lut == hh.estimate(gq).lut
 
 
 def test_target_sqnr_gives_the_cheapest_design_that_reaches_it(float_mlp):
