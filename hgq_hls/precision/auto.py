@@ -150,7 +150,8 @@ def auto_precision(g_float: Graph, calib, bits=range(2, 9), budget: dict | None 
         omega = sensitivities(g_float, calib, groups, cands, ranges, margin)
         seconds["sensitivity (gradients)"] = time.perf_counter() - t
         t = time.perf_counter()
-        best, curve = _solve_first_order(groups, cands, omega, evaluate, budget, target_sqnr_db, score_name)
+        best, curve = _solve_first_order(groups, cands, omega, evaluate, budget, target_sqnr_db, score_name,
+                                         list(uniform.values()))
         seconds["integer program"] = time.perf_counter() - t
     seconds["total"] = time.perf_counter() - start
     report = PrecisionReport(method, backend, budget, target_sqnr_db, score_name, best.config, best.cost,
@@ -174,11 +175,12 @@ def _pick(curve, budget, target_score, score_name):
     return min(good, key=lambda p: (p.cost["lut"], p.cost["dsp"], -p.score))
 
 
-def _solve_first_order(groups, cands, omega, evaluate, budget, target_score, score_name):
+def _solve_first_order(groups, cands, omega, evaluate, budget, target_score, score_name, fallback):
     """ILP over (group, candidate) with per-group cost deltas measured by the estimator.
 
     Costs are nearly additive over groups; the chosen design is estimated for real and, if it
-    overshoots, the budget the ILP sees is tightened by the overshoot and it is solved again.
+    overshoots, the budget the ILP sees is tightened by the overshoot (twice as hard each time)
+    and it is solved again; ``fallback`` (the uniform designs) backs the choice up.
     """
     own = {grp.name: pareto._own(grp, cands) for grp in groups}
     widest = {name: c[0] for name, c in own.items()}
@@ -206,17 +208,19 @@ def _solve_first_order(groups, cands, omega, evaluate, budget, target_score, sco
             point = _ilp_point(groups, own, penalty, cost, base, key, level, evaluate)
             if point is not None:
                 curve.append(point)
-        return _pick(curve, None, target_score, score_name), curve
-    limit = budget[key]
-    for _ in range(6):
+        return _pick(curve + fallback, None, target_score, score_name), curve
+    limit, push = budget[key], 1.0
+    for _ in range(10):
         point = _ilp_point(groups, own, penalty, cost, base, key, limit, evaluate)
         if point is None:
             break
         curve.append(point)
         if _meets(point.cost, budget):
             return point, curve
-        limit -= point.cost[key] - budget[key]                 # tighten by the overshoot
-    return _pick(curve, budget, None, score_name), curve
+        limit -= push * (point.cost[key] - budget[key])        # tighten by the overshoot, harder each time
+        push *= 2
+    # the ILP's additive costs kept overshooting: the best measured design that fits
+    return _pick(curve + fallback, budget, None, score_name), curve
 
 
 def _ilp_point(groups, own, penalty, cost, base, key, limit, evaluate):
