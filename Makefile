@@ -14,4 +14,4 @@ test: setup
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache .hypothesis .hgq_hls_cache demo_out
+	rm -rf $(VENV) build *.egg-info .pytest_cache .hypothesis .hgq_hls_cache demo_out digits_out

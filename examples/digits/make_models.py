@@ -2,8 +2,9 @@
 
 No download and no deep-learning framework: the models are hgq_hls float graphs, trained with
 Adam on gradients from hgq_hls's own reverse-mode pass (``hgq_hls.precision.gradients``).
-Writes ``digits_mlp.onnx`` and ``digits_cnn.onnx`` next to this file (committed; run this
-script again to remake them: it is deterministic).  Pixels are scaled to [0, 1].
+Writes ``digits_mlp.onnx``, ``digits_cnn.onnx`` and ``digits_calib.npy`` (256 training images
+for calibration) next to this file (committed; run this script again to remake them: it is
+deterministic).  Pixels are scaled to [0, 1].
 """
 
 from __future__ import annotations
@@ -104,6 +105,7 @@ def train(kind: str, epochs: int = 60, batch: int = 64, lr: float = 0.01):
 
 
 def main() -> int:
+    np.save(HERE / "digits_calib.npy", digits()[0][:256].astype(np.float32))
     for kind in ("mlp", "cnn"):
         model, accuracy = train(kind)
         path = HERE / f"digits_{kind}.onnx"

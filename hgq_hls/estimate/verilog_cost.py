@@ -30,6 +30,11 @@ _CACHE: OrderedDict = OrderedDict()
 _CACHE_SIZE = 4096
 
 
+def clear_cache() -> None:
+    """Forget cached node costs (to time an estimate from cold)."""
+    _CACHE.clear()
+
+
 def _node_key(g: Graph, node, dsp_rules: dict) -> bytes:
     """A digest of everything a node's netlist depends on."""
     tensors = [(t, g.tensors[t].shape, entry_type(g, t) if t in g.inputs else g.tensors[t].type,

@@ -16,18 +16,13 @@ from ..errors import Problem, UnsupportedModelError
 from ..ir import Graph
 from ..reference.executor import run
 from ..reference.kernels.linear import windows
+from ..registry import registrar
 
 #: op -> fn(node, input values, output values, output gradients) -> input gradients (None: no path)
 VJP = {}
 
 
-def vjp(*ops):
-    """Decorator registering the vector-Jacobian product of IR ops ``ops``."""
-    def wrap(fn):
-        for op in ops:
-            VJP[op] = fn
-        return fn
-    return wrap
+vjp = registrar(VJP, "the vector-Jacobian product")
 
 
 def _unbroadcast(grad: np.ndarray, shape: tuple) -> np.ndarray:

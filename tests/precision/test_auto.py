@@ -93,3 +93,27 @@ def test_bad_requests_are_refused(float_mlp):
     typed = hh.load_onnx(hh.frontend.onnx.to_qonnx(hh.auto_precision(g, calib, bits=[4], budget=BUDGET)[0]))
     with pytest.raises(ValueError, match="float graph"):
         hh.auto_precision(typed, calib, budget=BUDGET)
+
+
+def test_cli_precision(tmp_path, capsys):
+    import onnx
+
+    from hgq_hls.cli import main
+
+    rng = np.random.default_rng(5)
+    b = ModelBuilder("f")
+    h = b.node("Relu", [b.node("Gemm", ["x", b.const(rng.normal(0, 0.5, (8, 6)).astype(np.float32))])])
+    model = b.build({"x": ["N", 8]}, b.node("Gemm", [h, b.const(rng.normal(0, 0.5, (6, 3)).astype(np.float32))]))
+    onnx.save(model, tmp_path / "f.onnx")
+    np.save(tmp_path / "calib.npy", rng.normal(0, 1, (64, 8)))
+    args = ["precision", str(tmp_path / "f.onnx"), "--calib", str(tmp_path / "calib.npy"), "--bits", "3-6",
+            "--budget", "lut=800", "-o", str(tmp_path / "typed.onnx"), "--plot", str(tmp_path / "p.png")]
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert "auto_precision (pareto" in out and "wrote" in out and (tmp_path / "p.png").exists()
+    assert hh.estimate(hh.load_onnx(tmp_path / "typed.onnx")).lut <= 800
+    assert main(args[:-4] + ["-o", str(tmp_path / "t2.onnx"), "--budget", "lut"]) == 2
+    assert "RESOURCE=NUMBER" in capsys.readouterr().err
+    assert main(["precision", str(tmp_path / "typed.onnx"), "--calib", str(tmp_path / "calib.npy"),
+                 "--budget", "lut=800", "-o", str(tmp_path / "t3.onnx")]) == 2
+    assert "float model" in capsys.readouterr().err

@@ -7,7 +7,6 @@ SQNR than the best uniform design whose estimate fits the budget, with test accu
 import sys
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 import hgq_hls as hh

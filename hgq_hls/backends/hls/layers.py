@@ -12,6 +12,7 @@ import numpy as np
 
 from ...estimate import multiplier_impl
 from ...fixed import FixedType
+from ...registry import registrar
 from ..geometry import window_geometry
 from .context import LayerContext, product_type
 
@@ -19,13 +20,7 @@ from .context import LayerContext, product_type
 LAYERS = {}
 
 
-def layer(*ops):
-    """Decorator registering the context builder of IR ops ``ops``."""
-    def wrap(fn):
-        for op in ops:
-            LAYERS[op] = fn
-        return fn
-    return wrap
+layer = registrar(LAYERS, "the HLS context builder")
 
 
 def _strides(shape) -> list[int]:

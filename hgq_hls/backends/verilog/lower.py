@@ -14,6 +14,7 @@ import numpy as np
 
 from ...errors import Problem, UnsupportedModelError
 from ...ir import Graph, Node
+from ...registry import registrar
 from ..ports import activation_inputs, entry_type
 from .netlist import Netlist
 
@@ -21,13 +22,7 @@ from .netlist import Netlist
 LOWER = {}
 
 
-def lowering(*ops):
-    """Decorator registering the lowering of IR ops ``ops``."""
-    def wrap(fn):
-        for op in ops:
-            LOWER[op] = fn
-        return fn
-    return wrap
+lowering = registrar(LOWER, "the netlist lowering")
 
 
 @dataclass

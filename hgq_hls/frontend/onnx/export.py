@@ -23,6 +23,7 @@ from ...errors import Problem, UnsupportedModelError
 from ...fixed import FixedType, from_mantissa
 from ...fixed.modes import QONNX_ROUNDING
 from ...ir import Graph
+from ...registry import registrar
 from .builder import QONNX_DOMAIN
 
 #: ap_fixed rounding -> the QONNX rounding_mode that means it (first spelling wins)
@@ -34,13 +35,7 @@ for _name, _mode in QONNX_ROUNDING.items():
 EXPORT = {}
 
 
-def exporter(*ops):
-    """Decorator registering the ONNX form of IR ops ``ops``."""
-    def wrap(fn):
-        for op in ops:
-            EXPORT[op] = fn
-        return fn
-    return wrap
+exporter = registrar(EXPORT, "the QONNX writer")
 
 
 class _Writer:

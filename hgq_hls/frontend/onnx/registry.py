@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Callable
 
+from ...registry import registrar
+
 #: ONNX op_type -> handler(ctx, onnx_node)
 HANDLERS: dict[str, Callable] = {}
 
@@ -12,10 +14,4 @@ class Unsupported(Exception):
     """Raised by a handler: this node cannot be imported, for the given reason."""
 
 
-def handles(*op_types: str):
-    """Decorator registering a handler for one or more ONNX op types."""
-    def wrap(fn):
-        for op in op_types:
-            HANDLERS[op] = fn
-        return fn
-    return wrap
+handles = registrar(HANDLERS, "the importer handler (ONNX op types)")

@@ -1,11 +1,7 @@
 """The kernel registry."""
 
+from ...registry import registrar
+
 KERNELS = {}
 
-
-def kernel(op: str):
-    """Decorator registering the reference kernel of IR op ``op``."""
-    def wrap(fn):
-        KERNELS[op] = fn
-        return fn
-    return wrap
+kernel = registrar(KERNELS, "the reference kernel")
