@@ -186,14 +186,18 @@ def _solve_first_order(groups, cands, omega, evaluate, budget, target_score, sco
     widest = {name: c[0] for name, c in own.items()}
     base = evaluate(dict(widest), "widest")
     key = next(iter(budget)) if budget else "lut"
+    # a candidate's cost change is the sum of its weight-width and activation-width changes,
+    # each measured once (2 x |bits| estimates per group instead of |bits|^2)
     delta = {}
     for grp in groups:
-        for cand in own[grp.name]:
-            if cand == widest[grp.name]:
-                delta[(grp.name, cand)] = 0.0
-                continue
-            point = evaluate({**widest, grp.name: cand})
-            delta[(grp.name, cand)] = point.cost[key] - base.cost[key]
+        w0, a0 = widest[grp.name]
+        step = {}
+        for w, a in own[grp.name]:
+            for part in ((w, a0), (w0, a)):
+                if part not in step:
+                    step[part] = 0.0 if part == (w0, a0) else \
+                        evaluate({**widest, grp.name: part}).cost[key] - base.cost[key]
+            delta[(grp.name, (w, a))] = step[(w, a0)] + step[(w0, a)]
     width = max(len(c) for c in own.values())
     penalty = np.full((len(groups), width), np.inf)
     cost = np.zeros((len(groups), width))
