@@ -32,6 +32,12 @@ def activation_inputs(g: Graph, node: Node) -> list[str]:
     return [t for t in dict.fromkeys(node.inputs) if not g.tensors[t].is_const]
 
 
+def check_reuse_factor(reuse_factor) -> None:
+    """Raise ValueError unless ``reuse_factor`` is a positive integer."""
+    if not isinstance(reuse_factor, int) or reuse_factor < 1:
+        raise ValueError(f"reuse_factor must be a positive integer, got {reuse_factor!r}")
+
+
 def require_fixed_point(g: Graph) -> None:
     """Raise InvalidGraphError unless every tensor but the graph inputs has a fixed-point type."""
     untyped = [n for n, t in g.tensors.items() if t.type is None and n not in g.inputs]

@@ -8,9 +8,9 @@ HLS), EBOPs as HGQ defines them (:mod:`.ebops`), coefficients with their provena
 from .digits import effective_bits
 from .ebops import node_ebops
 from .estimator import BACKENDS, estimate
-from .multipliers import DSP_MIN_BITS, multiplier_impl
+from .multipliers import DSP_MIN_BITS, multiplier_impl, shared_multipliers
 from .report import NodeEstimate, Report
 from .target import Target, available_targets, load_target
 
 __all__ = ["BACKENDS", "DSP_MIN_BITS", "NodeEstimate", "Report", "Target", "available_targets",
-           "effective_bits", "estimate", "load_target", "multiplier_impl", "node_ebops"]
+           "effective_bits", "estimate", "load_target", "multiplier_impl", "node_ebops", "shared_multipliers"]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..backends.ports import require_fixed_point
+from ..backends.ports import check_reuse_factor, require_fixed_point
 from ..ir import Graph
 from ..progress import counter
 from .hls_cost import estimate_hls
@@ -24,8 +24,7 @@ def estimate(g: Graph, backend: str = "verilog", target: str = "xcvu9p", reuse_f
     """
     if backend not in BACKENDS:
         raise ValueError(f"backend={backend!r}: choose one of {BACKENDS}")
-    if not isinstance(reuse_factor, int) or reuse_factor < 1:
-        raise ValueError(f"reuse_factor must be a positive integer, got {reuse_factor!r}")
+    check_reuse_factor(reuse_factor)
     if backend == "verilog" and reuse_factor != 1:
         raise ValueError("the Verilog backend is fully parallel: reuse_factor must be 1")
     require_fixed_point(g)

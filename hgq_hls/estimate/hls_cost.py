@@ -21,7 +21,7 @@ from ..backends.ports import entry_type
 from ..ir import Graph, Node
 from .digits import csd_counts
 from .ebops import node_ebops
-from .multipliers import multiplier_impl
+from .multipliers import multiplier_impl, shared_multipliers
 from .netlist_cost import luts
 from .report import NodeEstimate, ceil_div, log2_levels
 from .target import Target
@@ -74,7 +74,7 @@ def _mac(g: Graph, node: Node, target: Target, rf: int, clock_ns: float) -> Node
         lut = float((copies * in_fabric * (count - 1) * (x_t.width + span)).sum()) * c("lut", "adder_bit")
         digits_deepest = int(count[~on_dsp].max(initial=1))
     else:
-        shared = ceil_div(n_mult, rf)
+        shared = shared_multipliers(n_mult, rf)
         if impl == "dsp":
             dsp = shared
         else:

@@ -1,6 +1,6 @@
 """Where a multiplication is built: a DSP slice or fabric (LUTs).
 
-One rule, read both by the HLS writer (it emits ``#pragma HLS BIND_OP ... impl=dsp|fabric``)
+One rule (and one for sharing them under a reuse factor), read both by the HLS writer (it emits ``#pragma HLS BIND_OP ... impl=dsp|fabric``)
 and by the resource estimator, so the estimate and the generated hardware cannot disagree.
 
 Provenance: hls4ml's DSP objective counts no DSP for a multiplication whose weight has fewer
@@ -12,9 +12,16 @@ documents no default threshold (UG1399, *BIND_OP*), which is why the choice is m
 from __future__ import annotations
 
 from ..fixed import FixedType
+from .report import ceil_div
 
 #: a multiplication whose narrower operand has fewer bits than this is built in fabric
 DSP_MIN_BITS = 9
+
+
+def shared_multipliers(n_mult: int, reuse_factor: int) -> int:
+    """Multipliers a layer of ``n_mult`` products instantiates when each is reused
+    ``reuse_factor`` times (the HLS ``ALLOCATION`` limit; II = reuse_factor)."""
+    return ceil_div(n_mult, reuse_factor)
 
 
 def multiplier_impl(a: FixedType, b: FixedType) -> str:

@@ -6,11 +6,10 @@ data (strides and sizes); the C++ text lives only in the templates.
 
 from __future__ import annotations
 
-import math
 
 import numpy as np
 
-from ...estimate import multiplier_impl
+from ...estimate import multiplier_impl, shared_multipliers
 from ...fixed import FixedType
 from ...registry import registrar
 from ..geometry import window_geometry
@@ -49,7 +48,7 @@ def _multiplier(ctx: LayerContext, x, w, n_mult: int) -> dict:
     """The product typedef, where it is built, and the allocation limit for the reuse factor."""
     impl = multiplier_impl(x.fixed, w.fixed)
     return dict(prod_t=ctx.typedef("prod_t", product_type(x.fixed, w.fixed)), impl=impl,
-                mult_limit=math.ceil(n_mult / ctx.reuse_factor) if ctx.reuse_factor > 1 else None)
+                mult_limit=shared_multipliers(n_mult, ctx.reuse_factor) if ctx.reuse_factor > 1 else None)
 
 
 @layer("Dense")

@@ -19,7 +19,7 @@ from ...ir import Graph
 from ...reference import predict
 from ...templating import render
 from ...verification import stimulus
-from ..ports import entry_type, require_fixed_point
+from ..ports import check_reuse_factor, entry_type, require_fixed_point
 from ..project_dir import GRAPH_FILE, write_project
 from .context import LayerContext, ProjectTypes
 from .layers import LAYERS
@@ -155,8 +155,7 @@ def check_arguments(g: Graph, io: str, reuse_factor: int, project_name: str) -> 
     """Reject settings and graphs no backend can write (shared by the HLS and Verilog writers)."""
     if io != "parallel":
         raise ValueError(f"io={io!r}: only io='parallel' (fully parallel, II = reuse_factor) is supported")
-    if not isinstance(reuse_factor, int) or reuse_factor < 1:
-        raise ValueError(f"reuse_factor must be a positive integer, got {reuse_factor!r}")
+    check_reuse_factor(reuse_factor)
     if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", project_name) or project_name.startswith(("layer_", "rom_")):
         raise ValueError(f"project_name {project_name!r} must be a C identifier "
                          "(not starting with layer_ or rom_)")
