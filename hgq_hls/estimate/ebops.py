@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..backends.geometry import tap_uses, window_geometry
+from ..backends.ports import activation_inputs, entry_type
 from ..ir import Graph, Node
 from .digits import effective_bits
-from ..backends.ports import activation_inputs, entry_type
+from .macs import mac_structure
 
 
 def _bits(g: Graph, name: str) -> int:
@@ -30,17 +30,9 @@ def _elements(g: Graph, name: str) -> int:
 def node_ebops(g: Graph, node: Node) -> int:
     """EBOPs of one node (0 for nodes without multiplications)."""
     acts = activation_inputs(g, node)
-    if node.op == "Dense":
-        x, w = node.inputs[0], g.tensors[node.inputs[1]].value
-        rows = _elements(g, x) // w.shape[0]
-        return rows * _bits(g, x) * int(effective_bits(w).sum())
-    if node.op == "Conv":
-        x, w = node.inputs[0], g.tensors[node.inputs[1]].value
-        shape = g.tensors[x].shape
-        geo = window_geometry(shape, node.attrs, w.shape[2:])
-        uses = tap_uses(geo)                       # output positions reading each tap
-        bits = effective_bits(w).reshape(w.shape[0], w.shape[1], geo["kh"], geo["kw"])
-        return _bits(g, x) * int((bits * uses).sum())
+    if node.op in ("Dense", "Conv"):
+        w, copies, _ = mac_structure(g, node)     # copies: rows, or output positions per tap
+        return _bits(g, node.inputs[0]) * int((effective_bits(w) * copies).sum())
     if node.op in ("Mul", "PRelu"):
         consts = [t for t in node.inputs if g.tensors[t].is_const]
         n = _elements(g, node.outputs[0])

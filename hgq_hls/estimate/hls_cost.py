@@ -7,7 +7,8 @@ most two signed digits is shift-and-add too; zero weights vanish.  With ``reuse_
 ``ceil(n_mult / RF)`` generic multipliers are shared (II = RF).  Accumulation is an adder tree
 in the accumulator type.  Latency per layer: multiplier delay plus adder-tree levels, cut into
 clock periods.  Tables go to block RAM from ``rom_min_entries`` entries.  Other ops (casts,
-ReLU, max, ...) cost what their RTL netlist costs, since HLS builds the same logic.
+ReLU, max, ...) are costed from their RTL netlist's features at one LUT per bit, since HLS
+builds the same logic.
 """
 
 from __future__ import annotations
@@ -16,11 +17,11 @@ import math
 
 import numpy as np
 
-from ..backends.geometry import tap_positions, tap_uses, window_geometry
 from ..backends.ports import entry_type
 from ..ir import Graph, Node
 from .digits import csd_counts
 from .ebops import node_ebops
+from .macs import mac_structure
 from .multipliers import multiplier_impl, shared_multipliers
 from .netlist_cost import luts
 from .report import NodeEstimate, ceil_div, log2_levels
@@ -33,27 +34,6 @@ TABLE_OPS = ("Lookup", "Softmax")
 def finn_mult_luts(a: int, b: int) -> int:
     """LUTs of an a x b fabric multiplier (FINN-R: (2*ceil((a+b)/6) - 1) * (a + b))."""
     return (2 * math.ceil((a + b) / 6) - 1) * (a + b)
-
-
-def mac_structure(g: Graph, node: Node) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(weight mantissas, hardware copies of each weight's product, terms summed per output).
-
-    A Dense weight is multiplied once per row; a Conv weight once per output position whose
-    window covers its tap.  Zero weights vanish (constant folding), so they count no terms.
-    """
-    w = np.asarray(g.tensors[node.inputs[1]].value)
-    nonzero = (w != 0).astype(np.int64)
-    if node.op == "Dense":
-        rows = int(np.prod(g.tensors[node.inputs[0]].shape, dtype=np.int64)) // w.shape[0]
-        copies = np.full(w.shape, rows, dtype=np.int64)
-        terms = np.tile(nonzero.sum(axis=0), rows)
-        return w, copies, terms
-    geo = window_geometry(g.tensors[node.inputs[0]].shape, node.attrs, w.shape[2:])
-    per_tap = nonzero.reshape(w.shape[0], w.shape[1], geo["kh"], geo["kw"]).sum(axis=1)
-    copies = np.broadcast_to(tap_uses(geo), (w.shape[0], w.shape[1], geo["kh"], geo["kw"])).reshape(w.shape)
-    terms = [per_tap[:, [kh for kh, _ in taps], [kw for _, kw in taps]].sum(axis=1) if taps
-             else np.zeros(w.shape[0], dtype=np.int64) for taps in tap_positions(geo)]
-    return w, copies, np.concatenate(terms)
 
 
 def _mac(g: Graph, node: Node, target: Target, rf: int, clock_ns: float) -> NodeEstimate:

@@ -23,7 +23,6 @@ from .netlist_cost import luts, netlist_features
 from .report import NodeEstimate, ceil_div
 from .target import Target
 
-
 #: node content -> (features, DSPs): re-estimating a graph after changing one layer (a
 #: precision search does this hundreds of times) lowers only the changed nodes
 _CACHE: OrderedDict = OrderedDict()
@@ -37,11 +36,11 @@ def clear_cache() -> None:
 
 def _node_key(g: Graph, node, dsp_rules: dict) -> bytes:
     """A digest of everything a node's netlist depends on."""
-    tensors = [(t, g.tensors[t].shape, entry_type(g, t) if t in g.inputs else g.tensors[t].type,
-                None if g.tensors[t].value is None else np.asarray(g.tensors[t].value).tobytes())
-               for t in node.inputs]
+    inputs = [(g.tensors[t].shape, entry_type(g, t) if t in g.inputs else g.tensors[t].type,
+               None if g.tensors[t].value is None else np.asarray(g.tensors[t].value).tobytes())
+              for t in node.inputs]
     outputs = [(g.tensors[t].shape, g.tensors[t].type) for t in node.outputs]
-    payload = (node.op, node.attrs, [x[1:] for x in tensors], outputs, sorted(dsp_rules.items()))
+    payload = (node.op, node.attrs, inputs, outputs, sorted(dsp_rules.items()))
     return hashlib.sha256(pickle.dumps(payload, protocol=4)).digest()
 
 
@@ -70,7 +69,7 @@ def estimate_verilog(g: Graph, target: Target, pipeline: str = "layer", progress
     plan = TopPlan(g, pipeline, Namer(), {name: name for name in g.nodes})
     output_ff, delay_ff = Counter(), Counter()
     for reg in plan.regs:
-        (output_ff if reg["name"].startswith("r_") else delay_ff)[reg["tensor"]] += reg["width"]
+        (output_ff if reg["kind"] == "output" else delay_ff)[reg["tensor"]] += reg["width"]
     rows = []
     for node in g.topological():
         features, dsp = node_features(g, node, dsp_rules)

@@ -61,7 +61,7 @@ class TopPlan:
                 ports.append((f"out{k}", comb))
                 if registered:
                     reg = f"r_{names(t)}"
-                    self.regs.append(dict(name=reg, width=self.width(t), source=comb, tensor=t,
+                    self.regs.append(dict(name=reg, width=self.width(t), source=comb, tensor=t, kind="output",
                                           why=f"{node.name} output, stage {stage + 1}"))
                     self.signals[t] = {stage + 1: reg}
                     fresh[t] = False
@@ -86,7 +86,7 @@ class TopPlan:
         last = max(have)
         while last < stage:
             reg = f"d_{self.names(t)}_{last + 1}"
-            self.regs.append(dict(name=reg, width=self.width(t), source=have[last], tensor=t,
+            self.regs.append(dict(name=reg, width=self.width(t), source=have[last], tensor=t, kind="delay",
                                   why=f"{t} delayed to stage {last + 1}"))
             have[last + 1] = reg
             last += 1
