@@ -30,14 +30,9 @@ FEATURES = {
 }
 
 
-def _is_const(op: Operand) -> bool:
-    """A wire with a single value (a constant, or a width-0 tensor's 0) needs no logic."""
-    return op.fmt.lo == op.fmt.hi
-
-
 def _data_bits(op: Operand, frac: int, width: int) -> list[bool]:
     """For each bit of ``op`` read on the grid ``2**-frac`` at ``width`` bits: does it vary?"""
-    if _is_const(op):
+    if op.fmt.constant:
         return [False] * width
     pad = frac - op.fmt.frac
     signed = op.fmt.lo < 0
@@ -48,7 +43,7 @@ def _data_bits(op: Operand, frac: int, width: int) -> list[bool]:
 def _low_zeros(op: Operand, frac: int, width: int) -> int:
     """Low bits of ``op`` on the grid ``2**-frac`` that are always zero."""
     pad = frac - op.fmt.frac
-    if _is_const(op):
+    if op.fmt.constant:
         m = abs(op.fmt.lo)
         return min(pad + (m & -m).bit_length() - 1, width) if m else width
     return pad
@@ -84,7 +79,7 @@ def cell_features(cell: Cell, dsp_rules: dict, producer: dict | None = None,
     ``used``: how many low output bits are read, when fewer than its width)."""
     f: Counter = Counter()
     kind, out = cell.kind, cell.out
-    if kind == "const" or out.fmt.lo == out.fmt.hi or all(_is_const(a) for a in cell.args):
+    if kind == "const" or out.fmt.constant or all(a.fmt.constant for a in cell.args):
         return f, 0
     width = out.width if used is None else min(out.width, used)
     if kind in ("add", "sub"):
@@ -120,8 +115,9 @@ def _saturation(cell: Cell):
 def _cast_features(cell: Cell, f: Counter, into_rom: bool = False) -> None:
     """A cast: its rounding add, then per saturated bound a test of the bits above the type
     and a multiplexer per output data bit.  A cast whose input has at most 6 data bits is one
-    LUT6 per output bit; a saturating cast feeding only a ROM is absorbed into the ROM (the
-    bounds become two more address inputs), leaving the overflow test."""
+    LUT6 per output bit; a saturating cast feeding only a ROM is absorbed into the ROM (being
+    out of range becomes one more address input, see :func:`_rom_luts`), leaving the overflow
+    test."""
     (a,) = cell.args
     p, sides = _saturation(cell)
     if p.zero:
@@ -163,17 +159,16 @@ def _rom_luts(cell: Cell, producer: dict) -> int:
     return varying * max(1, 2 ** (address_bits - 6))
 
 
-def live_cells(net: Netlist) -> list[Cell]:
+def live_cells(net: Netlist, producer: dict) -> list[Cell]:
     """Cells whose value reaches an output port; a cell with a single possible value (a cast
     to a width-0 type, say) is a constant, so nothing behind it is live (synthesis drops it)."""
-    producer = {cell.out: cell for cell in net.cells}
     live, stack = set(), [v.wire for port in net.outputs for v in port.values]
     while stack:
         cell = producer.get(stack.pop())
         if cell is None or cell in live:
             continue
         live.add(cell)
-        if cell.out.fmt.lo != cell.out.fmt.hi:
+        if not cell.out.fmt.constant:
             stack.extend(a.wire for a in cell.args)
     return [c for c in net.cells if c in live]
 
@@ -203,11 +198,12 @@ def netlist_features(net: Netlist, dsp_rules: dict) -> tuple[Counter, int]:
     """(summed features, DSP slices) of the live cells of ``net``."""
     total, dsp = Counter(), 0
     producer = {cell.out: cell for cell in net.cells}
-    cells = live_cells(net)
+    cells = live_cells(net, producer)
     used = used_widths(net, cells)
     readers = Counter(a.wire for cell in cells for a in cell.args)
-    into_rom = {producer[c.args[0].wire] for c in cells
-                if c.kind == "rom" and c.args[0].wire in producer and readers[c.args[0].wire] == 1}
+    # casts whose only reader is a ROM: the ROM absorbs them
+    into_rom = {producer[c.args[0].wire] for c in cells if c.kind == "rom" and readers[c.args[0].wire] == 1
+                and c.args[0].wire in producer and producer[c.args[0].wire].kind == "cast"}
     for cell in cells:
         f, d = cell_features(cell, dsp_rules, producer, used.get(cell.out, cell.out.width), cell in into_rom)
         total.update(f)

@@ -33,6 +33,11 @@ class Fmt:
         """Signed storage width."""
         return signed_width(self.lo, self.hi)
 
+    @property
+    def constant(self) -> bool:
+        """True when the wire can hold one value only (a literal, or a width-0 tensor's 0)."""
+        return self.lo == self.hi
+
     def scaled(self, shift: int) -> "Fmt":
         """The format of this value times ``2**shift`` read on a finer grid (no logic)."""
         return Fmt(self.lo, self.hi, self.frac - shift)
