@@ -18,6 +18,12 @@ QONNX_ROUNDING = {
 }
 
 
+#: the inverse: the QONNX ``rounding_mode`` spelling each ap_fixed mode has (first one wins)
+QONNX_SPELLING = {}
+for _name, _mode in QONNX_ROUNDING.items():
+    QONNX_SPELLING.setdefault(_mode, _name)
+
+
 def _normalize(mode: str, allowed: tuple[str, ...], kind: str) -> str:
     if not isinstance(mode, str):
         raise TypeError(f"{kind} mode must be a string, got {mode!r}")

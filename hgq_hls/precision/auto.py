@@ -182,7 +182,7 @@ def _solve_first_order(groups, cands, omega, evaluate, budget, target_score, sco
     overshoots, the budget the ILP sees is tightened by the overshoot (twice as hard each time)
     and it is solved again; ``fallback`` (the uniform designs) backs the choice up.
     """
-    own = {grp.name: pareto._own(grp, cands) for grp in groups}
+    own = {grp.name: pareto.group_candidates(grp, cands) for grp in groups}
     widest = {name: c[0] for name, c in own.items()}
     base = evaluate(dict(widest), "widest")
     key = next(iter(budget)) if budget else "lut"

@@ -35,10 +35,10 @@ def candidates(bits) -> list[tuple[int, int]]:
 def phase1(g, groups: list[Group], cands, ranges, margin, score_partial, progress=False) -> list[tuple]:
     """``[(group name, candidate, score)]`` with only that group quantized."""
     rows = []
-    with counter(sum(len(_own(grp, cands)) for grp in groups), "sensitivity", "config",
+    with counter(sum(len(group_candidates(grp, cands)) for grp in groups), "sensitivity", "config",
                  enabled=progress) as bar:
         for grp in groups:
-            for cand in _own(grp, cands):
+            for cand in group_candidates(grp, cands):
                 types = group_types(g, grp, cand, ranges, margin)
                 quantized = {grp.output: types["output"]}
                 if grp.is_layer:
@@ -50,7 +50,7 @@ def phase1(g, groups: list[Group], cands, ranges, margin, score_partial, progres
     return rows
 
 
-def _own(grp: Group, cands) -> list[tuple[int, int]]:
+def group_candidates(grp: Group, cands) -> list[tuple[int, int]]:
     """The candidates that differ for this group (an input has no weights)."""
     if grp.is_layer:
         return list(cands)
@@ -59,7 +59,7 @@ def _own(grp: Group, cands) -> list[tuple[int, int]]:
 
 def phase2(groups: list[Group], cands, sensitivity: list[tuple], evaluate, progress=False) -> list[Point]:
     """The Pareto curve: cumulative flips, least harmful first; ``evaluate(config) -> Point``."""
-    widest = {grp.name: _own(grp, cands)[0] for grp in groups}
+    widest = {grp.name: group_candidates(grp, cands)[0] for grp in groups}
     order = sorted(sensitivity, key=lambda r: (-r[2], r[1][0] + r[1][1]))
     config = dict(widest)
     points = [evaluate(dict(config), "widest")]

@@ -10,26 +10,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..fixed import FixedType, quantize
+from ..fixed import FixedType
 from ..ir import Graph
-from ..reference.kernels import KERNELS
+from ..reference.executor import run
 
 
 def predict_partly_quantized(g: Graph, x, types: dict[str, FixedType]) -> list[np.ndarray]:
     """Outputs of the float graph ``g`` with the tensors in ``types`` (constants or
     activations) rounded to their types; everything else in float64."""
-    values = {}
-    for name in g.inputs:
-        arr = np.asarray(x, dtype=np.float64)
-        values[name] = (quantize(arr, types[name]) if name in types else arr, None)
-    for name, tensor in g.tensors.items():
-        if tensor.is_const:
-            value = np.asarray(tensor.value, dtype=np.float64)
-            values[name] = (quantize(value, types[name]) if name in types else value, None)
-    for node in g.topological():
-        outs = KERNELS[node.op](node, [values[t] for t in node.inputs], g)
-        for name, (arr, _) in zip(node.outputs, outs):
-            values[name] = (quantize(arr, types[name]) if name in types else arr, None)
+    values = run(g, x, round_floats=types)
     return [values[name][0] for name in g.outputs]
 
 

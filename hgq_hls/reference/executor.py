@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..fixed import cast, from_mantissa, to_mantissa
+from ..fixed import cast, from_mantissa, quantize, to_mantissa
 from ..ir import Graph
 from .kernels import KERNELS
 
@@ -43,12 +43,23 @@ def _inputs(graph: Graph, x) -> dict:
     return values
 
 
-def run(graph: Graph, x) -> dict:
-    """Every tensor's value (``(array, frac)``) after running ``graph`` on inputs ``x``."""
-    values = _inputs(graph, x)
+def run(graph: Graph, x, round_floats: dict | None = None) -> dict:
+    """Every tensor's value (``(array, frac)``) after running ``graph`` on inputs ``x``.
+
+    ``round_floats={tensor: FixedType}`` rounds those float values (inputs, constants or
+    results of an untyped graph) to their types as ap_fixed would, and keeps them in float:
+    a float simulation of quantizing only some tensors.
+    """
+    def rounded(name, value):
+        arr, frac = value
+        if round_floats and name in round_floats and frac is None:
+            return quantize(np.asarray(arr, dtype=np.float64), round_floats[name]), None
+        return value
+
+    values = {name: rounded(name, v) for name, v in _inputs(graph, x).items()}
     for name, tensor in graph.tensors.items():
         if tensor.is_const:
-            values[name] = _const_value(tensor)
+            values[name] = rounded(name, _const_value(tensor))
     for node in graph.topological():
         outs = KERNELS[node.op](node, [values[i] for i in node.inputs], graph)
         for name, (arr, frac) in zip(node.outputs, outs):
@@ -57,7 +68,7 @@ def run(graph: Graph, x) -> dict:
             if t is not None and frac is not None and (frac != t.frac or declared):
                 # the kernel result is exact; the tensor's type decides rounding/overflow
                 arr, frac = cast(arr, frac, t, name=name), t.frac
-            values[name] = (arr, frac)
+            values[name] = rounded(name, (arr, frac))
     return values
 
 

@@ -21,15 +21,10 @@ from onnx import TensorProto, helper, numpy_helper
 
 from ...errors import Problem, UnsupportedModelError
 from ...fixed import FixedType, from_mantissa
-from ...fixed.modes import QONNX_ROUNDING
+from ...fixed.modes import QONNX_SPELLING
 from ...ir import Graph
 from ...registry import registrar
 from .builder import QONNX_DOMAIN
-
-#: ap_fixed rounding -> the QONNX rounding_mode that means it (first spelling wins)
-_QONNX_MODE = {}
-for _name, _mode in QONNX_ROUNDING.items():
-    _QONNX_MODE.setdefault(_mode, _name)
 
 #: IR op -> fn(writer, node) emitting ONNX nodes whose last output is ``out``
 EXPORT = {}
@@ -68,7 +63,7 @@ class _Writer:
         if constant:
             # a constant's rounding and overflow never act (its values are on its grid and in
             # its range), so any mode QONNX can spell describes it
-            t = t.replace(rounding=t.rounding if t.rounding in _QONNX_MODE else "RND_CONV",
+            t = t.replace(rounding=t.rounding if t.rounding in QONNX_SPELLING else "RND_CONV",
                           overflow=t.overflow if t.overflow in ("SAT", "SAT_SYM") and t.signed else "SAT")
         reasons = []
         if t.width < 1:
@@ -79,14 +74,14 @@ class _Writer:
             reasons.append("an unsigned SAT_SYM type has no QONNX Quant")
         if t.signed and t.width == 1:
             reasons.append("a signed 1-bit QONNX Quant means bipolar")
-        if t.rounding not in _QONNX_MODE:
+        if t.rounding not in QONNX_SPELLING:
             reasons.append(f"QONNX has no rounding mode for {t.rounding} "
-                           f"(it has {', '.join(sorted(_QONNX_MODE))})")
+                           f"(it has {', '.join(sorted(QONNX_SPELLING))})")
         if reasons:
             self.problems.append(Problem(where, str(t), "; ".join(reasons)))
             return None
         attrs = dict(signed=int(t.signed), narrow=int(t.overflow == "SAT_SYM"),
-                     rounding_mode=_QONNX_MODE[t.rounding])
+                     rounding_mode=QONNX_SPELLING[t.rounding])
         return np.float32(math.ldexp(1.0, -t.frac)), np.float32(t.width), attrs
 
     def quant(self, x: str, t: FixedType, out: str, where: str, name=None, constant: bool = False) -> str:
