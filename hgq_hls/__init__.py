@@ -2,7 +2,7 @@
 
 __version__ = "0.1.0.dev0"  # before the imports: submodules read it
 
-from .errors import InvalidGraphError, UnsupportedModelError
+from .errors import ArgumentError, InvalidGraphError, ModelFileError, UnsupportedModelError
 from .fixed import FixedType, Interval, quantize
 from .frontend.onnx import load_onnx, save_qonnx
 from .ir import Graph, Node, Tensor
@@ -32,5 +32,7 @@ __all__ = [
     "Tensor",
     "UnsupportedModelError",
     "InvalidGraphError",
+    "ArgumentError",
+    "ModelFileError",
     "__version__",
 ]

@@ -1,4 +1,10 @@
-"""Errors a user sees when a model cannot be compiled."""
+"""Errors a user sees when a model or an argument cannot be used.
+
+Every failure hgq_hls reports on purpose is one of the classes here (or ``FileNotFoundError``
+for a missing file, :class:`~hgq_hls.backends.project_dir.ProjectExistsError` for a folder it
+will not overwrite, :class:`~hgq_hls.toolchain.ToolchainError` for a missing tool).  Anything
+else escaping the public API is a bug; the fuzz test in ``tests/test_fuzz.py`` holds us to it.
+"""
 
 from __future__ import annotations
 
@@ -26,5 +32,30 @@ class UnsupportedModelError(ValueError):
         super().__init__(f"the model cannot be compiled ({len(self.problems)} problem(s)):\n{lines}")
 
 
+class ModelFileError(UnsupportedModelError):
+    """The file is not an ONNX model at all (garbage, truncated, empty, text)."""
+
+    def __init__(self, path, reason: str):
+        self.problems = [Problem(str(path), "(file)", reason)]
+        ValueError.__init__(self, f"{path} is not an ONNX model: {reason}")
+
+
 class InvalidGraphError(ValueError):
     """A Graph violates an invariant (the validator names each violation)."""
+
+
+class ArgumentError(ValueError, TypeError):
+    """An argument of the public API (or a command-line flag) has a value it cannot take.
+
+    ``keyword`` is the Python keyword; the command line maps it to its flag
+    (:func:`hgq_hls.cli.main`), so each side names the spelling its user typed.
+    """
+
+    def __init__(self, keyword: str, message: str):
+        self.keyword = keyword
+        self.detail = message
+        super().__init__(f"{keyword}=: {message}")
+
+    def for_flag(self, flag: str) -> str:
+        """The message with the command-line flag in place of the Python keyword."""
+        return f"{flag}: {self.detail}"

@@ -7,7 +7,15 @@ import operator
 import re
 from dataclasses import dataclass, replace
 
+from ..errors import ArgumentError
 from .modes import normalize_overflow, normalize_rounding, rounding_from_qonnx
+
+#: The widest type a model or a user may declare (QONNX bit widths, input_type, ...).
+#: Precision inference may size wider accumulators; the reference holds those exactly in
+#: Python ints.  A bound keeps a typo (bitwidth 1e10) from exhausting memory.
+MAX_DECLARED_WIDTH = 64
+#: Bound on |frac| of a declared type: beyond it no float64 input has a non-zero value.
+MAX_DECLARED_FRAC = 1100
 
 _CTYPE_RE = re.compile(
     r"^\s*(?P<kind>ap_fixed|ap_ufixed|ap_int|ap_uint)\s*<\s*(?P<args>[^<>]*)>\s*$"
@@ -37,6 +45,8 @@ class FixedType:
             object.__setattr__(self, field, operator.index(value))
         if self.width < 0:
             raise ValueError(f"FixedType.width must be >= 0, got {self.width}")
+        if not isinstance(self.signed, bool) and self.signed not in (0, 1):
+            raise TypeError(f"FixedType.signed must be True or False, got {self.signed!r}")
         object.__setattr__(self, "signed", bool(self.signed))
         object.__setattr__(self, "rounding", normalize_rounding(self.rounding))
         object.__setattr__(self, "overflow", normalize_overflow(self.overflow))
@@ -152,6 +162,35 @@ class FixedType:
             rounding=rounding_from_qonnx(rounding_mode),
             overflow="SAT_SYM" if narrow else "SAT",
         )
+
+    @classmethod
+    def coerce(cls, value, keyword: str) -> "FixedType":
+        """``value`` (a FixedType or its C++ spelling) as a declarable FixedType.
+
+        Raises :class:`~hgq_hls.errors.ArgumentError` naming ``keyword`` for anything else,
+        and for types wider than :data:`MAX_DECLARED_WIDTH` bits.
+        """
+        if isinstance(value, str):
+            try:
+                value = cls.from_ctype(value)
+            except ValueError as exc:
+                raise ArgumentError(keyword, str(exc)) from None
+        if not isinstance(value, cls):
+            raise ArgumentError(keyword, f"expected a FixedType or a spelling such as "
+                                f"'ap_fixed<8,3>', got {type(value).__name__} {value!r}")
+        problem = value.declaration_problem()
+        if problem:
+            raise ArgumentError(keyword, problem)
+        return value
+
+    def declaration_problem(self) -> str | None:
+        """Why a model or user may not declare this type (too wide), or None."""
+        if self.width > MAX_DECLARED_WIDTH:
+            return (f"{self} is {self.width} bits wide; declared types are at most "
+                    f"{MAX_DECLARED_WIDTH} bits")
+        if abs(self.frac) > MAX_DECLARED_FRAC:
+            return f"{self} has {self.frac} fractional bits; at most ±{MAX_DECLARED_FRAC} are supported"
+        return None
 
     def replace(self, **changes) -> "FixedType":
         """A copy with some fields changed, e.g. ``t.replace(overflow="SAT")``."""

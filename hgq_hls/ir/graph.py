@@ -25,6 +25,8 @@ class Graph:
         self.nodes: dict[str, Node] = {}
         self.inputs: list[str] = []
         self.outputs: list[str] = []
+        #: the model file this graph was imported from (writers refuse to overwrite its folder)
+        self.source = None
 
     @property
     def dag(self) -> nx.DiGraph:
@@ -119,8 +121,15 @@ class Graph:
 
     @property
     def is_typed(self) -> bool:
-        """True once any tensor carries a fixed-point type."""
-        return any(t.type is not None for t in self.tensors.values())
+        """True once any tensor carries a fixed-point type or any node quantizes.
+
+        A QONNX graph whose only quantizers are on activations is typed from the start:
+        precision inference types everything downstream of its quantizers.
+        """
+        from .ops import OPS
+
+        return (any(t.type is not None for t in self.tensors.values())
+                or any(OPS[n.op].declares_type for n in self.nodes.values() if n.op in OPS))
 
     def copy(self) -> "Graph":
         """A deep copy (passes never modify the graph a user holds)."""

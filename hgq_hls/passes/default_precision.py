@@ -18,12 +18,16 @@ def _overrides(g: Graph, precision) -> dict[str, dict]:
         if name not in g.nodes:
             problems.append(Problem(name, "?", f"no such node; nodes are {sorted(g.nodes)}"))
             continue
+        if not isinstance(spec, (FixedType, str, dict)):
+            problems.append(Problem(name, g.nodes[name].op, f"precision override {spec!r} is neither a "
+                                    "FixedType nor a dict of them"))
+            continue
         spec = {"output": spec} if isinstance(spec, (FixedType, str)) else dict(spec)
         for key, t in spec.items():
             if key not in _KEYS:
                 problems.append(Problem(name, g.nodes[name].op, f"unknown precision key {key!r}; "
                                         f"use one of {_KEYS}"))
-            spec[key] = FixedType.from_ctype(t) if isinstance(t, str) else t
+            spec[key] = FixedType.coerce(t, f"precision[{name!r}][{key!r}]")
         out[name] = spec
     if problems:
         raise UnsupportedModelError(problems)

@@ -36,7 +36,9 @@ def test_zero_point_and_unsigned_narrow_are_explained():
     y = b.quant(x, 8, 2, signed=0, narrow=1)
     with pytest.raises(hh.UnsupportedModelError, match="zero point") as info:
         hh.load_onnx(b.build({"x": ["N", 3]}, y))
-    assert len(info.value.problems) == 1  # the downstream Quant is not reported twice
+    # checking goes on past the first: the unsigned narrow Quant downstream is named too
+    assert [p.node for p in info.value.problems] == ["Quant_4", "Quant_8"]
+    assert "unsigned narrow" in info.value.problems[1].reason
 
 
 def test_dynamic_feature_shape_is_reported():

@@ -5,11 +5,19 @@ from __future__ import annotations
 import numpy as np
 
 from .registry import Unsupported, handles
+from .window_attrs import window
 
 
 def _typed(ctx, name) -> bool:
     t = ctx.graph.tensors.get(name)
     return t is not None and t.type is not None
+
+
+def _check_dense(ctx, x: str, w) -> None:
+    features = ctx.shape(x)[-1] if ctx.shape(x) else None
+    if features != w.shape[0]:
+        raise Unsupported(f"the input has {features} features (shape {ctx.shape(x)} per sample) "
+                          f"but the weight of shape {w.shape} expects {w.shape[0]}")
 
 
 @handles("Gemm")
@@ -18,6 +26,12 @@ def gemm(ctx, node):
     if a.get("transA", 0):
         raise Unsupported("transA=1 is not supported (the activation must be the left operand)")
     w = ctx.require_const(node, 1, "the weight B")
+    if w.ndim != 2:
+        raise Unsupported(f"the weight B must be 2-D, got shape {w.shape}")
+    if len(ctx.shape(node.input[0])) != 1:
+        raise Unsupported(f"Gemm takes 2-D inputs (batch, features); the input is "
+                          f"{ctx.shape(node.input[0])} per sample")
+    _check_dense(ctx, node.input[0], w.T if a.get("transB", 0) else w)
     alpha, beta = a.get("alpha", 1.0), a.get("beta", 1.0)
     w_name = node.input[1]
     if a.get("transB", 0) or alpha != 1.0:
@@ -49,6 +63,7 @@ def matmul(ctx, node):
     w = ctx.require_const(node, 1, "the right operand")
     if w.ndim != 2:
         raise Unsupported(f"the constant right operand must be 2-D, got shape {w.shape}")
+    _check_dense(ctx, node.input[0], w)
     ctx.add("Dense", [node.input[0], node.input[1]], [node.output[0]], node.name)
 
 
@@ -59,11 +74,24 @@ def conv(ctx, node):
     n = w.ndim - 2
     if n not in (1, 2):
         raise Unsupported(f"{n}-D convolution is not supported (1-D and 2-D are)")
-    if a.get("auto_pad", b"NOTSET") not in (b"NOTSET", "NOTSET", b"VALID", "VALID"):
-        raise Unsupported(f"auto_pad={a['auto_pad']!r} is not supported; export with explicit pads")
+    x_shape = ctx.shape(node.input[0])
+    if len(x_shape) != n + 1:
+        raise Unsupported(f"the input of shape {x_shape} (per sample) is not (channels, *{n} spatial) "
+                          f"as the {n}-D weight {w.shape} needs")
+    group = a.get("group", 1)
+    if not isinstance(group, int) or group < 1:
+        raise Unsupported(f"group={group!r} must be a positive integer")
+    out_ch, per_group = w.shape[0], w.shape[1]
+    if out_ch % group or x_shape[0] != per_group * group:
+        raise Unsupported(f"the weight {w.shape} with group={group} needs {per_group * group} input "
+                          f"channels and a multiple of {group} output channels; the input has "
+                          f"{x_shape[0]} channels")
+    geometry = window(a, x_shape[1:], w.shape[2:])
     inputs = [node.input[0], node.input[1]]
     if len(node.input) > 2 and node.input[2]:
+        bias = ctx.require_const(node, 2, "the bias B")
+        if bias.shape != (out_ch,):
+            raise Unsupported(f"the bias of shape {bias.shape} does not match the {out_ch} output channels")
         inputs.append(node.input[2])
-    ctx.add("Conv", inputs, [node.output[0]], node.name,
-            strides=tuple(a.get("strides", [1] * n)), pads=tuple(a.get("pads", [0] * 2 * n)),
-            dilations=tuple(a.get("dilations", [1] * n)), group=int(a.get("group", 1)))
+    ctx.add("Conv", inputs, [node.output[0]], node.name, strides=geometry["strides"],
+            pads=geometry["pads"], dilations=geometry["dilations"], group=group)

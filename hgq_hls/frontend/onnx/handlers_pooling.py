@@ -6,6 +6,7 @@ import numpy as np
 
 from ...ir.ops.linear import conv_output_shape
 from .registry import Unsupported, handles
+from .window_attrs import window
 
 
 def _window(ctx, node, global_pool: bool):
@@ -19,11 +20,11 @@ def _window(ctx, node, global_pool: bool):
     a = ctx.attrs(node)
     if a.get("ceil_mode", 0):
         raise Unsupported("ceil_mode=1 is not supported")
-    if a.get("auto_pad", b"NOTSET") not in (b"NOTSET", "NOTSET", b"VALID", "VALID"):
-        raise Unsupported(f"auto_pad={a['auto_pad']!r} is not supported; export with explicit pads")
-    kernel = tuple(a["kernel_shape"])
-    return dict(kernel_shape=kernel, strides=tuple(a.get("strides", [1] * n)),
-                pads=tuple(a.get("pads", [0] * 2 * n)), dilations=tuple(a.get("dilations", [1] * n)))
+    geometry = window(a, spatial, None)
+    if any(p >= k for p, k in zip(geometry["pads"], geometry["kernel_shape"] * 2)):
+        raise Unsupported(f"pads={list(geometry['pads'])} must be smaller than the kernel "
+                          f"{list(geometry['kernel_shape'])} (a window of padding only has no value)")
+    return geometry
 
 
 @handles("MaxPool", "GlobalMaxPool")

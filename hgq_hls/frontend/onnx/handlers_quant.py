@@ -11,18 +11,28 @@ import math
 import numpy as np
 
 from ...fixed import FixedType, Interval, to_mantissa
+from ...fixed.fixed_type import MAX_DECLARED_WIDTH
 from .registry import Unsupported, handles
 
 
 def _power_of_two_frac(scale: np.ndarray, where: str) -> np.ndarray:
     """Fractional bits ``f`` with ``scale == 2**-f`` per element, or Unsupported."""
     scale = np.asarray(scale, dtype=np.float64)
+    if not np.all(np.isfinite(scale)):
+        raise Unsupported(f"{where} holds NaN or infinity")
     mant, exp = np.frexp(scale)
     if np.any(scale <= 0) or np.any(mant != 0.5):
         bad = scale[(scale <= 0) | (mant != 0.5)].reshape(-1)[:3]
         raise Unsupported(f"{where} {bad.tolist()} is not a power of two; only power-of-two "
                           "scales are fixed-point")
     return (1 - exp).astype(np.int64)
+
+
+def _scalar_frac(scale, where: str) -> int:
+    """``f`` with the scalar ``scale == 2**-f``, or Unsupported (per-channel is not allowed here)."""
+    if np.size(scale) != 1:
+        raise Unsupported(f"{where} must be a scalar here, got shape {np.shape(scale)}")
+    return int(_power_of_two_frac(scale, where).reshape(-1)[0])
 
 
 def _typed_const(ctx, name: str, values: np.ndarray, t: FixedType | None) -> str:
@@ -34,6 +44,32 @@ def _typed_const(ctx, name: str, values: np.ndarray, t: FixedType | None) -> str
     return name
 
 
+def scalar_bits(value, what: str) -> int:
+    """A bit-width input as an int in [1, MAX_DECLARED_WIDTH], or Unsupported."""
+    flat = np.ravel(np.asarray(value, dtype=np.float64))
+    if flat.size != 1 or not np.isfinite(flat[0]) or float(flat[0]) != int(flat[0]):
+        raise Unsupported(f"{what} must be a scalar integer, got {flat[:4].tolist()}")
+    bits = int(flat[0])
+    if not 1 <= bits <= MAX_DECLARED_WIDTH:
+        raise Unsupported(f"{what} {bits} is outside 1..{MAX_DECLARED_WIDTH} (the widest declared "
+                          "type hgq_hls supports)")
+    return bits
+
+
+def _check_broadcast(ctx, node, param: np.ndarray, what: str) -> None:
+    x = ctx.const(node.input[0])
+    shape = x.shape if x is not None else ctx.shape(node.input[0])
+    if x is None and param.ndim > len(shape):      # activation: a leading batch axis of 1
+        param = param.reshape(param.shape[param.ndim - len(shape):]) if all(
+            d == 1 for d in param.shape[:param.ndim - len(shape)]) else param
+    try:
+        if np.broadcast_shapes(param.shape, shape) != tuple(shape):
+            raise ValueError
+    except ValueError:
+        raise Unsupported(f"{what} of shape {param.shape} does not broadcast to the input "
+                          f"{tuple(shape)}") from None
+
+
 @handles("Quant", "IntQuant")
 def quant(ctx, node):
     a = ctx.attrs(node)
@@ -42,9 +78,8 @@ def quant(ctx, node):
     bits = ctx.require_const(node, 3, "the bit width")
     if np.any(zero != 0):
         raise Unsupported("a non-zero zero point is not fixed-point (zeropt must be 0)")
-    if np.size(bits) != 1 or float(np.ravel(bits)[0]) != int(np.ravel(bits)[0]):
-        raise Unsupported(f"bitwidth must be a scalar integer, got {np.ravel(bits).tolist()}")
-    bits = int(np.ravel(bits)[0])
+    bits = scalar_bits(bits, "bitwidth")
+    _check_broadcast(ctx, node, np.asarray(scale), "the scale")
     fracs = _power_of_two_frac(scale, "scale")
     signed, narrow = bool(a.get("signed", 1)), bool(a.get("narrow", 0))
     mode = a.get("rounding_mode", "ROUND")
@@ -54,6 +89,9 @@ def quant(ctx, node):
                  for f in np.unique(fracs)}
     except ValueError as exc:
         raise Unsupported(str(exc)) from None
+    for t in types.values():
+        if t.declaration_problem():
+            raise Unsupported(t.declaration_problem())
     x = ctx.const(node.input[0])
     if x is not None:
         fr = np.broadcast_to(fracs, x.shape)
@@ -72,9 +110,7 @@ def quant(ctx, node):
 @handles("BipolarQuant")
 def bipolar_quant(ctx, node):
     scale = ctx.require_const(node, 1, "the scale")
-    if np.size(scale) != 1:
-        raise Unsupported("per-channel BipolarQuant scales are not supported")
-    frac = int(_power_of_two_frac(scale, "scale").reshape(-1)[0])
+    frac = _scalar_frac(scale, "the BipolarQuant scale")
     x = ctx.const(node.input[0])
     if x is not None:
         values = np.where(x >= 0, 1.0, -1.0) * math.ldexp(1.0, -frac)
@@ -89,9 +125,7 @@ _QDQ_TYPES = {np.dtype(np.int8): (True, 8), np.dtype(np.uint8): (False, 8),
 
 def _qdq_type(ctx, node, zero_point_index: int, int_dtype) -> FixedType:
     scale = ctx.require_const(node, 1, "the scale")
-    if np.size(scale) != 1:
-        raise Unsupported("per-axis QDQ scales are not supported")
-    frac = int(_power_of_two_frac(scale, "y_scale").reshape(-1)[0])
+    frac = _scalar_frac(scale, "y_scale (per-axis QDQ scales are not supported)")
     if len(node.input) > zero_point_index and node.input[zero_point_index]:
         zp = ctx.require_const(node, zero_point_index, "the zero point")
         if np.any(zp != 0):
@@ -160,8 +194,8 @@ def trunc(ctx, node):
     scale = ctx.require_const(node, 1, "the scale")
     if np.any(ctx.require_const(node, 2, "the zero point") != 0):
         raise Unsupported("a non-zero zero point is not fixed-point (zeropt must be 0)")
-    in_bits = int(np.ravel(ctx.require_const(node, 3, "in_bitwidth"))[0])
-    in_frac = int(_power_of_two_frac(scale, "scale").reshape(-1)[0])
+    in_bits = scalar_bits(ctx.require_const(node, 3, "in_bitwidth"), "in_bitwidth")
+    in_frac = _scalar_frac(scale, "the Trunc scale")
     # step 1 (both versions): round half to even onto the input grid, no saturation
     on_grid = ctx.temp(f"{node.name}_in")
     ctx.add("Quantize", [node.input[0]], [on_grid], f"{node.name}_in",
@@ -169,14 +203,14 @@ def trunc(ctx, node):
     try:
         if _qonnx_version(ctx, node) >= 2:
             out_scale = ctx.require_const(node, 4, "out_scale")
-            out_frac = int(_power_of_two_frac(out_scale, "out_scale").reshape(-1)[0])
-            out_bits = int(np.ravel(ctx.require_const(node, 5, "out_bitwidth"))[0])
+            out_frac = _scalar_frac(out_scale, "out_scale")
+            out_bits = scalar_bits(ctx.require_const(node, 5, "out_bitwidth"), "out_bitwidth")
             out_type = FixedType.from_qonnx(out_bits, math.ldexp(1.0, -out_frac), bool(a.get("signed", 1)),
                                             bool(a.get("narrow", 0)), mode)
             ctx.add("Quantize", [on_grid], [node.output[0]], node.name, type=out_type)
             return
         # v1: round q / 2^k with the mode, then multiply by the *input* scale again
-        out_bits = int(np.ravel(ctx.require_const(node, 4, "out_bitwidth"))[0])
+        out_bits = scalar_bits(ctx.require_const(node, 4, "out_bitwidth"), "out_bitwidth")
         shift = in_bits - out_bits
         t = FixedType.from_qonnx(in_bits + 1, math.ldexp(1.0, shift - in_frac), True, False, mode)
     except ValueError as exc:

@@ -8,26 +8,20 @@ import numpy as np
 import onnx
 from onnx import numpy_helper, shape_inference, version_converter
 
-from ...errors import Problem, UnsupportedModelError
+from ...errors import ArgumentError, Problem, UnsupportedModelError
+from ...fixed import FixedType
 from ...ir import Graph, Tensor
 from ...passes import compile_graph
 from . import handlers_elementwise, handlers_linear, handlers_pooling, handlers_quant, handlers_shape  # noqa: F401
+from .constant_folding import fold_constant_node
 from .context import ImportContext
+from .model_checks import ONNX_DOMAINS, QONNX_OPS, domain_problem, node_name, read_model, structural_problems
 from .registry import HANDLERS, Unsupported
 
 MIN_OPSET = 13
 #: ops whose handler must see constant inputs itself (they produce typed constants)
 _KEEP_CONSTANT_OPS = {"Quant", "IntQuant", "BipolarQuant", "Trunc", "QuantizeLinear",
                       "DequantizeLinear"}
-
-
-def _read(model) -> onnx.ModelProto:
-    if isinstance(model, onnx.ModelProto):
-        return model
-    path = Path(model)
-    if not path.exists():
-        raise FileNotFoundError(f"no ONNX model at {path}")
-    return onnx.load(str(path))
 
 
 def _default_opset(model) -> int:
@@ -51,23 +45,6 @@ def _upgrade(model: onnx.ModelProto) -> onnx.ModelProto:
                                              f"{_default_opset(model)} to {MIN_OPSET}: {exc}")]) from None
 
 
-def _fold_with_onnx_reference(model, node, ctx) -> None:
-    """Evaluate a node whose inputs are all constants with ONNX's own reference runtime."""
-    from onnx import helper
-    from onnx.reference import ReferenceEvaluator
-
-    inputs = [ctx.const(i) for i in node.input if i]
-    graph = helper.make_graph(
-        [node], "fold",
-        [helper.make_tensor_value_info(i, helper.np_dtype_to_tensor_dtype(v.dtype), v.shape)
-         for i, v in zip([i for i in node.input if i], inputs)],
-        [helper.make_tensor_value_info(o, onnx.TensorProto.UNDEFINED, None) for o in node.output if o])
-    folded = helper.make_model(graph, opset_imports=model.opset_import)
-    results = ReferenceEvaluator(folded).run(None, dict(zip([i for i in node.input if i], inputs)))
-    for name, value in zip([o for o in node.output if o], results):
-        ctx.add_const(name, np.asarray(value))
-
-
 def _graph_inputs(model, g: Graph, problems: list) -> None:
     initializers = {t.name for t in model.graph.initializer}
     for vi in model.graph.input:
@@ -83,44 +60,116 @@ def _graph_inputs(model, g: Graph, problems: list) -> None:
         g.inputs.append(vi.name)
 
 
+def _placeholder_shape(shapes: dict, name: str):
+    """The per-sample shape ONNX shape inference found for ``name``, or None."""
+    dims = shapes.get(name)
+    if dims is None or len(dims) < 1 or any(d is None or d <= 0 for d in dims[1:]):
+        return None
+    return tuple(dims[1:])
+
+
+def _inferred_shapes(model) -> dict:
+    shapes = {}
+    for vi in list(model.graph.value_info) + list(model.graph.output):
+        if vi.type.HasField("tensor_type") and vi.type.tensor_type.HasField("shape"):
+            shapes[vi.name] = [d.dim_value if d.HasField("dim_value") else None
+                               for d in vi.type.tensor_type.shape.dim]
+    return shapes
+
+
+def _placeholders(node, ctx, shapes: dict) -> set[str]:
+    """Stand-ins for the outputs of a node that failed, so checking can go on past it.
+
+    A failed computation on constants leaves a zero constant of the right shape (a failed
+    weight quantizer must not make its layer complain about a non-constant weight); an
+    activation keeps the shape ONNX inferred.  Returns the outputs whose shape is unknown.
+    """
+    g, unknown = ctx.graph, set()
+    constant = all(ctx.const(i) is not None for i in node.input if i)
+    for out in [o for o in node.output if o and o not in g.tensors]:
+        source = g.tensors.get(node.input[0]) if node.input else None
+        if node.op_type in QONNX_OPS and source is not None:
+            shape = source.shape                           # quantizers keep the shape
+        else:
+            full = shapes.get(out)
+            shape = tuple(full) if constant and full and None not in full else _placeholder_shape(shapes, out)
+        if shape is None:
+            unknown.add(out)
+        elif constant:
+            ctx.add_const(out, np.zeros(shape))
+        else:
+            g.add_tensor(Tensor(out, shape))
+    return unknown
+
+
+def _import_node(model, node, ctx) -> None:
+    """Run the node's handler (or fold it if every input is a constant)."""
+    problem = domain_problem(node)
+    if problem:
+        raise Unsupported(problem)
+    missing = [i for i in node.input if i and i not in ctx.graph.tensors]
+    if missing:
+        raise Unsupported(f"reads undefined tensor(s) {missing}")
+    if node.op_type not in _KEEP_CONSTANT_OPS and node.domain in ONNX_DOMAINS and all(
+            ctx.const(i) is not None for i in node.input if i):
+        fold_constant_node(model, node, ctx)
+        return
+    handler = HANDLERS.get(node.op_type)
+    if handler is None:
+        raise Unsupported(f"op type {node.op_type!r} is not supported")
+    try:
+        handler(ctx, node)
+    except Unsupported:
+        raise
+    except (ValueError, TypeError, KeyError, IndexError, ZeroDivisionError, OverflowError,
+            ArithmeticError) as exc:
+        # a rule no handler check caught: still name the node, never a bare traceback
+        raise Unsupported(f"cannot be imported ({type(exc).__name__}: {exc})") from None
+
+
 def build_graph(model: onnx.ModelProto) -> Graph:
-    """Translate an ONNX model into an untyped/declared IR graph (before the pass pipeline)."""
+    """Translate an ONNX model into an untyped/declared IR graph (before the pass pipeline).
+
+    Checking goes on past a node that cannot be imported: its outputs keep the shape ONNX
+    shape inference gives them (or become unknown), so every problem of the graph is
+    reported in one :class:`~hgq_hls.UnsupportedModelError`.
+    """
     model = _upgrade(model)
+    problems: list[Problem] = structural_problems(model, _default_opset(model))
+    if problems:
+        raise UnsupportedModelError(problems)
     try:
         model = shape_inference.infer_shapes(model)
     except Exception:  # noqa: BLE001  (custom QONNX ops make strict inference fail; it is optional)
         pass
+    shapes = _inferred_shapes(model)
     g = Graph(model.graph.name or "model")
     ctx = ImportContext(g, model.opset_import)
-    problems: list[Problem] = []
     for init in model.graph.initializer:
-        ctx.add_const(init.name, numpy_helper.to_array(init))
+        try:
+            ctx.add_const(init.name, numpy_helper.to_array(init))
+        except Exception as exc:  # noqa: BLE001  (a corrupt tensor payload)
+            problems.append(Problem(init.name, "(initializer)", f"cannot be read: {exc}"))
     _graph_inputs(model, g, problems)
-    broken: set[str] = set()
+    unknown: set[str] = set()       # outputs of failed nodes with no known shape
     for k, node in enumerate(model.graph.node):
-        name = node.name or f"{node.op_type}_{k}"
+        name = node_name(node, k)
         node.name = name
-        if any(i in broken for i in node.input):
-            broken.update(node.output)          # already reported upstream
+        if any(i in unknown for i in node.input):
+            # nothing is known about the input: check only what needs no shape
+            reason = domain_problem(node) or (None if node.op_type in HANDLERS else
+                                              f"op type {node.op_type!r} is not supported")
+            if reason:
+                problems.append(Problem(name, node.op_type, reason))
+            unknown.update(node.output)
             continue
         try:
-            known = all(i in g.tensors for i in node.input if i)
-            if not known:
-                missing = [i for i in node.input if i and i not in g.tensors]
-                raise Unsupported(f"reads undefined tensor(s) {missing}")
-            if node.op_type not in _KEEP_CONSTANT_OPS and all(
-                    ctx.const(i) is not None for i in node.input if i) and node.domain in ("", "ai.onnx"):
-                _fold_with_onnx_reference(model, node, ctx)
-                continue
-            handler = HANDLERS.get(node.op_type)
-            if handler is None:
-                raise Unsupported(f"op type {node.op_type!r} is not supported")
-            handler(ctx, node)
+            _import_node(model, node, ctx)
         except Unsupported as exc:
             problems.append(Problem(name, node.op_type, str(exc)))
-            broken.update(node.output)
+            unknown.update(_placeholders(node, ctx, shapes))
     for vi in model.graph.output:
-        if vi.name not in g.tensors and vi.name not in broken:
+        if vi.name not in g.tensors and vi.name not in unknown:
             problems.append(Problem(vi.name, "(output)", "no node produces this graph output"))
         g.outputs.append(vi.name)
     if problems:
@@ -140,5 +189,11 @@ def load_onnx(model, input_type=None, default_type=None, precision=None) -> Grap
     precision inference sizes.  Problems raise :class:`~hgq_hls.UnsupportedModelError`
     listing every node that cannot be imported.
     """
-    g = build_graph(_read(model))
+    input_type = None if input_type is None else FixedType.coerce(input_type, "input_type")
+    default_type = None if default_type is None else FixedType.coerce(default_type, "default_type")
+    if precision is not None and not isinstance(precision, dict):
+        raise ArgumentError("precision", f"expected a dict {{node name: FixedType or {{key: FixedType}}}}, "
+                            f"got {type(precision).__name__}")
+    g = build_graph(read_model(model))
+    g.source = Path(model).absolute() if isinstance(model, (str, Path)) else None
     return compile_graph(g, input_type=input_type, default_type=default_type, precision=precision)

@@ -22,6 +22,8 @@ class OpDef:
     name = ""
     #: True for ops that only move data (no arithmetic); they never get a default quantizer
     data_movement = False
+    #: True for quantizers: the op's output type is its own (a graph holding one is typed)
+    declares_type = False
 
     def shape(self, node, in_shapes: list[tuple]) -> list[tuple]:
         """Output shapes (per sample) from input shapes; the default keeps the first."""

@@ -37,6 +37,7 @@ class Quantize(OpDef):
     """``y = cast(x, attrs["type"])`` with the type's rounding and overflow (QONNX Quant, ...)."""
 
     name = "Quantize"
+    declares_type = True
 
     def interval(self, node, ivs):
         return [quantize_interval(ivs[0], node.attrs["type"])]
@@ -47,6 +48,7 @@ class Bipolar(OpDef):
     """``y = (x >= 0 ? +1 : -1) * 2**-attrs["frac"]`` (QONNX BipolarQuant)."""
 
     name = "Bipolar"
+    declares_type = True
 
     def interval(self, node, ivs):
         shape = ivs[0].shape
