@@ -2,7 +2,7 @@
 
 __version__ = "0.1.0.dev0"  # before the imports: submodules read it
 
-from .errors import ArgumentError, InvalidGraphError, ModelFileError, UnsupportedModelError
+from .errors import ArgumentError, ExactnessError, InvalidGraphError, ModelFileError, ProjectExistsError, UnsupportedModelError
 from .fixed import FixedType, Interval, quantize
 from .frontend.onnx import load_onnx, save_qonnx
 from .ir import Graph, Node, Tensor
@@ -34,5 +34,7 @@ __all__ = [
     "InvalidGraphError",
     "ArgumentError",
     "ModelFileError",
+    "ExactnessError",
+    "ProjectExistsError",
     "__version__",
 ]

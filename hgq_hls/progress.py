@@ -41,9 +41,41 @@ def elapsed(label: str, enabled: bool = True):
         bar.close()
 
 
-def counter(total: int, label: str, unit: str, enabled: bool = True):
+class _LineCounter:
+    """What :func:`counter` shows in a log: one line per finished unit, with elapsed time."""
+
+    def __init__(self, total: int, label: str, unit: str, min_interval: float):
+        self.total, self.label, self.unit, self.min_interval = total, label, unit, min_interval
+        self.done, self.postfix, self.start = 0, "", time.perf_counter()
+        self.last = self.start
+
+    def set_postfix_str(self, text: str) -> None:
+        self.postfix = text
+
+    def update(self, k: int = 1) -> None:
+        self.done += k
+        now = time.perf_counter()
+        if now - self.last < self.min_interval and self.done < self.total:
+            return
+        self.last = now
+        what = f" {self.postfix}" if self.postfix else ""
+        print(f"{self.label}: {self.done}/{self.total} {self.unit}(s) done{what} "
+              f"({now - self.start:.1f} s)", file=sys.stderr, flush=True)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+
+def counter(total: int, label: str, unit: str, enabled: bool = True, min_interval: float = 5.0):
     """A progress bar over ``total`` units (``update(k)`` as work completes).
 
-    Silent when disabled, and when stderr is not a terminal (tqdm's ``disable=None``).
+    On a terminal a tqdm bar; in a log (stderr not a terminal) one line per unit with the
+    elapsed time (at most one per ``min_interval`` seconds, and the last), so long runs are
+    never silent; nothing when disabled.
     """
-    return tqdm(total=total, desc=label, unit=unit, disable=None if enabled else True, leave=True)
+    if enabled and not sys.stderr.isatty():
+        return _LineCounter(total, label, unit, min_interval)
+    return tqdm(total=total, desc=label, unit=unit, disable=not enabled, leave=True)

@@ -32,7 +32,10 @@ def stimulus(g: Graph, n: int, seed: int = 0) -> list[np.ndarray]:
         lo, hi, lsb = t.min, t.max, t.lsb
         span = hi - lo + lsb
         wide = rng.uniform(lo - span / 4, hi + span / 4, shape)
-        grid = rng.integers(t.min_mantissa, t.max_mantissa, shape, endpoint=True) * lsb
+        if t.width <= 52:
+            grid = rng.integers(t.min_mantissa, t.max_mantissa, shape, endpoint=True) * lsb
+        else:                                # beyond int64/float64: on the grid as float allows
+            grid = np.floor(rng.uniform(lo, hi, shape) / lsb) * lsb
         ties = grid + lsb / 2
         kind = rng.integers(0, 3, shape)
         xs.append(np.where(kind == 0, wide, np.where(kind == 1, grid, ties)))

@@ -4,6 +4,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
+
 from hgq_hls.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -95,6 +97,75 @@ def test_convert_refuses_a_directory_with_user_files(tmp_path, capsys):
     assert "--force" in capsys.readouterr().err
     assert (out / "keep.txt").read_text() == "mine"
     assert main(["convert", str(path), "-o", str(out), "--force"]) == 0
+    assert (out / "keep.txt").read_text() == "mine"                 # force writes beside it
+
+
+def _snapshot(folder):
+    return {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
+def test_convert_into_the_folder_of_the_model_is_refused(tmp_path, capsys, monkeypatch):
+    import onnx
+
+    from tests.frontend.qonnx_models import mixed_mlp
+
+    onnx.save(mixed_mlp(), tmp_path / "m.onnx")
+    (tmp_path / "notes.txt").write_text("mine")
+    before = _snapshot(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    for backend in ("hls", "verilog"):
+        assert main(["convert", "m.onnx", "-o", ".", "--force", "--backend", backend]) == 2
+        assert "holds the input model" in capsys.readouterr().err
+    assert _snapshot(tmp_path) == before
+
+
+def test_cli_errors_name_flags_not_keywords(tmp_path, capsys):
+    import onnx
+
+    from tests.frontend.qonnx_models import mixed_mlp
+
+    onnx.save(mixed_mlp(), tmp_path / "m.onnx")
+    cases = [
+        (["convert", "m.onnx", "-o", "a", "--backend", "verilog", "--reuse-factor", "4"], "--reuse-factor"),
+        (["convert", "m.onnx", "-o", "b", "--pipeline", "none"], "--pipeline: applies to --backend verilog"),
+        (["convert", "m.onnx", "-o", "c", "--clock-ns", "nan"], "--clock-ns: must be a positive"),
+        (["convert", "m.onnx", "-o", "d", "--clock-ns", "-1"], "--clock-ns"),
+        (["convert", "m.onnx", "-o", "e", "--project-name", "class"], "--project-name"),
+        (["convert", "m.onnx", "-o", "f", "--reuse-factor", "0"], "--reuse-factor: must be a positive"),
+        (["show", "m.onnx", "--input-type", "int8"], "--input-type"),
+        (["estimate", "m.onnx", "--target", "nope"], "--target"),
+    ]
+    for argv, words in cases:
+        argv = [a if a != "m.onnx" else str(tmp_path / "m.onnx") for a in argv]
+        argv = [str(tmp_path / a) if a in "abcdef" and len(a) == 1 else a for a in argv]
+        assert main(argv) == 2, argv
+        err = capsys.readouterr().err
+        assert words in err and "Traceback" not in err and "=:" not in err, (argv, err)
+    assert not any((tmp_path / d).exists() for d in "abcdef")
+
+
+def test_untyped_input_error_names_the_flag(tmp_path, capsys):
+    import onnx
+
+    from tests.frontend.qonnx_models import ModelBuilder
+
+    b = ModelBuilder()
+    y = b.node("Gemm", ["x", b.quant(b.const(np.ones((3, 2), np.float32)), 4, 2)])
+    onnx.save(b.build({"x": ["N", 3]}, y), tmp_path / "m.onnx")
+    assert main(["show", str(tmp_path / "m.onnx")]) == 2
+    assert "pass --input-type" in capsys.readouterr().err
+
+
+def test_version_and_garbage_model(tmp_path, capsys):
+    import pytest
+
+    with pytest.raises(SystemExit) as info:
+        main(["--version"])
+    assert info.value.code == 0 and "hgq-hls 0." in capsys.readouterr().out
+    (tmp_path / "junk.onnx").write_text("definitely not protobuf\n")
+    assert main(["show", str(tmp_path / "junk.onnx")]) == 2
+    err = capsys.readouterr().err
+    assert "is not an ONNX model" in err and err.count("\n") == 1
 
 
 def test_verify_of_a_folder_that_is_not_a_project(tmp_path, capsys):

@@ -53,7 +53,7 @@ def main(argv=None) -> int:
         print(f"test accuracy: float {100 * accuracy(g, x_test, y_test):.1f}%, "
               f"mixed {100 * accuracy(typed, x_test, y_test):.1f}% ({report.cost['lut']} LUT), "
               f"{best.label} {100 * accuracy(uniform, x_test, y_test):.1f}% ({best.cost['lut']} LUT)")
-        hh.save_qonnx(typed, out / f"digits_{kind}_mixed.onnx")
+        hh.save_qonnx(typed, out / f"digits_{kind}_mixed.onnx", overwrite=True)   # this script's own output
         print(hh.estimate(typed).table())
         if args.no_firmware:
             continue

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-_RESERVED = {
+RESERVED = {
     # C++ keywords and names the generated code uses itself
     "auto", "bool", "break", "case", "char", "class", "const", "continue", "default", "delete",
     "do", "double", "else", "enum", "extern", "float", "for", "goto", "if", "inline", "int",
@@ -43,7 +43,7 @@ class Namer:
         if source in self._given:
             return self._given[source]
         base = self.prefix + re.sub(r"[^0-9A-Za-z_]", "_", source).strip("_")
-        if not base or base[0].isdigit() or base.lower() in _RESERVED or base.startswith("ap_"):
+        if not base or base[0].isdigit() or base.lower() in RESERVED or base.startswith("ap_"):
             base = "v_" + base
         if not self.prefix:
             if base.startswith(GENERATED_PREFIXES):

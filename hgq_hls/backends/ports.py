@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ..errors import InvalidGraphError, Problem, UnsupportedModelError
 from ..fixed import FixedType
+from ..inputs import positive_int
 from ..ir import Graph, Node
 
 
@@ -24,7 +25,9 @@ def entry_type(g: Graph, name: str) -> FixedType:
     raise UnsupportedModelError([Problem(
         node.name, node.op,
         f"reads the float input {name!r}, which firmware cannot take: pass input_type= to "
-        "load_onnx (or quantize the input with one quantizer)") for node in consumers])
+        "load_onnx (or quantize the input with one quantizer)"
+        + ("; a BipolarQuant needs only the sign, so any signed input_type is exact"
+           if node.op == "Bipolar" else "")) for node in consumers])
 
 
 def activation_inputs(g: Graph, node: Node) -> list[str]:
@@ -33,9 +36,8 @@ def activation_inputs(g: Graph, node: Node) -> list[str]:
 
 
 def check_reuse_factor(reuse_factor) -> None:
-    """Raise ValueError unless ``reuse_factor`` is a positive integer."""
-    if not isinstance(reuse_factor, int) or reuse_factor < 1:
-        raise ValueError(f"reuse_factor must be a positive integer, got {reuse_factor!r}")
+    """Raise ArgumentError unless ``reuse_factor`` is a positive integer."""
+    positive_int(reuse_factor, "reuse_factor")
 
 
 def require_fixed_point(g: Graph) -> None:

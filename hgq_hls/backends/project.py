@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from .. import __version__
+from ..inputs import as_input_arrays, positive_int
 from ..reference import predict as reference_predict
 from ..verification import VerifyReport, compare, stimulus
 from .project_dir import read_marker
@@ -54,20 +55,8 @@ class Project:
 
     def input_arrays(self, x) -> list[np.ndarray]:
         """``x`` (one array or a list) as float64 arrays of shape (batch, *port shape)."""
-        xs = list(x) if isinstance(x, (list, tuple)) else [x]
         ports = self.manifest["inputs"]
-        if len(xs) != len(ports):
-            raise ValueError(f"{self.name} has {len(ports)} input(s), got {len(xs)}")
-        arrays = []
-        for port, arr in zip(ports, xs):
-            arr = np.asarray(arr, dtype=np.float64)
-            shape = tuple(port["shape"])
-            if arr.shape == shape:
-                arr = arr[None]
-            if arr.shape[1:] != shape:
-                raise ValueError(f"input {port['tensor']!r} expects shape (batch, *{shape}), got {arr.shape}")
-            arrays.append(arr)
-        return arrays
+        return as_input_arrays(x, [p["tensor"] for p in ports], [p["shape"] for p in ports])
 
     def run(self, xs: list[np.ndarray], progress: bool = False):
         """The firmware's outputs for checked inputs (a subclass runs its simulator)."""
@@ -78,7 +67,7 @@ class Project:
 
         Reports, per output, how many values differ and the first differing sample/index.
         """
-        xs = self.input_arrays(x) if x is not None else stimulus(self.graph, n, seed)
+        xs = self.input_arrays(x) if x is not None else stimulus(self.graph, positive_int(n, "n"), seed)
         got = self.run(xs, progress=progress)
         want = reference_predict(self.graph, xs if len(xs) > 1 else xs[0])
         return compare([p["tensor"] for p in self.manifest["outputs"]], as_list(got), as_list(want))

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from ..errors import ArgumentError
 from ..backends.ports import check_reuse_factor, require_fixed_point
+from ..inputs import positive_float
 from ..ir import Graph
 from ..progress import counter
 from .hls_cost import estimate_hls
@@ -23,10 +25,10 @@ def estimate(g: Graph, backend: str = "verilog", target: str = "xcvu9p", reuse_f
     at ``clock_ns`` (default 5 ns); see ``docs/estimator.md`` for the models and their sources.
     """
     if backend not in BACKENDS:
-        raise ValueError(f"backend={backend!r}: choose one of {BACKENDS}")
+        raise ArgumentError("backend", f"{backend!r}: choose one of {BACKENDS}")
     check_reuse_factor(reuse_factor)
     if backend == "verilog" and reuse_factor != 1:
-        raise ValueError("the Verilog backend is fully parallel: reuse_factor must be 1")
+        raise ArgumentError("reuse_factor", "the Verilog backend is fully parallel: it must be 1")
     require_fixed_point(g)
     t = load_target(target)
     with counter(len(g.nodes), f"estimate ({backend})", "node", enabled=progress) as bar:
@@ -34,7 +36,7 @@ def estimate(g: Graph, backend: str = "verilog", target: str = "xcvu9p", reuse_f
             rows, latency = estimate_verilog(g, t, pipeline, progress=bar)
             ii = 1
         else:
-            clock_ns = 5.0 if clock_ns is None else clock_ns
+            clock_ns = 5.0 if clock_ns is None else positive_float(clock_ns, "clock_ns")
             rows, latency = estimate_hls(g, t, reuse_factor, clock_ns, progress=bar)
             ii = reuse_factor
     return Report(backend=backend, target=t.name, describes=t.tool(backend), nodes=rows,

@@ -17,11 +17,17 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - exercised on Python 3.10 only
     import tomli as tomllib
 
+from ..errors import ArgumentError
+
 
 def _read(name: str) -> dict:
+    if not isinstance(name, str) or not name.replace("_", "").replace("-", "").isalnum():
+        raise ArgumentError("target", f"{name!r} is not a target name; choose one of "
+                            f"{', '.join(available_targets())}")
     path = resources.files("hgq_hls.estimate") / "targets" / f"{name}.toml"
     if not path.is_file():
-        raise ValueError(f"unknown target {name!r}: choose one of {', '.join(available_targets())}")
+        raise ArgumentError("target", f"unknown target {name!r}: choose one of "
+                            f"{', '.join(available_targets())}")
     return tomllib.loads(path.read_text())
 
 
@@ -68,8 +74,8 @@ def load_target(name: str) -> Target:
     """The target ``name`` (e.g. ``"xcvu9p"``) with its family's coefficients."""
     spec = _read(name)
     if "device" not in spec:
-        raise ValueError(f"{name!r} is a coefficient file, not a device: choose one of "
-                         f"{', '.join(available_targets())}")
+        raise ArgumentError("target", f"{name!r} is a coefficient file, not a device: choose one of "
+                            f"{', '.join(available_targets())}")
     family = _read(spec["family"])
     costs = {}
     for backend, section in family.items():

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..errors import ArgumentError, ExactnessError
 from .fixed_type import FixedType
 from .overflow import apply_overflow
 from .rounding import round_float, round_shift
@@ -79,7 +80,7 @@ def float_to_exact(x) -> tuple[np.ndarray, np.ndarray]:
     """
     x = np.asarray(x, dtype=np.float64)
     if np.isnan(x).any():
-        raise ValueError("cannot convert NaN to a fixed-point value")
+        raise ArgumentError("x", "cannot convert NaN to a fixed-point value")
     inf = np.isinf(x)
     finite = np.where(inf, np.copysign(0.5, x), x)
     mant, exp = np.frexp(finite)
@@ -100,9 +101,10 @@ def _float_fast_path(x: np.ndarray, t: FixedType):
 
 def to_mantissa(x, t: FixedType, *, name: str | None = None) -> np.ndarray:
     """Mantissas of float values ``x`` converted to ``t`` (as ``t v = (double)x;`` in C++)."""
-    x = np.asarray(x, dtype=np.float64)
+    x = _real_array(x)
+    t = _as_type(t)
     if np.isnan(x).any():
-        raise ValueError("cannot convert NaN to a fixed-point value")
+        raise ArgumentError("x", "cannot convert NaN to a fixed-point value")
     if t.width <= 62:
         # scaling by a power of two is exact, so most values round in float64 directly
         v, fast = _float_fast_path(x, t)
@@ -136,7 +138,7 @@ def from_mantissa(m, frac) -> np.ndarray:
     back = np.ldexp(y, np.asarray(frac, dtype=np.int64))
     exact = exact_int & (back == mf)
     if not exact.all():
-        raise OverflowError(
+        raise ExactnessError(
             f"{int((~exact).sum())} value(s) are not exactly representable in float64 "
             "(more than 53 significant bits or beyond the exponent range); "
             "use to_mantissa() to keep them exact"
@@ -150,4 +152,26 @@ def quantize(x, t: FixedType) -> np.ndarray:
     Exactly what ``ap_[u]fixed<W,I,Q,O> v = (double)x;`` stores.  For types wider than 53
     bits where a result has no exact float64, use :func:`to_mantissa` instead.
     """
+    t = _as_type(t)
     return from_mantissa(to_mantissa(x, t), t.frac)
+
+
+def _as_type(t) -> FixedType:
+    if isinstance(t, FixedType):
+        return t
+    if isinstance(t, str):
+        return FixedType.from_ctype(t)
+    raise ArgumentError("t", f"expected a FixedType or a spelling such as 'ap_fixed<8,3>', got {t!r}")
+
+
+def _real_array(x) -> np.ndarray:
+    """``x`` as float64; complex or non-numeric values are refused, never silently cast."""
+    try:
+        x = np.asarray(x)
+    except (ValueError, TypeError) as exc:
+        raise ArgumentError("x", f"not an array of numbers ({exc})") from None
+    if x.dtype.kind == "c":
+        raise ArgumentError("x", "complex values have no fixed-point value; pass real numbers")
+    if x.dtype.kind not in "biuf":
+        raise ArgumentError("x", f"values of dtype {x.dtype} are not numbers")
+    return x.astype(np.float64, copy=False)

@@ -41,15 +41,18 @@ class FixedType:
         for field in ("width", "integer"):
             value = getattr(self, field)
             if isinstance(value, (bool, float)) or not hasattr(value, "__index__"):
-                raise TypeError(f"FixedType.{field} must be an int, got {value!r}")
+                raise ArgumentError(f"FixedType.{field}", f"must be an int, got {value!r}")
             object.__setattr__(self, field, operator.index(value))
         if self.width < 0:
-            raise ValueError(f"FixedType.width must be >= 0, got {self.width}")
+            raise ArgumentError("FixedType.width", f"must be >= 0, got {self.width}")
         if not isinstance(self.signed, bool) and self.signed not in (0, 1):
-            raise TypeError(f"FixedType.signed must be True or False, got {self.signed!r}")
+            raise ArgumentError("FixedType.signed", f"must be True or False, got {self.signed!r}")
         object.__setattr__(self, "signed", bool(self.signed))
-        object.__setattr__(self, "rounding", normalize_rounding(self.rounding))
-        object.__setattr__(self, "overflow", normalize_overflow(self.overflow))
+        for field, normalize in (("rounding", normalize_rounding), ("overflow", normalize_overflow)):
+            try:
+                object.__setattr__(self, field, normalize(getattr(self, field)))
+            except (ValueError, TypeError, AttributeError):
+                raise ArgumentError(f"FixedType.{field}", f"unknown mode {getattr(self, field)!r}") from None
 
     # ---- derived quantities -------------------------------------------------------------
     @property
@@ -107,9 +110,9 @@ class FixedType:
     @classmethod
     def from_ctype(cls, text: str) -> "FixedType":
         """Parse ``ap_fixed<W,I[,Q[,O[,0]]]>``, ``ap_ufixed<...>``, ``ap_int<W>`` or ``ap_uint<W>``."""
-        match = _CTYPE_RE.match(text)
+        match = _CTYPE_RE.match(text) if isinstance(text, str) else None
         if not match:
-            raise ValueError(f"not an ap_fixed/ap_int type spelling: {text!r}")
+            raise ArgumentError("type", f"not an ap_fixed/ap_int type spelling: {text!r}")
         kind = match["kind"]
         args = [a.strip() for a in match["args"].split(",")]
         try:
@@ -130,7 +133,8 @@ class FixedType:
                 overflow=args[3] if len(args) > 3 else "WRAP",
             )
         except ValueError as exc:
-            raise ValueError(f"cannot parse {text!r}: {exc}") from None
+            detail = exc.detail if isinstance(exc, ArgumentError) else exc
+            raise ArgumentError("type", f"cannot parse {text!r}: {detail}") from None
 
     @classmethod
     def from_qonnx(cls, bits: int, scale: float, signed: bool, narrow: bool = False,

@@ -15,8 +15,10 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
+from ..errors import ArgumentError
 from ..estimate import estimate
 from ..ir import Graph
+from ..progress import elapsed
 from ..reference import predict
 from . import pareto
 from .first_order import sensitivities
@@ -89,17 +91,24 @@ def _meets(cost: dict, budget: dict | None) -> bool:
 
 def _check(budget, target_sqnr_db, method, bits):
     if method not in METHODS:
-        raise ValueError(f"method={method!r}: choose one of {METHODS}")
+        raise ArgumentError("method", f"{method!r}: choose one of {METHODS}")
     if (budget is None) == (target_sqnr_db is None):
-        raise ValueError("give exactly one of budget={'lut': N} (best score within it) or "
-                         "target_sqnr_db= (cheapest design that reaches it)")
+        raise ArgumentError("budget", "give exactly one of budget={'lut': N} (best score within it) "
+                            "or target_sqnr_db= (cheapest design that reaches it)")
     if budget is not None:
-        unknown = [k for k in budget if k not in COSTS]
-        if unknown or not budget:
-            raise ValueError(f"budget keys must be among {COSTS}, got {list(budget)}")
-    bits = sorted(set(int(b) for b in bits))
-    if not bits or bits[0] < 1:
-        raise ValueError(f"bits must be positive widths, got {bits}")
+        if not isinstance(budget, dict) or not budget or any(k not in COSTS for k in budget):
+            raise ArgumentError("budget", f"keys must be among {COSTS}, got {budget!r}")
+        if any(not isinstance(v, (int, float)) or not np.isfinite(v) or v < 0 for v in budget.values()):
+            raise ArgumentError("budget", f"values must be finite numbers >= 0, got {budget!r}")
+    if target_sqnr_db is not None and (isinstance(target_sqnr_db, bool) or not isinstance(
+            target_sqnr_db, (int, float)) or not np.isfinite(target_sqnr_db)):
+        raise ArgumentError("target_sqnr_db", f"must be a finite number of dB, got {target_sqnr_db!r}")
+    try:
+        bits = sorted(set(int(b) for b in bits))
+    except (TypeError, ValueError):
+        raise ArgumentError("bits", f"must be integer widths, got {bits!r}") from None
+    if not bits or bits[0] < 1 or bits[-1] > 32:
+        raise ArgumentError("bits", f"must be widths from 1 to 32, got {bits}")
     return bits
 
 
@@ -116,12 +125,15 @@ def auto_precision(g_float: Graph, calib, bits=range(2, 9), budget: dict | None 
     :class:`PrecisionReport`.
     """
     if g_float.is_typed:
-        raise ValueError("auto_precision starts from a float graph: load the model without types")
+        raise ArgumentError("g_float", "auto_precision starts from a float graph: load the model "
+                            "without types")
     bits = _check(budget, target_sqnr_db, method, bits)
     calib = np.asarray(calib, dtype=np.float64)
     start = time.perf_counter()
-    ranges = calibrate(g_float, calib)
-    reference = as_list(predict(g_float, calib))
+    phase = lambda label: elapsed(f"precision: {label}", enabled=progress)  # noqa: E731
+    with phase("calibration ranges"):
+        ranges = calibrate(g_float, calib)
+        reference = as_list(predict(g_float, calib))
     groups = find_groups(g_float)
     cands = pareto.candidates(bits)
     score = metric or (lambda outputs: sqnr_db(reference, as_list(outputs)))
@@ -133,7 +145,16 @@ def auto_precision(g_float: Graph, calib, bits=range(2, 9), budget: dict | None 
         cost = dict(lut=r.lut, ff=r.ff, dsp=r.dsp, ebops=r.ebops)
         return pareto.Point(config, cost, float(score(predict(g, calib))), label)
 
-    uniform = {b: evaluate({grp.name: (b, b) for grp in groups}, f"uniform {b} bits") for b in bits}
+    with phase(f"uniform {bits[0]}-bit design (the cheapest candidate)"):
+        cheapest = evaluate({grp.name: (bits[0], bits[0]) for grp in groups}, f"uniform {bits[0]} bits")
+    if budget is not None and not _meets(cheapest.cost, budget):
+        key = next(iter(budget))
+        raise InfeasibleError(f"budget {key} <= {budget[key]:g} is impossible: the cheapest candidate "
+                              f"(every group at {bits[0]} bits) needs {cheapest.cost[key]:g}; raise the "
+                              "budget or allow fewer bits")
+    with phase(f"uniform baselines ({len(bits)} widths)"):
+        uniform = {b: cheapest if b == bits[0] else evaluate({grp.name: (b, b) for grp in groups},
+                                                              f"uniform {b} bits") for b in bits}
     seconds = {"uniform baselines": time.perf_counter() - start}
     if method == "pareto":
         t = time.perf_counter()
@@ -147,11 +168,13 @@ def auto_precision(g_float: Graph, calib, bits=range(2, 9), budget: dict | None 
         best = _pick(curve, budget, target_sqnr_db, score_name)
     else:
         t = time.perf_counter()
-        omega = sensitivities(g_float, calib, groups, cands, ranges, margin)
+        with phase("sensitivities (gradients)"):
+            omega = sensitivities(g_float, calib, groups, cands, ranges, margin)
         seconds["sensitivity (gradients)"] = time.perf_counter() - t
         t = time.perf_counter()
-        best, curve = _solve_first_order(groups, cands, omega, evaluate, budget, target_sqnr_db, score_name,
-                                         list(uniform.values()))
+        with phase("integer program"):
+            best, curve = _solve_first_order(groups, cands, omega, evaluate, budget, target_sqnr_db, score_name,
+                                             list(uniform.values()))
         seconds["integer program"] = time.perf_counter() - t
     seconds["total"] = time.perf_counter() - start
     report = PrecisionReport(method, backend, budget, target_sqnr_db, score_name, best.config, best.cost,

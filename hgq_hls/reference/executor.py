@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..fixed import cast, from_mantissa, quantize, to_mantissa
+from ..errors import ExactnessError
+from ..inputs import as_input_arrays
 from ..ir import Graph
 from .kernels import KERNELS
 
@@ -22,20 +24,20 @@ def _as_float(value):
     return from_mantissa(arr, frac)
 
 
+def _output(graph: Graph, name: str, value) -> np.ndarray:
+    try:
+        return _as_float(value)
+    except ExactnessError:
+        raise ExactnessError(f"output {name!r} of type {graph.tensors[name].type} has values float64 "
+                             "cannot hold exactly (more than 53 significant bits); declare a "
+                             "narrower output type") from None
+
+
 def _inputs(graph: Graph, x) -> dict:
-    xs = list(x) if isinstance(x, (list, tuple)) else [x]
-    if len(xs) != len(graph.inputs):
-        raise ValueError(f"the graph has {len(graph.inputs)} input(s) {graph.inputs}, got {len(xs)}")
+    shapes = [graph.tensors[name].shape for name in graph.inputs]
     values = {}
-    for name, arr in zip(graph.inputs, xs):
-        arr = np.asarray(arr, dtype=np.float64)
+    for name, arr in zip(graph.inputs, as_input_arrays(x, graph.inputs, shapes)):
         tensor = graph.tensors[name]
-        if arr.shape[1:] != tensor.shape:
-            if arr.shape == tensor.shape:
-                arr = arr[None]          # one sample without its batch axis
-            else:
-                raise ValueError(f"input {name!r} expects shape (batch, *{tensor.shape}), "
-                                 f"got {arr.shape}")
         if tensor.type is None:
             values[name] = (arr, None)
         else:
@@ -82,5 +84,5 @@ def predict(graph: Graph, x, trace: bool = False):
     if trace:
         return {name: _as_float(v) for name, v in values.items()
                 if not graph.tensors[name].is_const}
-    outs = [_as_float(values[name]) for name in graph.outputs]
+    outs = [_output(graph, name, values[name]) for name in graph.outputs]
     return outs[0] if len(outs) == 1 else outs

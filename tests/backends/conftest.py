@@ -29,3 +29,30 @@ def _compile(project):
     except Exception as exc:  # reported by the test of that model, not by the fixture
         return exc
     return None
+
+
+def _make_qonnx_model():
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).parents[2] / "examples" / "tiny_mlp"))
+    from make_model import make_qonnx_model
+
+    return make_qonnx_model()
+
+
+@pytest.fixture(scope="module")
+def tiny_graph():
+    """The demo's QONNX MLP, imported."""
+    return hh.load_onnx(_make_qonnx_model())
+
+
+@pytest.fixture
+def tiny_onnx_path(tmp_path):
+    """The demo's QONNX MLP saved as a file in a folder of its own."""
+    import onnx
+
+    path = tmp_path / "model_dir" / "tiny.onnx"
+    path.parent.mkdir()
+    onnx.save(_make_qonnx_model(), str(path))
+    return path

@@ -121,8 +121,8 @@ def test_user_files_are_never_overwritten(tiny_graph, tmp_path):
         hh.write_hls(tiny_graph, out)
     assert (out / "notes.txt").read_text() == "precious"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["mine"]       # no temporary left
-    hh.write_hls(tiny_graph, out, force=True)
-    assert not (out / "notes.txt").exists() and (out / MARKER).exists()
+    hh.write_hls(tiny_graph, out, force=True)      # force writes beside the user's files
+    assert (out / "notes.txt").read_text() == "precious" and (out / MARKER).exists()
 
 
 def test_a_previous_project_is_replaced(tiny_graph, tmp_path):

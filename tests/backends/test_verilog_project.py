@@ -71,3 +71,33 @@ def test_cli_convert_verify_synth(tmp_path, capsys):
     assert totals["ff"] == 8 * 6 + 3 * 10 + 2
     assert totals["lut"] > 0 and totals["dsp"] == 0                 # constants are shift-and-add
     assert "yosys 0.70" in report["tool"] and len(report["modules"]) == 7
+
+
+def _plant_stale_entry(entry, binary_name, scratch):
+    """A binary linked against a library that is then deleted, as after removing the old venv."""
+    import subprocess
+
+    entry.mkdir(parents=True, exist_ok=True)
+    (scratch / "gone.c").write_text("int gone(void) { return 1; }\n")
+    (scratch / "main.c").write_text("int gone(void); int main(void) { return gone(); }\n")
+    subprocess.run(["gcc", "-shared", "-fPIC", "-o", str(scratch / "libgone.so"), str(scratch / "gone.c")],
+                   check=True)
+    subprocess.run(["gcc", "-o", str(entry / binary_name), str(scratch / "main.c"), f"-L{scratch}",
+                    "-lgone", f"-Wl,-rpath,{scratch}"], check=True)
+    (scratch / "libgone.so").unlink()
+
+
+def test_a_cached_simulator_whose_libraries_are_gone_is_rebuilt(tiny_rtl, tmp_path, monkeypatch):
+    """Issue 13: once the venv that built a cache entry is deleted, verify must still work."""
+    from hgq_hls.backends.verilog import sim
+
+    monkeypatch.setenv("HGQ_HLS_CACHE", str(tmp_path / "cache"))
+    entry = sim.build_dir_for(tiny_rtl.path, tiny_rtl.manifest)
+    _plant_stale_entry(entry, tiny_rtl.name, tmp_path)
+    assert not sim.entry_runs(entry, tiny_rtl.name) and entry in sim.stale_entries()
+    main(["doctor"])
+    assert not entry.exists()                                   # doctor removed it
+    _plant_stale_entry(entry, tiny_rtl.name, tmp_path)
+    report = tiny_rtl.verify(n=200)                              # rebuilt, not a loader error
+    assert report.ok, report
+    assert sim.entry_runs(entry, tiny_rtl.name)

@@ -230,3 +230,59 @@ def test_type_arguments_are_checked():
     assert g.tensors["x"].type == hh.FixedType(True, 8, 3)
     with pytest.raises(TypeError, match="signed"):
         hh.FixedType(signed="False", width=8, integer=3)
+
+
+# ---- found by tests/test_fuzz.py ---------------------------------------------------------------
+@pytest.mark.parametrize("bias_shape", [(1, 5), ()])
+def test_gemm_with_a_broadcast_quantized_bias_matches_qonnx(bias_shape):
+    """A typed bias of shape (1, N) or () was rescaled as floats: mantissas became float64."""
+    rng = np.random.default_rng(2)
+    b = ModelBuilder("bias")
+    x = b.quant("x", 8, 4)
+    w = b.quant(b.const(rng.normal(0, 0.7, (6, 5)).astype(np.float32)), 5, 3)
+    bias = b.quant(b.const(rng.normal(0, 0.3, bias_shape).astype(np.float32)), 8, 5)
+    model = b.build({"x": ["N", 6]}, b.quant(b.node("Gemm", [x, w, bias]), 12, 5))
+    x = _x((6,))
+    assert_array_equal(hh.predict(hh.load_onnx(model), x), qonnx_execute(model, x))
+
+
+def test_trunc_v1_that_would_widen_is_refused():
+    """out_bitwidth > in_bitwidth was saturated where qonnx scales up: a silent wrong result."""
+    from .qonnx_models import trunc_model
+
+    model = trunc_model(1, "FLOOR")
+    for init in model.graph.initializer:
+        if init.name == "c14":                                    # out_bitwidth 9 -> 20 (in: 13)
+            init.CopyFrom(numpy_helper.from_array(np.asarray(20, np.float32), "c14"))
+    (problem,) = _problems(model)
+    assert problem.op == "Trunc" and "exceeds in_bitwidth" in problem.reason
+
+
+def test_unreadable_paths_and_odd_arguments():
+    with pytest.raises(hh.ModelFileError, match="cannot be read"):
+        hh.load_onnx("x" * 300)                                  # name too long for the OS
+    with pytest.raises(hh.ArgumentError, match="rounding"):
+        hh.FixedType(True, 8, 3, 0)
+    with pytest.raises(hh.ArgumentError, match="not an array of numbers"):
+        hh.quantize([[1, 2], 0.5], hh.FixedType(True, 8, 3))
+    with pytest.raises(hh.ArgumentError, match="complex"):
+        hh.quantize(np.array([1 + 2j]), hh.FixedType(True, 8, 3))
+
+
+def test_nan_and_inf_initializers_are_named():
+    model = _raw_graph([helper.make_node("Gemm", ["x", "w"], ["y"], name="fc")],
+                       inits=[numpy_helper.from_array(np.array([[np.nan], [1], [2], [3]], np.float32), "w")])
+    (problem,) = _problems(model, input_type=hh.FixedType(True, 8, 3), default_type=hh.FixedType(True, 8, 3))
+    assert problem.node == "w" and "NaN" in problem.reason
+
+
+def test_wide_outputs_are_refused_by_the_writers_and_explained_by_predict(tmp_path):
+    b = ModelBuilder("wide")
+    y = b.node("Gemm", ["x", b.quant(b.const(np.ones((3, 2), np.float32) * 0.5), 4, 2)])
+    g = hh.load_onnx(b.build({"x": ["N", 3]}, y), input_type="ap_fixed<60,-5>")
+    with pytest.raises(hh.ExactnessError, match="output 'gemm"):
+        hh.predict(g, np.full((4, 3), 0.01234567))
+    for writer in (hh.write_hls, hh.write_verilog):
+        with pytest.raises(hh.UnsupportedModelError, match="at most 53 bits"):
+            writer(g, tmp_path / writer.__name__)
+        assert not (tmp_path / writer.__name__).exists()

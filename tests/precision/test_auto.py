@@ -84,12 +84,14 @@ def test_bad_requests_are_refused(float_mlp):
     g, calib = float_mlp
     with pytest.raises(ValueError, match="exactly one of"):
         hh.auto_precision(g, calib, budget=BUDGET, target_sqnr_db=10)
-    with pytest.raises(ValueError, match="budget keys"):
+    with pytest.raises(ValueError, match="keys must be among"):
         hh.auto_precision(g, calib, budget={"luts": 10})
     with pytest.raises(ValueError, match="method"):
         hh.auto_precision(g, calib, budget=BUDGET, method="hessian")
-    with pytest.raises(InfeasibleError, match="lut <= 10"):
-        hh.auto_precision(g, calib, bits=[3, 4], budget={"lut": 10})
+    with pytest.raises(InfeasibleError, match="lut <= 10 is impossible: the cheapest candidate"):
+        hh.auto_precision(g, calib, bits=[3, 4], budget={"lut": 10})      # refused before the search
+    with pytest.raises(hh.ArgumentError, match="bits"):
+        hh.auto_precision(g, calib, bits=[0, 4], budget=BUDGET)
     typed = hh.load_onnx(hh.frontend.onnx.to_qonnx(hh.auto_precision(g, calib, bits=[4], budget=BUDGET)[0]))
     with pytest.raises(ValueError, match="float graph"):
         hh.auto_precision(typed, calib, budget=BUDGET)
@@ -109,8 +111,19 @@ def test_cli_precision(tmp_path, capsys):
     args = ["precision", str(tmp_path / "f.onnx"), "--calib", str(tmp_path / "calib.npy"), "--bits", "3-6",
             "--budget", "lut=800", "-o", str(tmp_path / "typed.onnx"), "--plot", str(tmp_path / "p.png")]
     assert main(args) == 0
-    out = capsys.readouterr().out
+    captured = capsys.readouterr()
+    out = captured.out
     assert "auto_precision (pareto" in out and "wrote" in out and (tmp_path / "p.png").exists()
+    # every phase says so in a log (stderr is not a terminal here)
+    for phase in ("precision: calibration ranges done", "precision: uniform baselines", "pareto curve"):
+        assert phase in captured.err, captured.err
+    assert main(args) == 2                                           # the output exists now
+    assert "exists; pass --force" in capsys.readouterr().err
+    before = (tmp_path / "f.onnx").read_bytes()
+    assert main(args[:-4] + ["-o", str(tmp_path / "f.onnx"), "--force"]) == 2
+    assert "is the input model" in capsys.readouterr().err and (tmp_path / "f.onnx").read_bytes() == before
+    assert main(args[:-4] + ["-o", str(tmp_path / "t4.onnx"), "--budget", "lut=5"]) == 2
+    assert "impossible" in capsys.readouterr().err and not (tmp_path / "t4.onnx").exists()
     assert hh.estimate(hh.load_onnx(tmp_path / "typed.onnx")).lut <= 800
     assert main(args[:-4] + ["-o", str(tmp_path / "t2.onnx"), "--budget", "lut"]) == 2
     assert "RESOURCE=NUMBER" in capsys.readouterr().err

@@ -13,12 +13,14 @@ from pathlib import Path
 import numpy as np
 
 from ... import __version__
-from ...errors import Problem, UnsupportedModelError
+from ...errors import ArgumentError, Problem, UnsupportedModelError
 from ...fixed import FixedType
+from ...inputs import positive_float, positive_int
 from ...ir import Graph
 from ...reference import predict
 from ...templating import render
 from ...verification import stimulus
+from ..naming import GENERATED_PREFIXES, RESERVED
 from ..ports import check_reuse_factor, entry_type, require_fixed_point
 from ..project_dir import GRAPH_FILE, write_project
 from .context import LayerContext, ProjectTypes
@@ -151,15 +153,27 @@ def _data_lines(arrays) -> str:
     return "".join(" ".join(repr(float(v)) for v in row) + "\n" for row in flat)
 
 
+#: widest graph output a project can write (its testbench and verify compare float64 values)
+MAX_OUTPUT_WIDTH = 53
+
+
 def check_arguments(g: Graph, io: str, reuse_factor: int, project_name: str) -> None:
     """Reject settings and graphs no backend can write (shared by the HLS and Verilog writers)."""
     if io != "parallel":
-        raise ValueError(f"io={io!r}: only io='parallel' (fully parallel, II = reuse_factor) is supported")
+        raise ArgumentError("io", f"{io!r}: only io='parallel' (fully parallel, II = reuse_factor) "
+                            "is supported")
     check_reuse_factor(reuse_factor)
-    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", project_name) or project_name.startswith(("layer_", "rom_")):
-        raise ValueError(f"project_name {project_name!r} must be a C identifier "
-                         "(not starting with layer_ or rom_)")
+    if not isinstance(project_name, str) or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", project_name) \
+            or project_name.startswith(GENERATED_PREFIXES) or project_name.lower() in RESERVED:
+        raise ArgumentError("project_name", f"{project_name!r} must be a C identifier that is not a "
+                            f"C++/Verilog keyword nor starts with {', '.join(GENERATED_PREFIXES)}")
     require_fixed_point(g)
+    wide = [Problem(name, "(output)", f"{g.tensors[name].type} is {g.tensors[name].type.width} bits wide; "
+                    f"firmware outputs are compared through float64, at most {MAX_OUTPUT_WIDTH} bits: "
+                    "declare a narrower output type (a final quantizer)")
+            for name in g.outputs if g.tensors[name].type.width > MAX_OUTPUT_WIDTH]
+    if wide:
+        raise UnsupportedModelError(wide)
 
 
 def write_hls(g: Graph, outdir, part: str = "xcvu9p-flga2104-2-e", clock_ns: float = 5.0,
@@ -173,7 +187,10 @@ def write_hls(g: Graph, outdir, part: str = "xcvu9p-flga2104-2-e", clock_ns: flo
     from .project import HLSProject
 
     check_arguments(g, io, reuse_factor, project_name)
-    tb_inputs = stimulus(g, tb_samples, seed=0)
+    clock_ns = positive_float(clock_ns, "clock_ns")
+    if not isinstance(part, str) or not re.fullmatch(r"[A-Za-z0-9_.-]+", part):
+        raise ArgumentError("part", f"{part!r} is not an FPGA part name such as xcvu9p-flga2104-2-e")
+    tb_inputs = stimulus(g, positive_int(tb_samples, "tb_samples"), seed=0)
     tb_outputs = predict(g, tb_inputs if len(tb_inputs) > 1 else tb_inputs[0])
     tb_outputs = tb_outputs if isinstance(tb_outputs, list) else [tb_outputs]
     plan = _Plan(g, project_name, reuse_factor)

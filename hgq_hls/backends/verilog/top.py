@@ -9,6 +9,7 @@ stages reads the earlier ones through delay registers, so every path has the sam
 
 from __future__ import annotations
 
+from ...errors import ArgumentError
 from ...ir import Graph
 from ..naming import Namer
 from ..ports import activation_inputs, entry_type
@@ -37,7 +38,7 @@ class TopPlan:
 
     def __init__(self, g: Graph, pipeline: str, names: Namer, modules: dict[str, str]):
         if pipeline not in PIPELINES:
-            raise ValueError(f"pipeline={pipeline!r}: choose one of {PIPELINES}")
+            raise ArgumentError("pipeline", f"{pipeline!r}: choose one of {PIPELINES}")
         self.g, self.names = g, names
         self.wires, self.regs, self.instances = [], [], []
         self.signals: dict[str, dict[int, str]] = {}

@@ -14,16 +14,18 @@ RND_MIN_INF roundings cannot be written; each problem names its tensor.
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import numpy as np
 import onnx
 from onnx import TensorProto, helper, numpy_helper
 
-from ...errors import Problem, UnsupportedModelError
+from ...errors import Problem, ProjectExistsError, UnsupportedModelError
 from ...fixed import FixedType, from_mantissa
 from ...fixed.modes import QONNX_SPELLING
 from ...ir import Graph
 from ...registry import registrar
+from ...safe_files import write_atomically
 from .builder import QONNX_DOMAIN
 
 #: IR op -> fn(writer, node) emitting ONNX nodes whose last output is ``out``
@@ -153,10 +155,23 @@ def to_qonnx(g: Graph) -> onnx.ModelProto:
                                                    helper.make_opsetid(QONNX_DOMAIN, 1)])
 
 
-def save_qonnx(g: Graph, path) -> onnx.ModelProto:
-    """Write ``g`` as a QONNX model to ``path`` (and return it); ``hh.load_onnx`` reads it back."""
+def save_qonnx(g: Graph, path, overwrite: bool = False) -> onnx.ModelProto:
+    """Write ``g`` as a QONNX model to ``path`` (and return it); ``hh.load_onnx`` reads it back.
+
+    An existing file is replaced only with ``overwrite=True``, and never the model ``g`` was
+    loaded from.  The file appears complete or not at all (written beside it, then renamed).
+    """
+    path = Path(path)
+    source = getattr(g, "source", None)
+    if source is not None and path.exists() and path.resolve() == Path(source).resolve():
+        raise ProjectExistsError(f"{path} is the model this graph was loaded from; write to another file")
+    if path.is_dir():
+        raise ProjectExistsError(f"{path} is a directory; give a file name such as {path / 'model.onnx'}")
+    if path.exists() and not overwrite:
+        raise ProjectExistsError(f"{path} exists; pass overwrite=True (--force on the command line) "
+                                 "to replace it")
     model = to_qonnx(g)
-    onnx.save(model, str(path))
+    write_atomically(path, model.SerializeToString())
     return model
 
 

@@ -48,7 +48,9 @@ def gemm(ctx, node):
         if beta != 1.0 and _typed(ctx, node.input[2]):
             raise Unsupported("beta != 1 on a quantized bias would change its values")
         if bias.shape != (n_out,) or beta != 1.0:
-            b_name = ctx.new_const(f"{node.name}_b", np.broadcast_to(bias.reshape(-1), (n_out,)) * beta,
+            # a typed bias holds mantissas: only rearranged (beta == 1 here), never scaled
+            flat = np.broadcast_to(bias.reshape(-1), (n_out,)).copy()
+            b_name = ctx.new_const(f"{node.name}_b", flat * beta if beta != 1.0 else flat,
                                    like=node.input[2])
             inputs.append(b_name)
         else:

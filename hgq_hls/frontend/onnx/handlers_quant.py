@@ -212,6 +212,9 @@ def trunc(ctx, node):
         # v1: round q / 2^k with the mode, then multiply by the *input* scale again
         out_bits = scalar_bits(ctx.require_const(node, 4, "out_bitwidth"), "out_bitwidth")
         shift = in_bits - out_bits
+        if shift < 0:
+            raise Unsupported(f"out_bitwidth {out_bits} exceeds in_bitwidth {in_bits}: Trunc v1 would "
+                              "scale the values up, not truncate them")
         t = FixedType.from_qonnx(in_bits + 1, math.ldexp(1.0, shift - in_frac), True, False, mode)
     except ValueError as exc:
         raise Unsupported(str(exc)) from None

@@ -145,11 +145,25 @@ def build_graph(model: onnx.ModelProto) -> Graph:
     shapes = _inferred_shapes(model)
     g = Graph(model.graph.name or "model")
     ctx = ImportContext(g, model.opset_import)
+    bad: set[str] = set()           # initializers already reported
     for init in model.graph.initializer:
         try:
-            ctx.add_const(init.name, numpy_helper.to_array(init))
+            value = numpy_helper.to_array(init)
         except Exception as exc:  # noqa: BLE001  (a corrupt tensor payload)
             problems.append(Problem(init.name, "(initializer)", f"cannot be read: {exc}"))
+            continue
+        if value.dtype.kind == "f" and not np.all(np.isfinite(value)):
+            problems.append(Problem(init.name, "(initializer)", "holds NaN or infinity, which no "
+                                    "fixed-point type can hold"))
+            bad.add(init.name)
+            ctx.add_const(init.name, np.zeros(value.shape))      # checking goes on past it
+        elif value.dtype.kind not in "biuf":
+            problems.append(Problem(init.name, "(initializer)", f"has dtype {value.dtype}; only "
+                                    "numbers are supported"))
+            bad.add(init.name)
+            ctx.add_const(init.name, np.zeros(value.shape))
+        else:
+            ctx.add_const(init.name, value)
     _graph_inputs(model, g, problems)
     unknown: set[str] = set()       # outputs of failed nodes with no known shape
     for k, node in enumerate(model.graph.node):
@@ -162,6 +176,9 @@ def build_graph(model: onnx.ModelProto) -> Graph:
             if reason:
                 problems.append(Problem(name, node.op_type, reason))
             unknown.update(node.output)
+            continue
+        if any(i in bad for i in node.input):
+            unknown.update(_placeholders(node, ctx, shapes))   # its constant is reported already
             continue
         try:
             _import_node(model, node, ctx)

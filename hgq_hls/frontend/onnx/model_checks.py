@@ -34,11 +34,16 @@ def read_model(model) -> onnx.ModelProto:
         where = "the given ModelProto"
     elif isinstance(model, (str, Path)):
         path = Path(model)
-        if not path.exists():
-            raise FileNotFoundError(f"no ONNX model at {path}")
-        if path.is_dir():
-            raise ModelFileError(path, "it is a directory")
-        data = path.read_bytes()
+        try:
+            if not path.exists():
+                raise FileNotFoundError(f"no ONNX model at {path}")
+            if path.is_dir():
+                raise ModelFileError(path, "it is a directory")
+            data = path.read_bytes()
+        except FileNotFoundError:
+            raise
+        except OSError as exc:                 # a name too long, no permission, ...
+            raise ModelFileError(path, f"it cannot be read ({exc.strerror or exc})") from None
         if not data:
             raise ModelFileError(path, "the file is empty")
         try:
@@ -56,7 +61,7 @@ def read_model(model) -> onnx.ModelProto:
 def _schema(op_type: str, domain: str, opset: int):
     try:
         return onnx.defs.get_schema(op_type, opset, domain)
-    except onnx.defs.SchemaError:
+    except (onnx.defs.SchemaError, TypeError, OverflowError):     # TypeError: a corrupt opset number
         return None
 
 
