@@ -66,7 +66,7 @@ def findings():
     return Findings()
 
 
-def test_mutated_models(findings):
+def test_mutated_models(findings, tmp_path):
     rng = np.random.default_rng(SEED)
     bases = base_models()
     compared = 0
@@ -82,6 +82,10 @@ def test_mutated_models(findings):
         y = findings.call(case + " predict", hh.predict, g, xs if len(xs) > 1 else xs[0])
         if y is not None and k % 3 == 0:
             findings.call(case + " estimate", hh.estimate, g, backend="hls")
+        if y is not None and k % 60 == 0:               # the writers too, on a sample of mutants
+            out = tmp_path / f"mutant{k}"
+            writer = hh.write_hls if k % 120 == 0 else hh.write_verilog
+            findings.call(case + f" {writer.__name__}", writer, g, out)
         if y is None or needs_types or len(g.inputs) != 1 or g.inputs[0] != "x" or len(g.outputs) != 1:
             continue
         if not _exact_in_float32(g):

@@ -34,6 +34,20 @@ def shift_left(a: np.ndarray, s: int) -> np.ndarray:
     return a << s
 
 
+def pad_constant(a: np.ndarray, width, fill) -> np.ndarray:
+    """``np.pad`` with a constant that keeps exact arrays exact.
+
+    On an object (Python-int) array ``np.pad`` writes the fill as a numpy int64, which later
+    overflows when combined with wide Python ints; here every element stays a Python int.
+    """
+    if a.dtype != object:
+        return np.pad(a, width, constant_values=fill)
+    out = np.empty(tuple(d + lo + hi for d, (lo, hi) in zip(a.shape, width)), dtype=object)
+    out[...] = int(fill)
+    out[tuple(slice(lo, lo + d) for d, (lo, _) in zip(a.shape, width))] = a
+    return out
+
+
 def align(value, frac):
     """The array of ``value`` expressed with ``frac`` fractional bits (float values pass)."""
     arr, f = value

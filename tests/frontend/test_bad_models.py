@@ -286,3 +286,50 @@ def test_wide_outputs_are_refused_by_the_writers_and_explained_by_predict(tmp_pa
         with pytest.raises(hh.UnsupportedModelError, match="at most 53 bits"):
             writer(g, tmp_path / writer.__name__)
         assert not (tmp_path / writer.__name__).exists()
+
+
+def test_padded_conv_after_a_63_bit_input_is_exact():
+    """np.pad wrote int64 zeros into exact Python-int arrays: OverflowError (issue 13)."""
+    from fractions import Fraction
+
+    b = ModelBuilder("wide_conv")
+    w = np.array([[[[0.5, -0.25], [0.75, 1.0]]]], np.float32)                   # (1, 1, 2, 2)
+    y = b.node("Conv", ["x", b.quant(b.const(w), 4, 2)], pads=[1, 1, 1, 1])
+    model = b.build({"x": ["N", 1, 2, 2]}, b.quant(y, 24, 10, mode="FLOOR"))
+    g = hh.load_onnx(model, input_type="ap_fixed<63,10>")
+    rng = np.random.default_rng(4)
+    x = rng.uniform(1, 500, (3, 1, 2, 2)) * rng.choice([-1, 1], (3, 1, 2, 2))   # exact on the 2^-53 grid
+    got = hh.predict(g, x)
+    xp = np.pad(x, [(0, 0), (0, 0), (1, 1), (1, 1)])
+    want = np.zeros((3, 1, 3, 3))
+    for n in range(3):
+        for i in range(3):
+            for j in range(3):
+                acc = sum(Fraction(float(w[0, 0, a, c])) * Fraction(float(xp[n, 0, i + a, j + c]))
+                          for a in range(2) for c in range(2))
+                want[n, 0, i, j] = float(Fraction(int(np.floor(acc * 2**10)), 2**10))
+    assert_array_equal(got, want)
+
+
+def test_lstm_export_names_the_lstm_not_only_its_transpose():
+    """torch's batch_first LSTM export: Transpose(batch <-> time) -> LSTM; both are named."""
+    hidden, feat = 3, 4
+    rng = np.random.default_rng(0)
+    inits = [numpy_helper.from_array(rng.normal(size=(1, 4 * hidden, feat)).astype(np.float32), "W"),
+             numpy_helper.from_array(rng.normal(size=(1, 4 * hidden, hidden)).astype(np.float32), "R")]
+    nodes = [helper.make_node("Transpose", ["x"], ["xt"], name="to_time_major", perm=[1, 0, 2]),
+             helper.make_node("LSTM", ["xt", "W", "R"], ["y"], name="lstm", hidden_size=hidden)]
+    model = _raw_graph(nodes, inputs=(("x", ["N", 5, feat]),), inits=inits)
+    problems = _problems(model, input_type=hh.FixedType(True, 8, 3))
+    assert [(p.node, p.op) for p in problems] == [("to_time_major", "Transpose"), ("lstm", "LSTM")]
+
+
+def test_bipolar_quant_on_the_graph_input_is_explained(tmp_path):
+    b = ModelBuilder("bipolar")
+    x = b.node("BipolarQuant", ["x", b.const(np.float32(1.0))], domain=QONNX_DOMAIN)
+    y = b.quant(b.node("MatMul", [x, b.quant(b.const(np.ones((4, 2), np.float32)), 4, 2)]), 8, 2)
+    g = hh.load_onnx(b.build({"x": ["N", 4]}, y))
+    with pytest.raises(hh.UnsupportedModelError, match="BipolarQuant needs only the sign"):
+        hh.write_hls(g, tmp_path / "p")
+    g = hh.load_onnx(b.build({"x": ["N", 4]}, y), input_type="ap_fixed<8,3>")
+    hh.write_hls(g, tmp_path / "p")                                  # with a type it is firmware

@@ -6,7 +6,7 @@ import operator
 
 import numpy as np
 
-from ..exact import align, as_plan, from_plan, matmul, matmul_plan, sum_terms
+from ..exact import align, as_plan, from_plan, matmul, matmul_plan, pad_constant, sum_terms
 from .registry import kernel
 
 
@@ -38,7 +38,7 @@ def windows(x: np.ndarray, kernel_shape, strides, pads, dilations, fill) -> np.n
     n = len(kernel_shape)
     width = [(0, 0), (0, 0)] + [(pads[d], pads[d + n]) for d in range(n)]
     if any(pads):
-        x = np.pad(x, width, constant_values=fill)
+        x = pad_constant(x, width, fill)
     span = [dilations[d] * (kernel_shape[d] - 1) + 1 for d in range(n)]
     view = np.lib.stride_tricks.sliding_window_view(x, span, axis=tuple(range(2, 2 + n)))
     index = (slice(None), slice(None))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..exact import align, common_frac
+from ..exact import align, common_frac, pad_constant
 from .registry import kernel
 
 
@@ -41,4 +41,4 @@ def pad(node, inputs, graph):
     n = arr.ndim - 1
     pads = node.attrs["pads"]
     width = [(0, 0)] + [(pads[k], pads[k + n]) for k in range(n)]
-    return [(np.pad(arr, width, constant_values=value.reshape(-1)[0]), frac)]
+    return [(pad_constant(arr, width, value.reshape(-1)[0]), frac)]
