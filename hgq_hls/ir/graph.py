@@ -16,7 +16,9 @@ class Graph:
     """Nodes over a ``networkx.DiGraph`` (edges carry tensor names) plus a tensor table.
 
     ``inputs`` and ``outputs`` name the graph's input and output tensors.  Node order in
-    :meth:`topological` is deterministic (insertion order breaks ties).
+    :meth:`topological` is deterministic (insertion order breaks ties).  The order and the
+    producer/consumer maps are computed once per structure: adding or removing a node, or
+    assigning a node's ``inputs``/``outputs``, invalidates them (see :meth:`structure_changed`).
     """
 
     def __init__(self, name: str = "model"):
@@ -27,6 +29,7 @@ class Graph:
         self.outputs: list[str] = []
         #: the model file this graph was imported from (writers refuse to overwrite its folder)
         self.source = None
+        self._cache = None
 
     @property
     def dag(self) -> nx.DiGraph:
@@ -46,6 +49,27 @@ class Graph:
                     dag.add_edge(writer[t], node.name, tensor=t)
         return dag
 
+    # ---- the structure cache --------------------------------------------------------------
+    def structure_changed(self) -> None:
+        """Forget the cached order and producer/consumer maps (called on every mutation)."""
+        self._cache = None
+
+    def _structure(self) -> dict:
+        cache = getattr(self, "_cache", None)
+        if cache is None:
+            dag = self.dag
+            order = [self.nodes[n] for n in nx.lexicographical_topological_sort(
+                dag, key=lambda n: dag.nodes[n]["order"])]
+            producer, consumers = {}, {}
+            for node in self.nodes.values():
+                for t in node.outputs:
+                    producer.setdefault(t, node)
+            for node in order:
+                for t in dict.fromkeys(node.inputs):
+                    consumers.setdefault(t, []).append(node)
+            cache = self._cache = dict(order=order, producer=producer, consumers=consumers)
+        return cache
+
     # ---- building -------------------------------------------------------------------------
     def add_tensor(self, tensor: Tensor) -> Tensor:
         """Add (or replace) a tensor entry."""
@@ -57,11 +81,16 @@ class Graph:
         if node.name in self.nodes:
             raise InvalidGraphError(f"duplicate node name {node.name!r}")
         self.nodes[node.name] = node
+        object.__setattr__(node, "_graph", self)
+        self.structure_changed()
         return node
 
     def remove_node(self, name: str) -> Node:
         """Remove a node (its tensors stay; see :meth:`prune`)."""
-        return self.nodes.pop(name)
+        node = self.nodes.pop(name)
+        node.__dict__.pop("_graph", None)
+        self.structure_changed()
+        return node
 
     def rewire(self, node: Node, old: str, new: str) -> None:
         """Make ``node`` read tensor ``new`` where it read ``old``."""
@@ -105,19 +134,15 @@ class Graph:
     # ---- queries --------------------------------------------------------------------------
     def producer(self, tensor: str) -> Node | None:
         """The node writing ``tensor`` (None for graph inputs and constants)."""
-        for node in self.nodes.values():
-            if tensor in node.outputs:
-                return node
-        return None
+        return self._structure()["producer"].get(tensor)
 
     def consumers(self, tensor: str) -> list[Node]:
         """The nodes reading ``tensor``, in graph order."""
-        return [n for n in self.topological() if tensor in n.inputs]
+        return list(self._structure()["consumers"].get(tensor, ()))
 
     def topological(self) -> list[Node]:
         """Nodes in a deterministic topological order."""
-        order = nx.lexicographical_topological_sort(self.dag, key=lambda n: self.dag.nodes[n]["order"])
-        return [self.nodes[n] for n in order]
+        return list(self._structure()["order"])
 
     @property
     def is_typed(self) -> bool:

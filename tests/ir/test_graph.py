@@ -64,3 +64,27 @@ def test_shape_pass_rejects_inconsistent_rewrites():
     g.tensors["relu20"].shape = (7,)
     with pytest.raises(hh.InvalidGraphError, match=r"'Relu_20' \(Relu\) produces \(5,\)"):
         infer_shapes(g)
+
+
+def test_structure_queries_follow_every_mutation():
+    """The cached order and producer/consumer maps are rebuilt after each kind of edit."""
+    g = Graph()
+    g.add_tensor(Tensor("x", (3,)))
+    g.inputs = ["x"]
+    for name in ("a", "b", "c"):
+        g.add_tensor(Tensor(name, (3,)))
+    r1 = g.add_node(Node("r1", "Relu", ["x"], ["a"]))
+    r2 = g.add_node(Node("r2", "Relu", ["a"], ["b"]))
+    assert [n.name for n in g.consumers("a")] == ["r2"] and g.producer("b") is r2
+    r2.inputs = ["x"]                                  # assignment invalidates
+    assert g.consumers("a") == [] and [n.name for n in g.consumers("x")] == ["r1", "r2"]
+    r1.outputs = ["c"]
+    assert g.producer("a") is None and g.producer("c") is r1
+    g.remove_node("r1")
+    assert g.producer("c") is None and [n.name for n in g.topological()] == ["r2"]
+    g.add_node(Node("r0", "Relu", ["b"], ["a"]))       # reads r2's output: ordered after it
+    assert [n.name for n in g.topological()] == ["r2", "r0"]
+    copy = g.copy()
+    copy.nodes["r0"].inputs = ["x"]                    # a copy's edits reach only the copy
+    assert g.producer("b") is g.nodes["r2"] and [n.name for n in g.consumers("b")] == ["r0"]
+    assert [n.name for n in copy.consumers("x")] == ["r2", "r0"]
