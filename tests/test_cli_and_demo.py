@@ -5,6 +5,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from hgq_hls.cli import main
 
@@ -34,6 +35,7 @@ def test_console_script_is_installed():
     assert done.returncode == 0 and "quantize" in done.stdout
 
 
+@pytest.mark.slow
 def test_demo_runs_and_verifies(tmp_path):
     done = subprocess.run([sys.executable, str(ROOT / "examples" / "demo.py")], cwd=tmp_path,
                           capture_output=True, text=True)
@@ -157,8 +159,6 @@ def test_untyped_input_error_names_the_flag(tmp_path, capsys):
 
 
 def test_version_and_garbage_model(tmp_path, capsys):
-    import pytest
-
     with pytest.raises(SystemExit) as info:
         main(["--version"])
     assert info.value.code == 0 and "hgq-hls 0." in capsys.readouterr().out

@@ -31,6 +31,7 @@ def test_missing_variable_is_an_error():
         render("hls/defines.h.j2", types=TYPES)
 
 
+@pytest.mark.slow
 def test_rendered_typedefs_compile_with_the_real_headers(tmp_path):
     header = tmp_path / "defines.h"
     header.write_text(render("hls/defines.h.j2", guard="DEFINES_H", types=TYPES))

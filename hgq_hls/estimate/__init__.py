@@ -8,7 +8,7 @@ HLS), EBOPs as HGQ defines them (:mod:`.ebops`), coefficients with their provena
 from .digits import effective_bits
 from .ebops import node_ebops
 from .estimator import BACKENDS, estimate
-from .multipliers import DSP_MIN_BITS, multiplier_impl, shared_multipliers
+from ..lowering.multipliers import DSP_MIN_BITS, multiplier_impl, shared_multipliers
 from .report import NodeEstimate, Report
 from .target import Target, available_targets, load_target
 

@@ -16,7 +16,7 @@ import numpy as np
 from ..backends.ports import activation_inputs, entry_type
 from ..ir import Graph, Node
 from .digits import effective_bits
-from .macs import mac_structure
+from ..lowering.macs import mac_structure
 
 
 def _bits(g: Graph, name: str) -> int:

@@ -21,8 +21,8 @@ from ..backends.ports import entry_type
 from ..ir import Graph, Node
 from .digits import csd_counts
 from .ebops import node_ebops
-from .macs import mac_structure
-from .multipliers import multiplier_impl, shared_multipliers
+from ..lowering.macs import mac_structure, multiplications
+from ..lowering.multipliers import multiplier_impl, shared_multipliers
 from .netlist_cost import luts
 from .report import NodeEstimate, ceil_div, log2_levels
 from .target import Target
@@ -43,7 +43,7 @@ def _mac(g: Graph, node: Node, target: Target, rf: int, clock_ns: float) -> Node
     impl = multiplier_impl(x_t, w_t)
     w, copies, terms = mac_structure(g, node)
     terms = terms + (len(node.inputs) > 2)                 # the bias is one more term
-    n_mult = int((copies * (w != 0)).sum())
+    n_mult = multiplications(g, node)
     adder_bits = int(np.maximum(terms - 1, 0).sum()) * acc_t.width
     lut, dsp, digits_deepest = 0.0, 0, 1
     if rf == 1:

@@ -80,6 +80,17 @@ class FixedType:
         return (1 << (self.width - int(self.signed))) - 1
 
     @property
+    def saturation_bounds(self) -> tuple[int, int]:
+        """The mantissas a saturating cast clamps to: (min, max), or (-max, max) for SAT_SYM.
+
+        One definition read by the reference, the interval rules and the Verilog casts.  A
+        signed 1-bit SAT_SYM type keeps (min, max): ap_fixed's code for it is ``min | 1``.
+        """
+        if self.overflow == "SAT_SYM" and self.signed and self.width > 1:
+            return -self.max_mantissa, self.max_mantissa
+        return self.min_mantissa, self.max_mantissa
+
+    @property
     def min(self) -> float:
         """Smallest representable value (as float64; exact while width <= 53)."""
         return math.ldexp(float(self.min_mantissa), -self.frac)

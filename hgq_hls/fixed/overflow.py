@@ -23,9 +23,7 @@ def apply_overflow(q: np.ndarray, t: FixedType) -> np.ndarray:
     if t.overflow == "SAT_ZERO":
         return np.where((q < lo) | (q > hi), 0, q).astype(q.dtype, copy=False)
     if t.overflow == "SAT_SYM":
-        # a signed type saturates symmetrically (to -max), except a 1-bit one: ap_fixed's
-        # code for it is `min | 1`, which for one bit is min itself
-        return _clip(q, -hi if t.signed and t.width > 1 else lo, hi)
+        return _clip(q, *t.saturation_bounds)
     raise ValueError(f"unknown overflow mode {t.overflow!r}")
 
 

@@ -187,3 +187,38 @@ def test_exact_literals_round_trip():
         assert int(np.ldexp(float(exact_literal(m, f)), f)) == m
     with pytest.raises(ValueError, match="53 bits"):
         exact_literal(2**53, 0)
+
+
+def _allocation_limit(project) -> int:
+    import re
+
+    text = (project.path / "firmware" / "layers.h").read_text()
+    (limit,) = re.findall(r"ALLOCATION operation instances=mul limit=(\d+)", text)
+    return int(limit)
+
+
+def test_allocation_limit_counts_the_multiplications_that_exist(tmp_path):
+    """Issue 14: the writer counted pruned weights and padding taps; the estimate did not."""
+    from hgq_hls.frontend.onnx.builder import ModelBuilder
+
+    rng = np.random.default_rng(3)
+    w = rng.integers(100, 400, (16, 8)) / 256 * rng.choice([-1, 1], (16, 8))
+    w[rng.permutation(128).reshape(16, 8) < 64] = 0                         # half pruned
+    b = ModelBuilder("pruned")
+    y = b.quant(b.node("MatMul", [b.quant("x", 12, 6), b.quant(b.const(w.astype(np.float32)), 12, 8)]), 16, 6)
+    g = hh.load_onnx(b.build({"x": ["N", 16]}, y))
+    p = hh.write_hls(g, tmp_path / "dense", reuse_factor=4)
+    # hand-derived: 64 non-zero weights, each multiplied once, shared 4 times
+    assert _allocation_limit(p) == 16
+    assert hh.estimate(g, backend="hls", reuse_factor=4).dsp == 16          # 12-bit operands: DSPs
+
+    b = ModelBuilder("padded")
+    wc = (rng.integers(1, 8, (2, 1, 3, 3)) / 8).astype(np.float32)
+    y = b.node("Conv", [b.quant("x", 8, 4), b.quant(b.const(wc), 4, 3)], pads=[1, 1, 1, 1])
+    g = hh.load_onnx(b.build({"x": ["N", 1, 3, 3]}, y))
+    p = hh.write_hls(g, tmp_path / "conv", reuse_factor=4)
+    # a 3x3 kernel over a padded 3x3 input: taps read data at (2+3+2)^2 = 49 positions,
+    # for each of the 2 output channels: 98 products, 25 multipliers (162 counted padding)
+    assert _allocation_limit(p) == 25
+    row = next(r for r in hh.estimate(g, backend="hls", reuse_factor=4).nodes if r.op == "Conv")
+    assert row.detail["multiplications"] == 98

@@ -27,6 +27,9 @@ def float_mlp():
     return g, calib
 
 
+pytestmark = pytest.mark.slow          # four searches over a real estimator: tool-heavy, run in CI
+
+
 @pytest.fixture(scope="module", params=["pareto", "first-order"])
 def searched(request, float_mlp):
     g, calib = float_mlp

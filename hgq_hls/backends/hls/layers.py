@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from ...estimate import multiplier_impl, shared_multipliers
+from ...lowering.macs import multiplications
+from ...lowering.multipliers import multiplier_impl, shared_multipliers
 from ...fixed import FixedType
 from ...registry import registrar
-from ..geometry import window_geometry
+from ...lowering.geometry import window_geometry
 from .context import LayerContext, product_type
 
 #: op name -> builder(LayerContext) -> (template name, context dict)
@@ -44,9 +45,14 @@ def index_terms(out_shape, in_shape, in_strides=None):
             if stride and size > 1]
 
 
-def _multiplier(ctx: LayerContext, x, w, n_mult: int) -> dict:
-    """The product typedef, where it is built, and the allocation limit for the reuse factor."""
+def _multiplier(ctx: LayerContext, x, w) -> dict:
+    """The product typedef, where it is built, and the allocation limit for the reuse factor.
+
+    The limit shares the multiplications that exist (non-zero weights, taps that read data):
+    the same count the HLS estimate reports (:func:`hgq_hls.lowering.macs.multiplications`).
+    """
     impl = multiplier_impl(x.fixed, w.fixed)
+    n_mult = multiplications(ctx.types.graph, ctx.node)
     return dict(prod_t=ctx.typedef("prod_t", product_type(x.fixed, w.fixed)), impl=impl,
                 mult_limit=shared_multipliers(n_mult, ctx.reuse_factor) if ctx.reuse_factor > 1 else None)
 
@@ -58,7 +64,7 @@ def dense(ctx: LayerContext):
     rows = x.size // k
     return "dense", dict(ctx.base(), k=k, n=n, rows=rows, w=w,
                          b=ctx.ins[2] if len(ctx.ins) > 2 else None,
-                         acc_t=ctx.accumulator(), **_multiplier(ctx, x, w, rows * k * n))
+                         acc_t=ctx.accumulator(), **_multiplier(ctx, x, w))
 
 
 @layer("Conv")
@@ -67,10 +73,9 @@ def conv(ctx: LayerContext):
     geo = window_geometry(x.shape, ctx.node.attrs, w.shape[2:])
     groups = ctx.node.attrs["group"]
     out_ch, per_group = w.shape[0], w.shape[1]
-    n_mult = out_ch * per_group * geo["kh"] * geo["kw"] * geo["oh"] * geo["ow"]
     return "conv", dict(ctx.base(), geo=geo, o=out_ch, cg=per_group, opg=out_ch // groups, w=w,
                         b=ctx.ins[2] if len(ctx.ins) > 2 else None, acc_t=ctx.accumulator(),
-                        **_multiplier(ctx, x, w, n_mult))
+                        **_multiplier(ctx, x, w))
 
 
 @layer("MaxPool")

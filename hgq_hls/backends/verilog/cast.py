@@ -78,9 +78,7 @@ def plan_cast(a: Fmt, t: FixedType) -> CastPlan:
         offset, bit = 0, ""
         rlo, rhi = a.lo << left, a.hi << left
     rounded_width = in_width - right + left      # holds [rlo, rhi]: the sum fits in_width bits
-    tmin, tmax = t.min_mantissa, t.max_mantissa
-    if t.overflow == "SAT_SYM" and t.signed and t.width > 1:
-        tmin = -tmax
+    tmin, tmax = t.saturation_bounds
     hi_over, lo_over = rhi > t.max_mantissa, rlo < t.min_mantissa
     if not (hi_over or lo_over) and not (t.overflow == "SAT_SYM" and rlo < tmin):
         mode = ""

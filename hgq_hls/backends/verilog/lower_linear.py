@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..geometry import window_geometry, window_taps
+from ...lowering.geometry import window_geometry, window_taps
 from .csd import csd_digits
 from .cse import eliminate
 from .lower import lowering

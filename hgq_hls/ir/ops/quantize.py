@@ -16,9 +16,7 @@ def quantize_interval(iv: Interval, t: FixedType) -> Interval:
         return Interval(np.zeros(iv.shape, dtype=object), np.zeros(iv.shape, dtype=object), 0)
     exact = FixedType(True, _WIDE, _WIDE - t.frac, t.rounding, "WRAP")
     lo, hi = cast(iv.lo, iv.frac, exact), cast(iv.hi, iv.frac, exact)
-    tmin, tmax = t.min_mantissa, t.max_mantissa
-    if t.overflow == "SAT_SYM" and t.signed and t.width > 1:
-        tmin = -tmax
+    tmin, tmax = t.saturation_bounds
     overflows = (lo < t.min_mantissa) | (hi > t.max_mantissa)
     if t.overflow == "WRAP":
         lo = np.where(overflows, t.min_mantissa, lo)

@@ -12,7 +12,6 @@ documents no default threshold (UG1399, *BIND_OP*), which is why the choice is m
 from __future__ import annotations
 
 from ..fixed import FixedType
-from .report import ceil_div
 
 #: a multiplication whose narrower operand has fewer bits than this is built in fabric
 DSP_MIN_BITS = 9
@@ -21,7 +20,7 @@ DSP_MIN_BITS = 9
 def shared_multipliers(n_mult: int, reuse_factor: int) -> int:
     """Multipliers a layer of ``n_mult`` products instantiates when each is reused
     ``reuse_factor`` times (the HLS ``ALLOCATION`` limit; II = reuse_factor)."""
-    return ceil_div(n_mult, reuse_factor)
+    return -(-n_mult // reuse_factor)
 
 
 def multiplier_impl(a: FixedType, b: FixedType) -> str:

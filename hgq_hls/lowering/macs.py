@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..backends.geometry import tap_positions, tap_uses, window_geometry
+from .geometry import tap_positions, tap_uses, window_geometry
 from ..ir import Graph, Node
 
 
@@ -30,3 +30,13 @@ def mac_structure(g: Graph, node: Node) -> tuple[np.ndarray, np.ndarray, np.ndar
     terms = [per_tap[:, [kh for kh, _ in taps], [kw for _, kw in taps]].sum(axis=1) if taps
              else np.zeros(w.shape[0], dtype=np.int64) for taps in tap_positions(geo)]
     return w, copies, np.concatenate(terms)
+
+
+def multiplications(g: Graph, node: Node) -> int:
+    """How many constant products a Dense/Conv layer builds: one per non-zero weight and use.
+
+    Pruned weights and taps that only ever read padding build nothing; the HLS writer's
+    ``ALLOCATION`` limit and the HLS estimate's multiplier count both come from this number.
+    """
+    w, copies, _ = mac_structure(g, node)
+    return int((copies * (w != 0)).sum())

@@ -1,0 +1,43 @@
+"""Every IR op is in every registry that consumes it, or listed here as absent with the reason.
+
+Adding an op to ``ir/ops`` without a reference kernel, an HLS layer, a Verilog lowering, a
+gradient or a QONNX exporter fails here until it is written or its absence is explained.
+"""
+
+import pytest
+
+from hgq_hls.backends.hls.layers import LAYERS
+from hgq_hls.backends.verilog.lower import LOWER
+from hgq_hls.frontend.onnx.export import EXPORT
+from hgq_hls.ir.ops import OPS
+from hgq_hls.precision.gradients import VJP
+from hgq_hls.reference.kernels import KERNELS
+
+#: registry -> {op: why it is intentionally absent}
+ABSENT = {
+    "reference kernels": {},
+    "HLS layers": {},
+    "Verilog lowerings": {},
+    "gradients": {
+        "Bipolar": "gradients run on float graphs for auto_precision; a float model holds no "
+                   "BipolarQuant, and the sign has zero derivative almost everywhere",
+    },
+    "QONNX exporters": {
+        "Lookup": "QONNX has no table op: Sigmoid/Tanh with their explicit table types would lose "
+                  "them (save_qonnx names the node instead)",
+        "Softmax": "its exp and reciprocal tables' types have no QONNX spelling (save_qonnx names "
+                   "the node instead)",
+    },
+}
+REGISTRIES = {"reference kernels": KERNELS, "HLS layers": LAYERS, "Verilog lowerings": LOWER,
+              "gradients": VJP, "QONNX exporters": EXPORT}
+
+
+@pytest.mark.parametrize("name", sorted(REGISTRIES))
+def test_registry_covers_every_ir_op(name):
+    registry, absent = REGISTRIES[name], ABSENT[name]
+    missing = sorted(set(OPS) - set(registry) - set(absent))
+    assert not missing, f"{name} lack {missing}: implement them or list them in ABSENT with the reason"
+    assert not set(registry) - set(OPS), f"{name} hold ops the IR does not define: {set(registry) - set(OPS)}"
+    assert not set(absent) & set(registry), f"{name}: listed as absent but present: {set(absent) & set(registry)}"
+    assert all(reason.strip() for reason in absent.values())
