@@ -140,13 +140,11 @@ def _load_calib(path: str) -> np.ndarray:
 
 def _cmd_precision(args) -> int:
     from .frontend.onnx import load_onnx, save_qonnx
+    from .frontend.onnx.export import check_model_destination
     from .precision import auto_precision
 
-    output = Path(args.output)
-    if output.exists() and output.resolve() == Path(args.model).resolve():
-        raise ArgumentError("output", f"{output} is the input model; write the typed model to another file")
-    if output.exists() and not args.force:
-        raise ArgumentError("output", f"{output} exists; pass --force to replace it")
+    # before the search, which may take minutes
+    check_model_destination(Path(args.output), args.force, source=args.model)
     g = load_onnx(args.model)
     if g.is_typed:
         raise ArgumentError("model", f"{args.model} already has fixed-point types; give the float model")

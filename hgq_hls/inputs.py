@@ -7,25 +7,37 @@ import numpy as np
 from .errors import ArgumentError
 
 
+def real_array(x, keyword: str, what: str = "the array") -> np.ndarray:
+    """``x`` as float64; ragged, complex or non-numeric values are refused, never silently cast."""
+    try:
+        arr = np.asarray(x)
+    except (ValueError, TypeError) as exc:
+        raise ArgumentError(keyword, f"{what} is not an array of numbers ({exc})") from None
+    if arr.dtype.kind == "c":
+        raise ArgumentError(keyword, f"{what} is complex; fixed point takes real numbers")
+    if arr.dtype.kind not in "biuf":
+        raise ArgumentError(keyword, f"{what} has dtype {arr.dtype}; pass numbers")
+    return arr.astype(np.float64, copy=False)
+
+
 def as_input_arrays(x, names: list[str], shapes: list[tuple], keyword: str = "x") -> list[np.ndarray]:
     """``x`` (one array or a list, batch first) as float64 arrays, one per input, checked.
 
     A single sample without its batch axis is accepted.  Complex, non-numeric or NaN values
     and wrong shapes or counts are an :class:`~hgq_hls.errors.ArgumentError` naming ``keyword``.
     """
-    xs = list(x) if isinstance(x, (list, tuple)) and len(names) > 1 else [x]
-    if isinstance(x, (list, tuple)) and len(names) == 1 and len(x) == 1 and np.ndim(x[0]) > 0:
-        xs = [x[0]]
+    listed = isinstance(x, (list, tuple))
+    if listed and len(names) > 1:
+        xs = list(x)
+    elif listed and len(x) == 1 and np.ndim(x[0]) > 0:
+        xs = [x[0]]                              # [array] for a one-input model
+    else:
+        xs = [x]
     if len(xs) != len(names):
         raise ArgumentError(keyword, f"the model has {len(names)} input(s) {names}, got {len(xs)} array(s)")
     arrays = []
     for name, shape, value in zip(names, shapes, xs):
-        arr = np.asarray(value)
-        if arr.dtype.kind == "c":
-            raise ArgumentError(keyword, f"input {name!r} is complex; the model takes real numbers")
-        if arr.dtype.kind not in "biuf":
-            raise ArgumentError(keyword, f"input {name!r} has dtype {arr.dtype}; pass numbers")
-        arr = arr.astype(np.float64)
+        arr = real_array(value, keyword, f"input {name!r}")
         shape = tuple(shape)
         if arr.shape == shape:
             arr = arr[None]                      # one sample without its batch axis

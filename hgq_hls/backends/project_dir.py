@@ -107,8 +107,8 @@ def _pid_alive(pid: int) -> bool:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
-    except PermissionError:
-        return True
+    except PermissionError:       # alive, owned by someone else
+        pass
     return True
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import ArgumentError, ExactnessError
+from ..inputs import real_array
 from .fixed_type import FixedType
 from .overflow import apply_overflow
 from .rounding import round_float, round_shift
@@ -101,7 +102,7 @@ def _float_fast_path(x: np.ndarray, t: FixedType):
 
 def to_mantissa(x, t: FixedType, *, name: str | None = None) -> np.ndarray:
     """Mantissas of float values ``x`` converted to ``t`` (as ``t v = (double)x;`` in C++)."""
-    x = _real_array(x)
+    x = real_array(x, "x")
     t = _as_type(t)
     if np.isnan(x).any():
         raise ArgumentError("x", "cannot convert NaN to a fixed-point value")
@@ -157,21 +158,4 @@ def quantize(x, t: FixedType) -> np.ndarray:
 
 
 def _as_type(t) -> FixedType:
-    if isinstance(t, FixedType):
-        return t
-    if isinstance(t, str):
-        return FixedType.from_ctype(t)
-    raise ArgumentError("t", f"expected a FixedType or a spelling such as 'ap_fixed<8,3>', got {t!r}")
-
-
-def _real_array(x) -> np.ndarray:
-    """``x`` as float64; complex or non-numeric values are refused, never silently cast."""
-    try:
-        x = np.asarray(x)
-    except (ValueError, TypeError) as exc:
-        raise ArgumentError("x", f"not an array of numbers ({exc})") from None
-    if x.dtype.kind == "c":
-        raise ArgumentError("x", "complex values have no fixed-point value; pass real numbers")
-    if x.dtype.kind not in "biuf":
-        raise ArgumentError("x", f"values of dtype {x.dtype} are not numbers")
-    return x.astype(np.float64, copy=False)
+    return FixedType.coerce(t, "t", declared=False)

@@ -179,11 +179,12 @@ class FixedType:
         )
 
     @classmethod
-    def coerce(cls, value, keyword: str) -> "FixedType":
-        """``value`` (a FixedType or its C++ spelling) as a declarable FixedType.
+    def coerce(cls, value, keyword: str, declared: bool = True) -> "FixedType":
+        """``value`` (a FixedType or its C++ spelling) as a FixedType.
 
         Raises :class:`~hgq_hls.errors.ArgumentError` naming ``keyword`` for anything else,
-        and for types wider than :data:`MAX_DECLARED_WIDTH` bits.
+        and, for a type the user declares (``declared``), for types wider than
+        :data:`MAX_DECLARED_WIDTH` bits.
         """
         if isinstance(value, str):
             try:
@@ -193,7 +194,7 @@ class FixedType:
         if not isinstance(value, cls):
             raise ArgumentError(keyword, f"expected a FixedType or a spelling such as "
                                 f"'ap_fixed<8,3>', got {type(value).__name__} {value!r}")
-        problem = value.declaration_problem()
+        problem = value.declaration_problem() if declared else None
         if problem:
             raise ArgumentError(keyword, problem)
         return value

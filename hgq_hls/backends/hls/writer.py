@@ -204,7 +204,6 @@ def write_hls(g: Graph, outdir, part: str = "xcvu9p-flga2104-2-e", clock_ns: flo
                                             clock_ns=clock_ns)
     manifest = dict(kind="hls", hgq_hls_version=__version__, project=project_name, part=part,
                     clock_ns=clock_ns, io=io, reuse_factor=reuse_factor,
-                    inputs=common["inputs"], outputs=common["outputs"], graph=GRAPH_FILE,
-                    files=sorted(plan.files))
+                    inputs=common["inputs"], outputs=common["outputs"], graph=GRAPH_FILE)
     write_project(outdir, force, plan.files, g, manifest)
     return HLSProject(Path(outdir), manifest, graph=g)

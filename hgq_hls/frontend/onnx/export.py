@@ -162,17 +162,23 @@ def save_qonnx(g: Graph, path, overwrite: bool = False) -> onnx.ModelProto:
     loaded from.  The file appears complete or not at all (written beside it, then renamed).
     """
     path = Path(path)
-    source = getattr(g, "source", None)
+    check_model_destination(path, overwrite, getattr(g, "source", None))
+    model = to_qonnx(g)
+    write_atomically(path, model.SerializeToString())
+    return model
+
+
+def check_model_destination(path: Path, overwrite: bool, source=None) -> None:
+    """Raise unless a model may be written to ``path``: never over ``source`` (the input
+    model), nor over a directory, nor over an existing file without ``overwrite``."""
     if source is not None and path.exists() and path.resolve() == Path(source).resolve():
-        raise ProjectExistsError(f"{path} is the model this graph was loaded from; write to another file")
+        raise ProjectExistsError(f"{path} is the input model (the graph was loaded from it); "
+                                 "write to another file")
     if path.is_dir():
         raise ProjectExistsError(f"{path} is a directory; give a file name such as {path / 'model.onnx'}")
     if path.exists() and not overwrite:
         raise ProjectExistsError(f"{path} exists; pass overwrite=True (--force on the command line) "
                                  "to replace it")
-    model = to_qonnx(g)
-    write_atomically(path, model.SerializeToString())
-    return model
 
 
 # ---- one exporter per IR op ---------------------------------------------------------------

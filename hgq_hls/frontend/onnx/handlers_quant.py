@@ -44,7 +44,7 @@ def _typed_const(ctx, name: str, values: np.ndarray, t: FixedType | None) -> str
     return name
 
 
-def scalar_bits(value, what: str) -> int:
+def _scalar_bits(value, what: str) -> int:
     """A bit-width input as an int in [1, MAX_DECLARED_WIDTH], or Unsupported."""
     flat = np.ravel(np.asarray(value, dtype=np.float64))
     if flat.size != 1 or not np.isfinite(flat[0]) or float(flat[0]) != int(flat[0]):
@@ -57,17 +57,18 @@ def scalar_bits(value, what: str) -> int:
 
 
 def _check_broadcast(ctx, node, param: np.ndarray, what: str) -> None:
+    """Unsupported unless ``param`` broadcasts to input 0 without enlarging it."""
     x = ctx.const(node.input[0])
-    shape = x.shape if x is not None else ctx.shape(node.input[0])
-    if x is None and param.ndim > len(shape):      # activation: a leading batch axis of 1
-        param = param.reshape(param.shape[param.ndim - len(shape):]) if all(
-            d == 1 for d in param.shape[:param.ndim - len(shape)]) else param
+    shape = tuple(x.shape if x is not None else ctx.shape(node.input[0]))
+    per_sample = param.shape
+    while x is None and len(per_sample) > len(shape) and per_sample[0] == 1:
+        per_sample = per_sample[1:]                   # an activation's leading batch axis of 1
     try:
-        if np.broadcast_shapes(param.shape, shape) != tuple(shape):
-            raise ValueError
+        fits = np.broadcast_shapes(per_sample, shape) == shape
     except ValueError:
-        raise Unsupported(f"{what} of shape {param.shape} does not broadcast to the input "
-                          f"{tuple(shape)}") from None
+        fits = False
+    if not fits:
+        raise Unsupported(f"{what} of shape {param.shape} does not broadcast to the input {shape}")
 
 
 @handles("Quant", "IntQuant")
@@ -78,7 +79,7 @@ def quant(ctx, node):
     bits = ctx.require_const(node, 3, "the bit width")
     if np.any(zero != 0):
         raise Unsupported("a non-zero zero point is not fixed-point (zeropt must be 0)")
-    bits = scalar_bits(bits, "bitwidth")
+    bits = _scalar_bits(bits, "bitwidth")
     _check_broadcast(ctx, node, np.asarray(scale), "the scale")
     fracs = _power_of_two_frac(scale, "scale")
     signed, narrow = bool(a.get("signed", 1)), bool(a.get("narrow", 0))
@@ -89,9 +90,9 @@ def quant(ctx, node):
                  for f in np.unique(fracs)}
     except ValueError as exc:
         raise Unsupported(str(exc)) from None
-    for t in types.values():
-        if t.declaration_problem():
-            raise Unsupported(t.declaration_problem())
+    problem = next(filter(None, (t.declaration_problem() for t in types.values())), None)
+    if problem:
+        raise Unsupported(problem)
     x = ctx.const(node.input[0])
     if x is not None:
         fr = np.broadcast_to(fracs, x.shape)
@@ -194,7 +195,7 @@ def trunc(ctx, node):
     scale = ctx.require_const(node, 1, "the scale")
     if np.any(ctx.require_const(node, 2, "the zero point") != 0):
         raise Unsupported("a non-zero zero point is not fixed-point (zeropt must be 0)")
-    in_bits = scalar_bits(ctx.require_const(node, 3, "in_bitwidth"), "in_bitwidth")
+    in_bits = _scalar_bits(ctx.require_const(node, 3, "in_bitwidth"), "in_bitwidth")
     in_frac = _scalar_frac(scale, "the Trunc scale")
     # step 1 (both versions): round half to even onto the input grid, no saturation
     on_grid = ctx.temp(f"{node.name}_in")
@@ -204,13 +205,13 @@ def trunc(ctx, node):
         if _qonnx_version(ctx, node) >= 2:
             out_scale = ctx.require_const(node, 4, "out_scale")
             out_frac = _scalar_frac(out_scale, "out_scale")
-            out_bits = scalar_bits(ctx.require_const(node, 5, "out_bitwidth"), "out_bitwidth")
+            out_bits = _scalar_bits(ctx.require_const(node, 5, "out_bitwidth"), "out_bitwidth")
             out_type = FixedType.from_qonnx(out_bits, math.ldexp(1.0, -out_frac), bool(a.get("signed", 1)),
                                             bool(a.get("narrow", 0)), mode)
             ctx.add("Quantize", [on_grid], [node.output[0]], node.name, type=out_type)
             return
         # v1: round q / 2^k with the mode, then multiply by the *input* scale again
-        out_bits = scalar_bits(ctx.require_const(node, 4, "out_bitwidth"), "out_bitwidth")
+        out_bits = _scalar_bits(ctx.require_const(node, 4, "out_bitwidth"), "out_bitwidth")
         shift = in_bits - out_bits
         if shift < 0:
             raise Unsupported(f"out_bitwidth {out_bits} exceeds in_bitwidth {in_bits}: Trunc v1 would "

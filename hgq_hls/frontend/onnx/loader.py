@@ -26,7 +26,7 @@ _KEEP_CONSTANT_OPS = {"Quant", "IntQuant", "BipolarQuant", "Trunc", "QuantizeLin
 
 def _default_opset(model) -> int:
     for imp in model.opset_import:
-        if imp.domain in ("", "ai.onnx"):
+        if imp.domain in ONNX_DOMAINS:
             return imp.version
     return MIN_OPSET
 
@@ -45,36 +45,35 @@ def _upgrade(model: onnx.ModelProto) -> onnx.ModelProto:
                                              f"{_default_opset(model)} to {MIN_OPSET}: {exc}")]) from None
 
 
-def _graph_inputs(model, g: Graph, problems: list) -> None:
-    initializers = {t.name for t in model.graph.initializer}
-    for vi in model.graph.input:
-        if vi.name in initializers:     # old exporters list weights as inputs too
-            continue
-        dims = vi.type.tensor_type.shape.dim
-        shape = [d.dim_value if d.HasField("dim_value") else None for d in dims]
-        if len(shape) < 1 or any(d is None or d <= 0 for d in shape[1:]):
-            problems.append(Problem(vi.name, "(input)", f"shape {shape} is not static beyond the "
-                                    "batch axis; export with fixed feature dimensions"))
-            continue
-        g.add_tensor(Tensor(vi.name, tuple(shape[1:])))
-        g.inputs.append(vi.name)
+def _dims(vi) -> list:
+    """A value_info's dimensions (None where symbolic or unknown)."""
+    return [d.dim_value if d.HasField("dim_value") else None for d in vi.type.tensor_type.shape.dim]
 
 
-def _placeholder_shape(shapes: dict, name: str):
-    """The per-sample shape ONNX shape inference found for ``name``, or None."""
-    dims = shapes.get(name)
+def _per_sample(dims) -> tuple | None:
+    """The shape after the batch axis, or None unless every such dimension is known."""
     if dims is None or len(dims) < 1 or any(d is None or d <= 0 for d in dims[1:]):
         return None
     return tuple(dims[1:])
 
 
+def _graph_inputs(model, g: Graph, problems: list) -> None:
+    initializers = {t.name for t in model.graph.initializer}
+    for vi in model.graph.input:
+        if vi.name in initializers:     # old exporters list weights as inputs too
+            continue
+        shape = _per_sample(_dims(vi))
+        if shape is None:
+            problems.append(Problem(vi.name, "(input)", f"shape {_dims(vi)} is not static beyond the "
+                                    "batch axis; export with fixed feature dimensions"))
+            continue
+        g.add_tensor(Tensor(vi.name, shape))
+        g.inputs.append(vi.name)
+
+
 def _inferred_shapes(model) -> dict:
-    shapes = {}
-    for vi in list(model.graph.value_info) + list(model.graph.output):
-        if vi.type.HasField("tensor_type") and vi.type.tensor_type.HasField("shape"):
-            shapes[vi.name] = [d.dim_value if d.HasField("dim_value") else None
-                               for d in vi.type.tensor_type.shape.dim]
-    return shapes
+    return {vi.name: _dims(vi) for vi in list(model.graph.value_info) + list(model.graph.output)
+            if vi.type.HasField("tensor_type") and vi.type.tensor_type.HasField("shape")}
 
 
 def _placeholders(node, ctx, shapes: dict) -> set[str]:
@@ -86,13 +85,13 @@ def _placeholders(node, ctx, shapes: dict) -> set[str]:
     """
     g, unknown = ctx.graph, set()
     constant = all(ctx.const(i) is not None for i in node.input if i)
+    source = g.tensors.get(node.input[0]) if node.input else None
     for out in [o for o in node.output if o and o not in g.tensors]:
-        source = g.tensors.get(node.input[0]) if node.input else None
         if node.op_type in QONNX_OPS and source is not None:
             shape = source.shape                           # quantizers keep the shape
         else:
             full = shapes.get(out)
-            shape = tuple(full) if constant and full and None not in full else _placeholder_shape(shapes, out)
+            shape = tuple(full) if constant and full and None not in full else _per_sample(full)
         if shape is None:
             unknown.add(out)
         elif constant:
@@ -100,6 +99,14 @@ def _placeholders(node, ctx, shapes: dict) -> set[str]:
         else:
             g.add_tensor(Tensor(out, shape))
     return unknown
+
+
+def _initializer_problem(value: np.ndarray) -> str | None:
+    if value.dtype.kind not in "biuf":
+        return f"has dtype {value.dtype}; only numbers are supported"
+    if value.dtype.kind == "f" and not np.all(np.isfinite(value)):
+        return "holds NaN or infinity, which no fixed-point type can hold"
+    return None
 
 
 def _import_node(model, node, ctx) -> None:
@@ -121,8 +128,7 @@ def _import_node(model, node, ctx) -> None:
         handler(ctx, node)
     except Unsupported:
         raise
-    except (ValueError, TypeError, KeyError, IndexError, ZeroDivisionError, OverflowError,
-            ArithmeticError) as exc:
+    except (ValueError, TypeError, LookupError, ArithmeticError) as exc:
         # a rule no handler check caught: still name the node, never a bare traceback
         raise Unsupported(f"cannot be imported ({type(exc).__name__}: {exc})") from None
 
@@ -152,18 +158,12 @@ def build_graph(model: onnx.ModelProto) -> Graph:
         except Exception as exc:  # noqa: BLE001  (a corrupt tensor payload)
             problems.append(Problem(init.name, "(initializer)", f"cannot be read: {exc}"))
             continue
-        if value.dtype.kind == "f" and not np.all(np.isfinite(value)):
-            problems.append(Problem(init.name, "(initializer)", "holds NaN or infinity, which no "
-                                    "fixed-point type can hold"))
+        reason = _initializer_problem(value)
+        if reason:
+            problems.append(Problem(init.name, "(initializer)", reason))
             bad.add(init.name)
-            ctx.add_const(init.name, np.zeros(value.shape))      # checking goes on past it
-        elif value.dtype.kind not in "biuf":
-            problems.append(Problem(init.name, "(initializer)", f"has dtype {value.dtype}; only "
-                                    "numbers are supported"))
-            bad.add(init.name)
-            ctx.add_const(init.name, np.zeros(value.shape))
-        else:
-            ctx.add_const(init.name, value)
+            value = np.zeros(value.shape)                   # checking goes on past it
+        ctx.add_const(init.name, value)
     _graph_inputs(model, g, problems)
     unknown: set[str] = set()       # outputs of failed nodes with no known shape
     for k, node in enumerate(model.graph.node):

@@ -65,12 +65,12 @@ def _schema(op_type: str, domain: str, opset: int):
         return None
 
 
-def _required_inputs(node, opset: int) -> tuple[int, str] | None:
-    """(how many leading inputs are required, the op's spelling) or None if unknown."""
+def _required_inputs(node, opset: int) -> int:
+    """How many leading inputs the op requires (0 when its schema is unknown)."""
     if node.domain in QONNX_DOMAINS:
-        return QONNX_OPS.get(node.op_type), node.op_type
+        return QONNX_OPS.get(node.op_type, 0)
     schema = _schema(node.op_type, "", opset)
-    return None if schema is None else (schema.min_input, node.op_type)
+    return 0 if schema is None else schema.min_input
 
 
 def domain_problem(node) -> str | None:
@@ -118,9 +118,8 @@ def structural_problems(model: onnx.ModelProto, opset: int) -> list[Problem]:
             else:
                 producer[out] = name
         required = _required_inputs(node, opset)
-        if required and required[0]:
-            present = [i for i in node.input[:required[0]] if i]
-            if len(present) < required[0]:
-                problems.append(Problem(name, node.op_type, f"needs {required[0]} input(s), got "
-                                        f"{len(present)} (inputs {list(node.input)})"))
+        present = [i for i in node.input[:required] if i]
+        if len(present) < required:
+            problems.append(Problem(name, node.op_type, f"needs {required} input(s), got "
+                                    f"{len(present)} (inputs {list(node.input)})"))
     return problems
