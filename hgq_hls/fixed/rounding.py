@@ -91,11 +91,16 @@ def _round_right(m, right, mask, half, rounding):
 def round_float(v: np.ndarray, rounding: str) -> np.ndarray:
     """``round(v)`` to int64 for float64 ``v`` with ``|v| < 2**61`` (exact: no float rounding).
 
-    ``floor(v)`` and ``v - floor(v)`` are exact in float64, and comparing the remainder
-    with 0.5 is exact too, so this equals :func:`round_shift` on the exact value of ``v``.
+    ``floor(v)`` is exact, but the remainder ``v - floor(v)`` is not always (for v just
+    above -k - 1/2 it rounds to exactly 1/2 and would look like a tie).  So ``v`` is
+    compared with the midpoint ``floor(v) + 1/2`` instead: where ``v`` has a fraction,
+    ``|v| < 2**52`` and that midpoint is exact, so this equals :func:`round_shift` on the
+    exact value of ``v``.
     """
     q = np.floor(v)
-    r = v - q
+    has_fraction = v != q
+    midpoint = q + 0.5
     qi = q.astype(np.int64)
-    inc = _increment(rounding, r > 0.5, r == 0.5, r != 0, v < 0, (qi & 1) == 1)
+    inc = _increment(rounding, has_fraction & (v > midpoint), has_fraction & (v == midpoint),
+                     has_fraction, v < 0, (qi & 1) == 1)
     return qi + inc

@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from numpy.testing import assert_array_equal
 
-from hgq_hls import quantize
+from hgq_hls import FixedType, quantize
 from hgq_hls.fixed import cast, from_mantissa, to_mantissa
 
 from .apfixed_oracle import CAST_FRAC_RANGE
@@ -100,3 +100,20 @@ def test_vectorized_batch_equals_apfixed(apfixed):
                            err_msg=str(t))
         assert_array_equal(from_mantissa(to_mantissa(x, t), t.frac) if t.width <= 53 else 0,
                            quantize(x, t) if t.width <= 53 else 0)
+
+
+def test_values_just_inside_half_an_lsb_equal_apfixed(apfixed):
+    """x - floor(x) is not exact for negative x just above -k - 1/2: the remainder rounded to
+    1/2 and looked like a tie (found by the hypothesis test above: ap_fixed<2,8,AP_RND_INF,
+    AP_SAT> stored -31.999999999999996 as -1 instead of 0)."""
+    for t in TYPES:
+        if t.width == 0 or abs(t.frac) > 60:
+            continue
+        halves = np.array([0.5, 1.5, 2.5, 7.5]) * t.lsb
+        x = np.concatenate([np.nextafter(v, 0.0) for v in (halves, -halves)]
+                           + [np.nextafter(v, np.inf) for v in (halves, -halves)])
+        assert_array_equal(to_mantissa(x, t).astype(object), apfixed.from_double(x, t), err_msg=str(t))
+    # hand-derived: |x| < 1/2 is no tie, so every round-to-nearest mode gives 0
+    x = np.array([np.nextafter(-0.5, 0.0)])
+    for mode in ("RND", "RND_ZERO", "RND_MIN_INF", "RND_INF", "RND_CONV"):
+        assert_array_equal(to_mantissa(x, FixedType(True, 8, 8, mode, "SAT")), [0])
