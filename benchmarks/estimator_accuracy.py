@@ -23,7 +23,7 @@ import numpy as np
 
 import hgq_hls as hh
 from benchmarks.estimator_designs import build, names, rtl_hash
-from hgq_hls.backends.verilog.lower import node_netlist
+from hgq_hls.lowering.ops import node_netlist
 from hgq_hls.estimate.netlist_cost import FEATURES, netlist_features
 from hgq_hls.estimate.target import load_target
 from hgq_hls.frontend.onnx.builder import ModelBuilder

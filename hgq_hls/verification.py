@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .backends.ports import entry_type
+from .lowering.ports import entry_type
 from .ir import Graph
 
 

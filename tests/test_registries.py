@@ -7,7 +7,7 @@ gradient or a QONNX exporter fails here until it is written or its absence is ex
 import pytest
 
 from hgq_hls.backends.hls.layers import LAYERS
-from hgq_hls.backends.verilog.lower import LOWER
+from hgq_hls.lowering.ops import LOWER
 from hgq_hls.frontend.onnx.export import EXPORT
 from hgq_hls.ir.ops import OPS
 from hgq_hls.precision.gradients import VJP

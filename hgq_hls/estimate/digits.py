@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..backends.verilog.csd import csd_digits
+from ..lowering.csd import csd_digits
 
 _EXACT = 1 << 52
 

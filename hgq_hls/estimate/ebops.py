@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..backends.ports import activation_inputs, entry_type
+from ..lowering.ports import activation_inputs, entry_type
 from ..ir import Graph, Node
 from .digits import effective_bits
 from ..lowering.macs import mac_structure

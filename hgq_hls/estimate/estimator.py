@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..errors import ArgumentError
-from ..backends.ports import check_reuse_factor, require_fixed_point
+from ..lowering.ports import check_reuse_factor, require_fixed_point
 from ..inputs import positive_float
 from ..ir import Graph
 from ..progress import counter

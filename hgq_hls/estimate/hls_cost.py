@@ -17,12 +17,11 @@ import math
 
 import numpy as np
 
-from ..backends.ports import entry_type
 from ..ir import Graph, Node
+from ..lowering.hls_plan import mac_plan
+from ..lowering.ports import entry_type
 from .digits import csd_counts
 from .ebops import node_ebops
-from ..lowering.macs import mac_structure, multiplications
-from ..lowering.multipliers import multiplier_impl, shared_multipliers
 from .netlist_cost import luts
 from .report import NodeEstimate, ceil_div, log2_levels
 from .target import Target
@@ -38,12 +37,9 @@ def finn_mult_luts(a: int, b: int) -> int:
 
 def _mac(g: Graph, node: Node, target: Target, rf: int, clock_ns: float) -> NodeEstimate:
     c = lambda group, name: target.coefficient("hls", group, name)  # noqa: E731
-    x_t, w_t = entry_type(g, node.inputs[0]), g.tensors[node.inputs[1]].type
-    acc_t = node.attrs.get("acc_type") or g.tensors[node.outputs[0]].type
-    impl = multiplier_impl(x_t, w_t)
-    w, copies, terms = mac_structure(g, node)
-    terms = terms + (len(node.inputs) > 2)                 # the bias is one more term
-    n_mult = multiplications(g, node)
+    plan = mac_plan(g, node, rf)
+    x_t, w_t, acc_t, impl = plan.input_type, plan.weight_type, plan.accumulator_type, plan.impl
+    w, copies, terms, n_mult = plan.weights, plan.copies, plan.terms, plan.multiplications
     adder_bits = int(np.maximum(terms - 1, 0).sum()) * acc_t.width
     lut, dsp, digits_deepest = 0.0, 0, 1
     if rf == 1:
@@ -54,7 +50,7 @@ def _mac(g: Graph, node: Node, target: Target, rf: int, clock_ns: float) -> Node
         lut = float((copies * in_fabric * (count - 1) * (x_t.width + span)).sum()) * c("lut", "adder_bit")
         digits_deepest = int(count[~on_dsp].max(initial=1))
     else:
-        shared = shared_multipliers(n_mult, rf)
+        shared = plan.multipliers
         if impl == "dsp":
             dsp = shared
         else:

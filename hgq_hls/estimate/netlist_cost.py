@@ -1,6 +1,6 @@
 """What the cells of a lowered netlist cost: bit counts per kind of logic, then LUTs and DSPs.
 
-Each cell of :mod:`hgq_hls.backends.verilog.netlist` is described by *features*, bit counts of
+Each cell of :mod:`hgq_hls.lowering.netlist` is described by *features*, bit counts of
 the logic it needs (adder bits, comparator bits, multiplexer bits, ROM LUTs, multiplier
 bits), read from the exact widths the Verilog emitter writes.  A target's coefficients turn
 features into LUTs (``lut = sum(coefficient * feature)``), fitted to yosys runs.
@@ -11,8 +11,8 @@ from __future__ import annotations
 import math
 from collections import Counter
 
-from ..backends.verilog.cast import plan_cast
-from ..backends.verilog.netlist import Cell, Netlist, Operand
+from ..lowering.cast import plan_cast
+from ..lowering.netlist import Cell, Netlist, Operand
 
 #: every feature, and what it counts
 FEATURES = {

@@ -13,10 +13,10 @@ from collections import Counter, OrderedDict
 
 import numpy as np
 
-from ..backends.naming import Namer
-from ..backends.ports import entry_type
-from ..backends.verilog.lower import node_netlist
-from ..backends.verilog.top import TopPlan
+from ..lowering.naming import Namer
+from ..lowering.ports import entry_type
+from ..lowering.ops import node_netlist
+from ..lowering.pipeline import TopPlan
 from ..ir import Graph
 from .ebops import node_ebops
 from .netlist_cost import luts, netlist_features

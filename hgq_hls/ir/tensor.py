@@ -18,7 +18,9 @@ class Tensor:
     A constant holds ``value``: integer mantissas of ``type`` (each weight may use fewer
     bits than the type: per-weight precision survives exactly), or float64 when untyped.
     ``declared`` marks a type that a quantizer or the user chose, as opposed to one that
-    precision inference sized.
+    precision inference sized.  ``entry_type`` is set by precision inference on an untyped
+    (float) graph input that only quantizers of one type read: firmware takes the input in
+    that type, since converting the float at the port *is* the quantizer.
     """
 
     name: str
@@ -27,6 +29,7 @@ class Tensor:
     interval: Interval | None = None
     value: np.ndarray | None = None
     declared: bool = False
+    entry_type: FixedType | None = None
 
     @property
     def is_const(self) -> bool:

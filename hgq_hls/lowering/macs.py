@@ -1,6 +1,7 @@
 """Which constant products a Dense or Conv layer computes, and how many times each.
 
-Shared by the EBOPs count and the HLS model, so both count the same multiplications.
+Shared by the EBOPs count and the HLS layer plan (:mod:`.hls_plan`), so both count the same
+multiplications.
 """
 
 from __future__ import annotations
@@ -30,13 +31,3 @@ def mac_structure(g: Graph, node: Node) -> tuple[np.ndarray, np.ndarray, np.ndar
     terms = [per_tap[:, [kh for kh, _ in taps], [kw for _, kw in taps]].sum(axis=1) if taps
              else np.zeros(w.shape[0], dtype=np.int64) for taps in tap_positions(geo)]
     return w, copies, np.concatenate(terms)
-
-
-def multiplications(g: Graph, node: Node) -> int:
-    """How many constant products a Dense/Conv layer builds: one per non-zero weight and use.
-
-    Pruned weights and taps that only ever read padding build nothing; the HLS writer's
-    ``ALLOCATION`` limit and the HLS estimate's multiplier count both come from this number.
-    """
-    w, copies, _ = mac_structure(g, node)
-    return int((copies * (w != 0)).sum())

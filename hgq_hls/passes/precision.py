@@ -3,7 +3,9 @@
 Interval arithmetic on the actual constant values sizes every product and accumulator, so
 nothing overflows or loses a bit between declared quantizers.  A node whose output type is
 declared (a quantizer, the default precision, a user override) records the exact type of
-its result before the cast as ``attrs["acc_type"]``.
+its result before the cast as ``attrs["acc_type"]``; ops that compute values inside (a window
+sum) record their types too (:meth:`OpDef.inner_types`), and a float input read by one
+quantizer type records the type it enters the firmware with (``Tensor.entry_type``).
 """
 
 from __future__ import annotations
@@ -44,11 +46,21 @@ def _check_inputs(g: Graph) -> None:
         raise UnsupportedModelError(problems)
 
 
+def _record_entry_types(g: Graph) -> None:
+    """An untyped input read only by quantizers of one type enters the firmware in that type."""
+    for name in g.inputs:
+        tensor, consumers = g.tensors[name], g.consumers(name)
+        types = {node.attrs["type"] for node in consumers if node.op == "Quantize"}
+        one_type = len(types) == 1 and all(node.op == "Quantize" for node in consumers)
+        tensor.entry_type = types.pop() if tensor.type is None and one_type else None
+
+
 def infer_precision(g: Graph) -> tuple[Graph, bool]:
     """Give every tensor of a typed graph its exact type and value interval."""
     if not g.is_typed:
         return g, False
     _check_inputs(g)
+    _record_entry_types(g)
     _type_constants(g)
     for name in g.inputs:
         t = g.tensors[name].type
@@ -67,6 +79,8 @@ def infer_precision(g: Graph) -> tuple[Graph, bool]:
             outs = OPS[node.op].interval(node, [Interval.exact(np.zeros(shape, dtype=np.int64), 0)])
         else:
             outs = OPS[node.op].interval(node, ivs)
+        node.attrs.update(OPS[node.op].inner_types(node, [g.tensors[i].type for i in node.inputs],
+                                                   [g.tensors[i].shape for i in node.inputs]))
         for name, iv in zip(node.outputs, outs):
             tensor = g.tensors[name]
             if tensor.declared and node.op != "Quantize":

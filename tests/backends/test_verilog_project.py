@@ -9,7 +9,7 @@ import pytest
 
 import hgq_hls as hh
 from hgq_hls.backends.project_dir import ProjectExistsError
-from hgq_hls.backends.verilog.csd import csd_digits
+from hgq_hls.lowering.csd import csd_digits
 from hgq_hls.cli import main
 from tests.golden import assert_matches_golden
 

@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 
 import hgq_hls as hh
-from hgq_hls.backends.verilog.csd import csd_digits
-from hgq_hls.backends.verilog.netlist import Netlist
+from hgq_hls.lowering.csd import csd_digits
+from hgq_hls.lowering.netlist import Netlist
 from hgq_hls.estimate import effective_bits, load_target
 from hgq_hls.estimate.netlist_cost import dsp_slices, netlist_features
 from hgq_hls.frontend.onnx.builder import ModelBuilder

@@ -1,8 +1,8 @@
 """What a layer template sees: C names and types of a node's tensors, and the project's typedefs.
 
 A template never derives a width: every type it names is a typedef registered here, taken
-from the graph (tensor types, the accumulator type precision inference chose) or from the
-exact C++ result type of an expression (a product of two typed operands).
+from the graph (tensor types, the sum types precision inference chose) or from the layer's
+HLS plan (:mod:`hgq_hls.lowering.hls_plan`: product and accumulator types).
 """
 
 from __future__ import annotations
@@ -13,21 +13,8 @@ import numpy as np
 
 from ...fixed import FixedType
 from ...ir import Graph, Node
-from ..naming import Namer
-
-#: width-0 tensors (constant zero, e.g. pruned) are stored in this 1-bit type: it holds 0
-ZERO_WIDTH_CTYPE = FixedType(False, 1, 1)
-
-
-def c_fixed_type(t: FixedType) -> FixedType:
-    """The type the C++ code declares for tensor type ``t`` (ap_fixed has no width 0)."""
-    return ZERO_WIDTH_CTYPE if t.width == 0 else t
-
-
-def product_type(a: FixedType, b: FixedType) -> FixedType:
-    """The exact type C++ gives ``a * b`` for ap_fixed operands (widths and integer bits add)."""
-    return FixedType(a.signed or b.signed, a.width + b.width, a.integer + b.integer)
-
+from ...lowering.hls_plan import c_fixed_type
+from ...lowering.naming import Namer
 
 @dataclass
 class View:
@@ -91,11 +78,6 @@ class LayerContext:
                      name=f"rom_{self.fn[len('layer_'):]}_{key}", values=values, out_fixed=out_t)
         self.tables.append(entry)
         return entry
-
-    def accumulator(self) -> str:
-        """The typedef of the exact result before the output cast (precision inference's choice)."""
-        out = self.types.graph.tensors[self.node.outputs[0]]
-        return self.typedef("acc_t", self.node.attrs.get("acc_type") or out.type)
 
     def base(self) -> dict:
         """Keys every layer template gets."""

@@ -9,12 +9,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from ...lowering.macs import multiplications
-from ...lowering.multipliers import multiplier_impl, shared_multipliers
-from ...fixed import FixedType
-from ...registry import registrar
 from ...lowering.geometry import window_geometry
-from .context import LayerContext, product_type
+from ...lowering.hls_plan import mac_plan
+from ...registry import registrar
+from .context import LayerContext
 
 #: op name -> builder(LayerContext) -> (template name, context dict)
 LAYERS = {}
@@ -45,16 +43,17 @@ def index_terms(out_shape, in_shape, in_strides=None):
             if stride and size > 1]
 
 
-def _multiplier(ctx: LayerContext, x, w) -> dict:
-    """The product typedef, where it is built, and the allocation limit for the reuse factor.
+def _mac(ctx: LayerContext) -> dict:
+    """The product and accumulator typedefs, where products are built, and the allocation limit.
 
-    The limit shares the multiplications that exist (non-zero weights, taps that read data):
-    the same count the HLS estimate reports (:func:`hgq_hls.lowering.macs.multiplications`).
+    All from the layer's plan (:func:`hgq_hls.lowering.hls_plan.mac_plan`), which the HLS
+    estimate reads too: the limit shares the multiplications that exist (non-zero weights,
+    taps that read data).
     """
-    impl = multiplier_impl(x.fixed, w.fixed)
-    n_mult = multiplications(ctx.types.graph, ctx.node)
-    return dict(prod_t=ctx.typedef("prod_t", product_type(x.fixed, w.fixed)), impl=impl,
-                mult_limit=shared_multipliers(n_mult, ctx.reuse_factor) if ctx.reuse_factor > 1 else None)
+    plan = mac_plan(ctx.types.graph, ctx.node, ctx.reuse_factor)
+    acc_t = ctx.typedef("acc_t", plan.accumulator_type)
+    return dict(acc_t=acc_t, prod_t=ctx.typedef("prod_t", plan.product_type), impl=plan.impl,
+                mult_limit=plan.multipliers)
 
 
 @layer("Dense")
@@ -63,8 +62,7 @@ def dense(ctx: LayerContext):
     k, n = w.shape
     rows = x.size // k
     return "dense", dict(ctx.base(), k=k, n=n, rows=rows, w=w,
-                         b=ctx.ins[2] if len(ctx.ins) > 2 else None,
-                         acc_t=ctx.accumulator(), **_multiplier(ctx, x, w))
+                         b=ctx.ins[2] if len(ctx.ins) > 2 else None, **_mac(ctx))
 
 
 @layer("Conv")
@@ -74,8 +72,7 @@ def conv(ctx: LayerContext):
     groups = ctx.node.attrs["group"]
     out_ch, per_group = w.shape[0], w.shape[1]
     return "conv", dict(ctx.base(), geo=geo, o=out_ch, cg=per_group, opg=out_ch // groups, w=w,
-                        b=ctx.ins[2] if len(ctx.ins) > 2 else None, acc_t=ctx.accumulator(),
-                        **_multiplier(ctx, x, w))
+                        b=ctx.ins[2] if len(ctx.ins) > 2 else None, **_mac(ctx))
 
 
 @layer("MaxPool")
@@ -89,9 +86,7 @@ def average_pool(ctx: LayerContext):
     x, scale = ctx.ins
     attrs = ctx.node.attrs
     geo = window_geometry(x.shape, attrs, attrs["kernel_shape"])
-    grow = int(np.prod(attrs["kernel_shape"])).bit_length()
-    # the exact window sum: the input type with room for adding kernel-size terms
-    sum_t = ctx.typedef("sum_t", FixedType(x.fixed.signed, x.fixed.width + grow, x.fixed.integer + grow))
+    sum_t = ctx.typedef("sum_t", attrs["sum_type"])
     return "average_pool", dict(ctx.base(), geo=geo, sum_t=sum_t, scale=scale,
                                 per_position=scale.size > 1)
 
@@ -176,9 +171,8 @@ def softmax(ctx: LayerContext):
     axis = a["axis"] % len(x.shape)
     n = x.shape[axis]
     exp_table, inv_table = a["tables"]
-    grow = n.bit_length()
     exp_out = a["exp_out"]
-    sum_t = ctx.typedef("sum_t", FixedType(exp_out.signed, exp_out.width + grow, exp_out.integer + grow))
+    sum_t = ctx.typedef("sum_t", a["sum_type"])
     return "softmax", dict(ctx.base(), n=n, outer=int(np.prod(x.shape[:axis], dtype=np.int64)),
                            inner=int(np.prod(x.shape[axis + 1:], dtype=np.int64)), sum_t=sum_t,
                            exp=ctx.table("exp", a["exp_in"], exp_out, exp_table),

@@ -20,8 +20,8 @@ from ...ir import Graph
 from ...reference import predict
 from ...templating import render
 from ...verification import stimulus
-from ..naming import GENERATED_PREFIXES, RESERVED
-from ..ports import check_reuse_factor, entry_type, require_fixed_point
+from ...lowering.naming import GENERATED_PREFIXES, RESERVED
+from ...lowering.ports import check_reuse_factor, entry_type, require_fixed_point
 from ..project_dir import GRAPH_FILE, write_project
 from .context import LayerContext, ProjectTypes
 from .layers import LAYERS

@@ -7,8 +7,8 @@ lives in ``templates/verilog/cells.v.j2`` and ``module.v.j2``.
 from __future__ import annotations
 
 from ...templating import render
-from .cast import plan_cast
-from .netlist import Cell, Netlist, Operand
+from ...lowering.cast import plan_cast
+from ...lowering.netlist import Cell, Netlist, Operand
 from .partition import split
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .netlist import Cell, Netlist, Operand, Port
+from ...lowering.netlist import Cell, Netlist, Operand, Port
 
 #: cells per part; a few seconds of yosys each
 MAX_CELLS = 400

@@ -10,12 +10,12 @@ import numpy as np
 from ... import __version__
 from ...ir import Graph
 from ...templating import render
-from ..naming import Namer
+from ...lowering.naming import Namer
 from ..project_dir import GRAPH_FILE, write_project
 from .emit import layer_text
-from ..ports import entry_type
-from .lower import node_netlist
-from .top import TopPlan, bus_bits
+from ...lowering.ports import entry_type
+from ...lowering.ops import node_netlist
+from ...lowering.pipeline import TopPlan, bus_bits
 
 
 

@@ -33,6 +33,14 @@ class OpDef:
         """Output value sets from input value sets; every op must define it."""
         raise NotImplementedError(f"op {self.name} has no interval rule")
 
+    def inner_types(self, node, in_types: list, in_shapes: list[tuple]) -> dict:
+        """Types of values the op computes inside (e.g. a window sum), as node attributes.
+
+        Precision inference stores them on the node, so a backend names them and derives no
+        width itself.  Most ops compute nothing inside: ``{}``.
+        """
+        return {}
+
 
 def broadcast_to(iv: Interval, shape: tuple) -> Interval:
     """An interval broadcast (by numpy rules) to ``shape``."""

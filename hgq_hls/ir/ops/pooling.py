@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ...fixed import Interval
+from ...fixed import FixedType, Interval
 from .base import OpDef, broadcast_to, register
 from .linear import conv_output_shape
 
@@ -46,3 +46,8 @@ class AveragePool(_Pool):
         count = int(np.prod(node.attrs["kernel_shape"]))
         window_sum = Interval(channel.lo * count, channel.hi * count, channel.frac)
         return [broadcast_to(window_sum, out) * scale.hull()]
+
+    def inner_types(self, node, in_types, in_shapes):
+        # the window sum in C: the input type with room for adding kernel-size terms
+        x, grow = in_types[0], int(np.prod(node.attrs["kernel_shape"])).bit_length()
+        return {"sum_type": FixedType(x.signed, x.width + grow, x.integer + grow)}

@@ -89,3 +89,9 @@ class Softmax(OpDef):
                             np.full(shape, int(table.max()), dtype=object), t.frac)
 
         return [table_range(exp_table, node.attrs["exp_out"]) * table_range(inv_table, node.attrs["inv_out"])]
+
+    def inner_types(self, node, in_types, in_shapes):
+        # the sum of a row's exp values: the exp table's type with room for n terms
+        x_shape, exp_out = in_shapes[0], node.attrs["exp_out"]
+        grow = x_shape[node.attrs["axis"] % len(x_shape)].bit_length()
+        return {"sum_type": FixedType(exp_out.signed, exp_out.width + grow, exp_out.integer + grow)}

@@ -11,36 +11,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ...fixed import FixedType
+from ..fixed import FixedType
+from .cast import cast_fmt, needs_logic
 from .csd import csd_digits
-
-
-def signed_width(lo: int, hi: int) -> int:
-    """Bits of a two's-complement number holding every integer in [lo, hi]."""
-    return max(hi.bit_length(), (-lo - 1).bit_length() if lo < 0 else 0) + 1
-
-
-@dataclass(frozen=True)
-class Fmt:
-    """The value set of a wire: mantissas ``lo..hi`` on the grid ``2**-frac``."""
-
-    lo: int
-    hi: int
-    frac: int
-
-    @property
-    def width(self) -> int:
-        """Signed storage width."""
-        return signed_width(self.lo, self.hi)
-
-    @property
-    def constant(self) -> bool:
-        """True when the wire can hold one value only (a literal, or a width-0 tensor's 0)."""
-        return self.lo == self.hi
-
-    def scaled(self, shift: int) -> "Fmt":
-        """The format of this value times ``2**shift`` read on a finer grid (no logic)."""
-        return Fmt(self.lo, self.hi, self.frac - shift)
+from .fmt import Fmt, signed_width  # noqa: F401  (re-exported: the netlist's value sets)
 
 
 @dataclass(eq=False)
@@ -228,7 +202,6 @@ class Netlist:
     # ---- casts and tables -----------------------------------------------------------------
     def cast(self, a: Operand, t: FixedType) -> Operand:
         """``a`` converted to type ``t`` with its rounding and overflow (ap_fixed semantics)."""
-        from .cast import cast_fmt, needs_logic
 
         if not needs_logic(a.fmt, t):
             return a

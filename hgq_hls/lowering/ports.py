@@ -9,19 +9,14 @@ from ..ir import Graph, Node
 
 
 def entry_type(g: Graph, name: str) -> FixedType:
-    """The type graph input ``name`` has at the firmware's port.
-
-    A typed input keeps its type.  An untyped (float) input that feeds only quantizers of
-    one type enters already in that type: converting the float at the port *is* the
-    quantizer, with its rounding and overflow.
-    """
+    """The type tensor ``name`` has at the firmware's port: its own, or for an untyped (float)
+    graph input the one precision inference recorded (``Tensor.entry_type``)."""
     tensor = g.tensors[name]
     if tensor.type is not None:
         return tensor.type
+    if tensor.entry_type is not None:
+        return tensor.entry_type
     consumers = g.consumers(name)
-    types = {node.attrs.get("type") for node in consumers if node.op == "Quantize"}
-    if len(types) == 1 and all(node.op == "Quantize" for node in consumers):
-        return types.pop()
     raise UnsupportedModelError([Problem(
         node.name, node.op,
         f"reads the float input {name!r}, which firmware cannot take: pass input_type= to "

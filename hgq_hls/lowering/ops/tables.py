@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .lower import elementwise, lowering
-from .lower_linear import _tree
+from .base import balanced_tree, elementwise, lowering
 
 
 @lowering("Lookup")
@@ -23,7 +22,7 @@ def softmax(net, node, ins, g):
     out = np.empty(moved.shape, dtype=object)
     for idx in np.ndindex(*moved.shape[:-1]):
         row = list(moved[idx])
-        top = _tree(row, lambda p, q: net.extreme(p, q, "max"))
+        top = balanced_tree(row, lambda p, q: net.extreme(p, q, "max"))
         e = [net.lookup(net.add(top, v, subtract=True), a["exp_in"], a["exp_out"], exp_table) for v in row]
         inv = net.lookup(net.sum([(1, v) for v in e]), a["inv_in"], a["inv_out"], inv_table)
         for j, v in enumerate(e):

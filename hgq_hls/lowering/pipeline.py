@@ -9,10 +9,10 @@ stages reads the earlier ones through delay registers, so every path has the sam
 
 from __future__ import annotations
 
-from ...errors import ArgumentError
-from ...ir import Graph
-from ..naming import Namer
-from ..ports import activation_inputs, entry_type
+from ..errors import ArgumentError
+from ..ir import Graph
+from .naming import Namer
+from .ports import activation_inputs, entry_type
 
 PIPELINES = ("layer", "none")
 #: ops cheap enough to share a pipeline stage with the arithmetic before or after them

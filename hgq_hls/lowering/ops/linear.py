@@ -1,14 +1,14 @@
-"""Lowering of Dense, Conv and pooling: constant multiplications as shift-and-add trees."""
+"""Lowering of Dense and Conv: constant multiplications as shift-and-add trees."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from ...lowering.geometry import window_geometry, window_taps
-from .csd import csd_digits
-from .cse import eliminate
-from .lower import lowering
-from .netlist import Operand
+from ..csd import csd_digits
+from ..cse import eliminate
+from ..geometry import window_geometry, window_taps
+from ..netlist import Operand
+from .base import lowering
 
 
 def dot_products(net, rows, weight_frac, biases=None, bias_frac=0):
@@ -74,39 +74,3 @@ def conv(net, node, ins, g):
     out = dot_products(net, rows, w.frac, biases if bias is not None else None,
                        bias.frac if bias is not None else 0)
     return [np.array(out, dtype=object).reshape(g.tensors[node.outputs[0]].shape)]
-
-
-def _windows(x, node):
-    geo = window_geometry(x.shape, node.attrs, node.attrs["kernel_shape"])
-    x2 = x.reshape(geo["c"], geo["h"], geo["w"])
-    for c in range(geo["c"]):
-        for oh in range(geo["oh"]):
-            for ow in range(geo["ow"]):
-                yield (c, oh, ow), [x2[c, ih, iw] for _, _, ih, iw in window_taps(geo, oh, ow)], geo
-
-
-def _tree(values, combine):
-    while len(values) > 1:
-        values = [combine(a, b) for a, b in zip(values[0::2], values[1::2])] + values[len(values) // 2 * 2:]
-    return values[0]
-
-
-@lowering("MaxPool")
-def max_pool(net, node, ins, g):
-    shape = g.tensors[node.outputs[0]].shape
-    out = np.empty(int(np.prod(shape)), dtype=object)
-    for k, (_, taps, _) in enumerate(_windows(ins[0], node)):
-        out[k] = _tree(taps, lambda a, b: net.extreme(a, b, "max"))
-    return [out.reshape(shape)]
-
-
-@lowering("AveragePool")
-def average_pool(net, node, ins, g):
-    x, scale = ins
-    shape = g.tensors[node.outputs[0]].shape
-    out = np.empty(int(np.prod(shape)), dtype=object)
-    for k, ((c, oh, ow), taps, geo) in enumerate(_windows(x, node)):
-        total = net.sum([(1, t) for t in taps])
-        factor = scale.m.reshape(-1)[oh * geo["ow"] + ow if scale.m.size > 1 else 0]
-        out[k] = net.scale(total, int(factor), scale.frac)
-    return [out.reshape(shape)]

@@ -12,9 +12,9 @@ from functools import lru_cache
 
 import numpy as np
 
-from ...fixed import FixedType, Interval
-from ...ir.ops.quantize import quantize_interval
-from .netlist import Fmt
+from ..fixed import FixedType, Interval
+from ..ir.ops.quantize import quantize_interval
+from .fmt import Fmt
 
 
 @lru_cache(maxsize=65536)
