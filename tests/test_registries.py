@@ -41,3 +41,29 @@ def test_registry_covers_every_ir_op(name):
     assert not set(registry) - set(OPS), f"{name} hold ops the IR does not define: {set(registry) - set(OPS)}"
     assert not set(absent) & set(registry), f"{name}: listed as absent but present: {set(absent) & set(registry)}"
     assert all(reason.strip() for reason in absent.values())
+
+
+def _module(fn) -> str:
+    return fn.__module__.rsplit(".", 1)[1]
+
+
+#: the op families: one file name per family, the same in every registry folder
+FAMILIES = {_module(type(op)) for op in OPS.values()}
+
+
+def test_families_are_the_ir_op_modules():
+    assert FAMILIES == {"elementwise", "linear", "movement", "pooling", "quantize", "tables"}
+
+
+@pytest.mark.parametrize("name", sorted(REGISTRIES))
+def test_each_op_lives_in_its_family_file(name):
+    """An op's rule sits in the file named like the op's module in ir/ops, in every registry."""
+    misplaced = {op: _module(fn) for op, fn in REGISTRIES[name].items() if _module(fn) != _module(type(OPS[op]))}
+    assert not misplaced, f"{name}: ops outside their family file: " + ", ".join(
+        f"{op} in {module}.py (family {_module(type(OPS[op]))})" for op, module in sorted(misplaced.items()))
+
+
+def test_importer_handlers_are_grouped_by_family():
+    from hgq_hls.frontend.onnx.handlers import HANDLERS
+
+    assert {_module(fn) for fn in HANDLERS.values()} <= FAMILIES

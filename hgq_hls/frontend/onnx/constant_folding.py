@@ -14,7 +14,7 @@ import onnx
 from onnx import helper
 from onnx.reference import ReferenceEvaluator
 
-from .registry import Unsupported
+from .handlers.base import Unsupported
 
 #: ops whose output elements are copies of input 0's elements (later inputs are indices,
 #: shapes, axes); Concat copies from all its inputs

@@ -7,7 +7,7 @@ from onnx import helper
 
 from ...ir import Graph, Node, Tensor
 from ...ir.ops import OPS
-from .registry import Unsupported
+from .handlers.base import Unsupported
 
 
 class ImportContext:

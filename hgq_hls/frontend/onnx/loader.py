@@ -12,11 +12,10 @@ from ...errors import ArgumentError, Problem, UnsupportedModelError
 from ...fixed import FixedType
 from ...ir import Graph, Tensor
 from ...passes import compile_graph
-from . import handlers_elementwise, handlers_linear, handlers_pooling, handlers_quant, handlers_shape  # noqa: F401
 from .constant_folding import fold_constant_node
 from .context import ImportContext
 from .model_checks import ONNX_DOMAINS, QONNX_OPS, domain_problem, node_name, read_model, structural_problems
-from .registry import HANDLERS, Unsupported
+from .handlers import HANDLERS, Unsupported
 
 MIN_OPSET = 13
 #: ops whose handler must see constant inputs itself (they produce typed constants)

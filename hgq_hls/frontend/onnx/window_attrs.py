@@ -8,7 +8,7 @@ sizes that agrees with the weight, and an output of at least one position.
 from __future__ import annotations
 
 from ...ir.ops.linear import conv_output_shape
-from .registry import Unsupported
+from .handlers.base import Unsupported
 
 
 def int_list(attrs: dict, key: str, length: int, default: int, minimum: int) -> tuple[int, ...]:

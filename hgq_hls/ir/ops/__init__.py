@@ -6,6 +6,6 @@ inference turns into types).  Register a new op with :func:`register`.
 """
 
 from .base import OPS, OpDef, register
-from . import linear, pooling, quantize, simple, structural, tables  # noqa: F401  (registration)
+from . import elementwise, linear, movement, pooling, quantize, tables  # noqa: F401  (registration)
 
 __all__ = ["OPS", "OpDef", "register"]

@@ -6,7 +6,7 @@ carry a leading batch axis; constants do not.  Kernels compute exactly; the exec
 casts each output to its tensor's type.
 """
 
-from .registry import KERNELS, kernel
-from . import arithmetic, linear, movement, pooling, quantize  # noqa: F401  (registration)
+from .base import KERNELS, kernel
+from . import elementwise, linear, movement, pooling, quantize, tables  # noqa: F401  (registration)
 
 __all__ = ["KERNELS", "kernel"]

@@ -7,7 +7,7 @@ import operator
 import numpy as np
 
 from ..exact import align, as_plan, from_plan, matmul, matmul_plan, pad_constant, sum_terms
-from .registry import kernel
+from .base import kernel
 
 
 def _add_bias(acc, acc_frac, inputs, bias_shape=None):

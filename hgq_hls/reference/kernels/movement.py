@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..exact import align, common_frac, pad_constant
-from .registry import kernel
+from .base import kernel
 
 
 @kernel("Identity")

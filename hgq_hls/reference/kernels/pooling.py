@@ -7,7 +7,7 @@ import numpy as np
 from ...fixed.storage import as_object
 from ..exact import bit_bound, fits, product
 from .linear import windows
-from .registry import kernel
+from .base import kernel
 
 
 def _window_args(node):

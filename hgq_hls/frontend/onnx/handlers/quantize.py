@@ -10,9 +10,9 @@ import math
 
 import numpy as np
 
-from ...fixed import FixedType, Interval, to_mantissa
-from ...fixed.fixed_type import MAX_DECLARED_WIDTH
-from .registry import Unsupported, handles
+from ....fixed import FixedType, Interval, to_mantissa
+from ....fixed.fixed_type import MAX_DECLARED_WIDTH
+from .base import Unsupported, handles
 
 
 def _power_of_two_frac(scale: np.ndarray, where: str) -> np.ndarray:
@@ -157,24 +157,6 @@ def dequantize_linear(ctx, node):
     if t is None or _qdq_type(ctx, node, 2, np.int8 if t.signed else np.uint8).frac != t.frac:
         raise Unsupported("DequantizeLinear must follow a QuantizeLinear with the same scale")
     ctx.add("Identity", [node.input[0]], [node.output[0]], node.name)
-
-
-@handles("BatchNormalization")
-def batch_norm(ctx, node):
-    a = ctx.attrs(node)
-    if a.get("training_mode", 0) or len(node.output) > 1 and any(node.output[1:]):
-        raise Unsupported("training-mode BatchNormalization is not supported (export in eval mode)")
-    gamma, beta, mean, var = (ctx.require_const(node, k, what).astype(np.float64) for k, what in
-                              [(1, "scale"), (2, "B"), (3, "mean"), (4, "var")])
-    rank = len(ctx.shape(node.input[0]))
-    per_channel = (-1,) + (1,) * (rank - 1)
-    mul = gamma / np.sqrt(var + a.get("epsilon", 1e-5))
-    add = beta - mean * mul
-    m = ctx.new_const(f"{node.name}_mul", mul.reshape(per_channel))
-    c = ctx.new_const(f"{node.name}_add", add.reshape(per_channel))
-    scaled = ctx.temp(f"{node.name}_scaled")
-    ctx.add("Mul", [node.input[0], m], [scaled], f"{node.name}_mul")
-    ctx.add("Add", [scaled, c], [node.output[0]], f"{node.name}_add")
 
 
 def _qonnx_version(ctx, node) -> int:

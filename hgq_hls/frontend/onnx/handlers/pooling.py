@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ...ir.ops.linear import conv_output_shape
-from .registry import Unsupported, handles
-from .window_attrs import window
+from ....ir.ops.linear import conv_output_shape
+from .base import Unsupported, handles
+from ..window_attrs import window
 
 
 def _window(ctx, node, global_pool: bool):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .registry import Unsupported, handles
-from .window_attrs import window
+from .base import Unsupported, handles
+from ..window_attrs import window
 
 
 def _typed(ctx, name) -> bool:

@@ -1,11 +1,10 @@
-"""Add, Sub, Mul, Div (by a constant), Relu, LeakyRelu, PRelu, Clip, Sigmoid, Tanh."""
+"""Add, Sub, Mul, Div (by a constant), Relu, LeakyRelu, PRelu, Clip, BatchNormalization (eval)."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from ...ir.ops.tables import DEFAULT_TABLE_TYPES, softmax_table_types
-from .registry import Unsupported, handles
+from .base import Unsupported, handles
 
 
 def per_sample_const(ctx, name: str, activation_rank: int) -> str:
@@ -88,21 +87,19 @@ def clip(ctx, node):
     ctx.add("Clip", inputs, [node.output[0]], node.name, bounds=tuple(b is not None for b in bounds))
 
 
-@handles("Sigmoid", "Tanh")
-def table_activation(ctx, node):
-    func = node.op_type.lower()
-    in_type, out_type = DEFAULT_TABLE_TYPES[func]
-    ctx.add("Lookup", [node.input[0]], [node.output[0]], node.name, func=func,
-            in_type=in_type, out_type=out_type, table=None)
-
-
-@handles("Softmax")
-def softmax(ctx, node):
-    shape = ctx.shape(node.input[0])
-    axis = ctx.attrs(node).get("axis", -1)
-    axis = axis + len(shape) + 1 if axis < 0 else axis
-    if axis == 0:
-        raise Unsupported("softmax over the batch axis is not supported")
-    n = shape[axis - 1]
-    ctx.add("Softmax", [node.input[0]], [node.output[0]], node.name, axis=axis - 1,
-            tables=None, **softmax_table_types(n))
+@handles("BatchNormalization")
+def batch_norm(ctx, node):
+    a = ctx.attrs(node)
+    if a.get("training_mode", 0) or len(node.output) > 1 and any(node.output[1:]):
+        raise Unsupported("training-mode BatchNormalization is not supported (export in eval mode)")
+    gamma, beta, mean, var = (ctx.require_const(node, k, what).astype(np.float64) for k, what in
+                              [(1, "scale"), (2, "B"), (3, "mean"), (4, "var")])
+    rank = len(ctx.shape(node.input[0]))
+    per_channel = (-1,) + (1,) * (rank - 1)
+    mul = gamma / np.sqrt(var + a.get("epsilon", 1e-5))
+    add = beta - mean * mul
+    m = ctx.new_const(f"{node.name}_mul", mul.reshape(per_channel))
+    c = ctx.new_const(f"{node.name}_add", add.reshape(per_channel))
+    scaled = ctx.temp(f"{node.name}_scaled")
+    ctx.add("Mul", [node.input[0], m], [scaled], f"{node.name}_mul")
+    ctx.add("Add", [scaled, c], [node.output[0]], f"{node.name}_add")

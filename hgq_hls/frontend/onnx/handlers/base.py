@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from ...registry import registrar
+from ....registry import registrar
 
 #: ONNX op_type -> handler(ctx, onnx_node)
 HANDLERS: dict[str, Callable] = {}

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .registry import Unsupported, handles
+from .base import Unsupported, handles
 
 
 def _sample_axis(axis: int, full_rank: int) -> int:

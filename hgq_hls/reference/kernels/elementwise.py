@@ -7,7 +7,7 @@ import operator
 import numpy as np
 
 from ..exact import align, common_frac, product, shift_left, sum_terms
-from .registry import kernel
+from .base import kernel
 
 
 def _additive(inputs, op):

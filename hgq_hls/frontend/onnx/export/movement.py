@@ -1,0 +1,39 @@
+"""QONNX exporters of data movement (Identity, Reshape, Transpose, Concat, Pad)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .base import exporter
+
+
+@exporter("Identity")
+def identity(w, node):
+    w.node("Identity", [w.arg(node.inputs[0])], node.outputs[0], name=node.name)
+
+
+@exporter("Reshape")
+def reshape(w, node):
+    shape = w.init(f"{node.name}_shape", np.array([0, *node.attrs["shape"]], dtype=np.int64))
+    w.result(node, lambda out: w.node("Reshape", [node.inputs[0], shape], out, name=node.name))
+
+
+@exporter("Transpose")
+def transpose(w, node):
+    perm = [0] + [p + 1 for p in node.attrs["perm"]]
+    w.result(node, lambda out: w.node("Transpose", [node.inputs[0]], out, name=node.name, perm=perm))
+
+
+@exporter("Concat")
+def concat(w, node):
+    args = [w.arg(t) for t in node.inputs]
+    w.result(node, lambda out: w.node("Concat", args, out, name=node.name, axis=node.attrs["axis"] + 1))
+
+
+@exporter("Pad")
+def pad(w, node):
+    pads = list(node.attrs["pads"])
+    n = len(pads) // 2
+    onnx_pads = w.init(f"{node.name}_pads", np.array([0, *pads[:n], 0, *pads[n:]], dtype=np.int64))
+    args = [node.inputs[0], onnx_pads, w.arg(node.inputs[1])]
+    w.result(node, lambda out: w.node("Pad", args, out, name=node.name, mode="constant"))

@@ -1,0 +1,7 @@
+"""ONNX and QONNX op handlers, one function per ONNX op type, in modules named after the
+family of IR ops they produce (as in ``ir/ops``)."""
+
+from .base import HANDLERS, Unsupported, handles
+from . import elementwise, linear, movement, pooling, quantize, tables  # noqa: F401  (registration)
+
+__all__ = ["HANDLERS", "Unsupported", "handles"]
