@@ -67,3 +67,10 @@ def test_importer_handlers_are_grouped_by_family():
     from hgq_hls.frontend.onnx.handlers import HANDLERS
 
     assert {_module(fn) for fn in HANDLERS.values()} <= FAMILIES
+
+
+def test_table_ops_build_their_tables():
+    from hgq_hls.ir.ops import OpDef
+
+    lazy = [op.name for op in OPS.values() if op.table and type(op).build_tables is OpDef.build_tables]
+    assert not lazy, f"table ops without build_tables: {lazy}"

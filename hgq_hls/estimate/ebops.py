@@ -15,6 +15,7 @@ import numpy as np
 
 from ..lowering.ports import activation_inputs, entry_type
 from ..ir import Graph, Node
+from ..ir.ops import OPS
 from .digits import effective_bits
 from ..lowering.macs import mac_structure
 
@@ -30,10 +31,11 @@ def _elements(g: Graph, name: str) -> int:
 def node_ebops(g: Graph, node: Node) -> int:
     """EBOPs of one node (0 for nodes without multiplications)."""
     acts = activation_inputs(g, node)
-    if node.op in ("Dense", "Conv"):
+    op = OPS[node.op]
+    if op.multiply_accumulate:
         w, copies, _ = mac_structure(g, node)     # copies: rows, or output positions per tap
         return _bits(g, node.inputs[0]) * int((effective_bits(w) * copies).sum())
-    if node.op in ("Mul", "PRelu"):
+    if op.elementwise_product:
         consts = [t for t in node.inputs if g.tensors[t].is_const]
         n = _elements(g, node.outputs[0])
         if len(acts) == 2:

@@ -18,6 +18,7 @@ import math
 import numpy as np
 
 from ..ir import Graph, Node
+from ..ir.ops import OPS
 from ..lowering.hls_plan import mac_plan
 from ..lowering.ports import entry_type
 from .digits import csd_counts
@@ -26,9 +27,6 @@ from .netlist_cost import luts
 from .report import NodeEstimate, ceil_div, log2_levels
 from .target import Target
 from .verilog_cost import node_features
-
-TABLE_OPS = ("Lookup", "Softmax")
-
 
 def finn_mult_luts(a: int, b: int) -> int:
     """LUTs of an a x b fabric multiplier (FINN-R: (2*ceil((a+b)/6) - 1) * (a + b))."""
@@ -102,14 +100,14 @@ def estimate_hls(g: Graph, target: Target, reuse_factor: int = 1, clock_ns: floa
     rom_bit = target.coefficient("hls", "lut", "rom_bit")
     rows, arrival = [], {t: 0 for t in g.inputs}
     for node in g.topological():
-        if node.op in ("Dense", "Conv"):
+        if OPS[node.op].multiply_accumulate:
             row = _mac(g, node, target, reuse_factor, clock_ns)
         else:
             features, dsp = node_features(g, node, rules)
             # analytic unit costs (one LUT per bit): Vivado builds every adder bit in a LUT
             unit = {k: (rom_bit if k == "rom_luts" else 1.0) for k in features}
             row = NodeEstimate(node.name, node.op, lut=luts(features, unit), dsp=dsp, detail=dict(features))
-            if node.op in TABLE_OPS:
+            if OPS[node.op].table:
                 _tables(g, node, row, target)
         out_bits = sum(int(np.prod(g.tensors[t].shape, dtype=np.int64)) * g.tensors[t].type.width
                        for t in node.outputs)

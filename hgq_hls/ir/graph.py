@@ -140,6 +140,12 @@ class Graph:
         """The nodes reading ``tensor``, in graph order."""
         return list(self._structure()["consumers"].get(tensor, ()))
 
+    def casts_output(self, tensor: str) -> bool:
+        """True when ``tensor`` has a declared type that its producer does not compute itself
+        (any op but a Quantize): the producer's exact result is cast to that type."""
+        t, node = self.tensors[tensor], self.producer(tensor)
+        return t.declared and t.type is not None and node is not None and node.op != "Quantize"
+
     def topological(self) -> list[Node]:
         """Nodes in a deterministic topological order."""
         return list(self._structure()["order"])

@@ -11,21 +11,20 @@ from __future__ import annotations
 
 from ..errors import ArgumentError
 from ..ir import Graph
+from ..ir.ops import OPS
 from .naming import Namer
 from .ports import activation_inputs, entry_type
 
 PIPELINES = ("layer", "none")
-#: ops cheap enough to share a pipeline stage with the arithmetic before or after them
-LIGHT_OPS = {"Quantize", "Relu", "PRelu", "Clip", "Bipolar", "Lookup", "Identity", "Reshape",
-             "Transpose", "Concat", "Pad"}
 
 
 def is_arithmetic(g: Graph, node) -> bool:
-    """Does ``node`` start a new pipeline stage's worth of logic?"""
-    if node.op in LIGHT_OPS:
+    """Does ``node`` start a new pipeline stage's worth of logic?  (Not a light op, nor an
+    offset or scaling by a constant.)"""
+    op = OPS[node.op]
+    if op.light:
         return False
-    # a constant operand makes Add/Sub/Mul a cheap offset or scaling
-    return not (node.op in ("Add", "Sub", "Mul") and any(g.tensors[t].is_const for t in node.inputs))
+    return not (op.light_with_constant and any(g.tensors[t].is_const for t in node.inputs))
 
 
 def bus_bits(t) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..ir import Graph, Tensor
+from ..ir.ops import OPS
 
 
 def remove_identity(g: Graph) -> tuple[Graph, bool]:
@@ -31,7 +32,7 @@ def _foldable_affine(g: Graph, node):
     if len(act) != 1 or len(consts) != 1 or _float_const(g, consts[0]) is None:
         return None
     layer = g.producer(act[0])
-    if layer is None or layer.op not in ("Dense", "Conv") or len(g.consumers(act[0])) != 1:
+    if layer is None or not OPS[layer.op].multiply_accumulate or len(g.consumers(act[0])) != 1:
         return None
     if act[0] in g.outputs or any(_float_const(g, i) is None for i in layer.inputs[1:]):
         return None

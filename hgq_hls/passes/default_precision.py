@@ -52,7 +52,7 @@ def apply_precision(g: Graph, input_type=None, default_type=None, precision=None
     for node in g.topological():
         spec = overrides.get(node.name, {})
         for k, name in enumerate(node.inputs[1:], start=1):
-            key = "bias" if (node.op in ("Dense", "Conv") and k == 2) else "weight"
+            key = "bias" if (OPS[node.op].multiply_accumulate and k == 2) else "weight"
             t = spec.get(key, default_type)
             if t is not None:
                 _type_const(g, name, t)

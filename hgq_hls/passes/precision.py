@@ -17,7 +17,6 @@ from ..fixed import Interval, to_mantissa
 from ..ir import Graph
 from ..ir.ops import OPS
 from ..ir.ops.quantize import quantize_interval
-from ..ir.ops.tables import build_table, softmax_tables
 
 
 def _type_constants(g: Graph) -> None:
@@ -30,16 +29,12 @@ def _type_constants(g: Graph) -> None:
             tensor.interval = Interval.exact(tensor.value, tensor.type.frac)
 
 
-#: ops that may read a float graph input: they turn it into fixed point themselves
-_INPUT_QUANTIZERS = ("Quantize", "Bipolar")
-
-
 def _check_inputs(g: Graph) -> None:
     problems = []
     for name in g.inputs:
         if g.tensors[name].type is None:
             for node in g.consumers(name):
-                if node.op not in _INPUT_QUANTIZERS:
+                if not OPS[node.op].declares_type:     # quantizers convert the float themselves
                     problems.append(Problem(node.name, node.op, f"reads the untyped graph input {name!r}; "
                                             "pass input_type= (or quantize the input in the model)"))
     if problems:
@@ -66,11 +61,7 @@ def infer_precision(g: Graph) -> tuple[Graph, bool]:
         t = g.tensors[name].type
         g.tensors[name].interval = None if t is None else Interval.from_type(t, g.tensors[name].shape)
     for node in g.topological():
-        if node.op == "Lookup" and node.attrs["table"] is None:
-            node.attrs["table"] = build_table(node.attrs["func"], node.attrs["in_type"],
-                                              node.attrs["out_type"])
-        if node.op == "Softmax" and node.attrs["tables"] is None:
-            node.attrs["tables"] = softmax_tables(node.attrs)
+        OPS[node.op].build_tables(node)
         ivs = [g.tensors[i].interval for i in node.inputs]
         if ivs[0] is None and node.op == "Quantize":       # float graph input: any value
             outs = [Interval.from_type(node.attrs["type"], g.tensors[node.outputs[0]].shape)]
@@ -83,7 +74,7 @@ def infer_precision(g: Graph) -> tuple[Graph, bool]:
                                                    [g.tensors[i].shape for i in node.inputs]))
         for name, iv in zip(node.outputs, outs):
             tensor = g.tensors[name]
-            if tensor.declared and node.op != "Quantize":
+            if g.casts_output(name):
                 node.attrs["acc_type"] = iv.fixed_type()
                 tensor.interval = quantize_interval(iv, tensor.type)
             elif node.op == "Quantize":

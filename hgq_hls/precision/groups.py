@@ -16,10 +16,10 @@ import numpy as np
 
 from ..fixed import FixedType
 from ..ir import Graph, Node, Tensor
+from ..ir.ops import OPS
 from ..passes import compile_graph
 from ..reference import predict
 
-LAYER_OPS = ("Dense", "Conv")
 #: extra integer headroom for activations beyond the calibration range (documented default)
 DEFAULT_MARGIN = 0.25
 
@@ -43,7 +43,7 @@ def find_groups(g: Graph) -> list[Group]:
     """The graph inputs, then every Dense/Conv node in topological order."""
     groups = [Group(name, name) for name in g.inputs]
     for node in g.topological():
-        if node.op in LAYER_OPS:
+        if OPS[node.op].multiply_accumulate:
             groups.append(Group(node.name, node.outputs[0], node.inputs[1],
                                 node.inputs[2] if len(node.inputs) > 2 else None))
     return groups

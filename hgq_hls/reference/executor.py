@@ -66,8 +66,7 @@ def run(graph: Graph, x, round_floats: dict | None = None) -> dict:
         outs = KERNELS[node.op](node, [values[i] for i in node.inputs], graph)
         for name, (arr, frac) in zip(node.outputs, outs):
             t = graph.tensors[name].type
-            declared = graph.tensors[name].declared and node.op != "Quantize"
-            if t is not None and frac is not None and (frac != t.frac or declared):
+            if t is not None and frac is not None and (frac != t.frac or graph.casts_output(name)):
                 # the kernel result is exact; the tensor's type decides rounding/overflow
                 arr, frac = cast(arr, frac, t, name=name), t.frac
             values[name] = rounded(name, (arr, frac))

@@ -20,10 +20,23 @@ class OpDef:
     """Shape and interval rules of one op.  Subclasses set ``name`` and override the rules."""
 
     name = ""
-    #: True for ops that only move data (no arithmetic); they never get a default quantizer
+    # ---- traits: what passes, backends and the estimator ask of an op, instead of its name
+    #: only moves data (no arithmetic); never gets a default quantizer
     data_movement = False
-    #: True for quantizers: the op's output type is its own (a graph holding one is typed)
+    #: a quantizer: its output type is its own (a graph holding one is typed), and it may
+    #: read a float graph input (it converts the float itself)
     declares_type = False
+    #: a layer with weights: input 1 is the weight, input 2 the optional bias, each output a
+    #: sum of products (Dense, Conv)
+    multiply_accumulate = False
+    #: computed by table lookups, whose tables precision inference builds (:meth:`build_tables`)
+    table = False
+    #: cheap enough to share a pipeline stage with the arithmetic before or after it
+    light = False
+    #: binary arithmetic that is a cheap offset or scaling when an operand is constant
+    light_with_constant = False
+    #: multiplies two operands element by element (EBOPs count each product)
+    elementwise_product = False
 
     def shape(self, node, in_shapes: list[tuple]) -> list[tuple]:
         """Output shapes (per sample) from input shapes; the default keeps the first."""
@@ -32,6 +45,9 @@ class OpDef:
     def interval(self, node, ivs: list[Interval]) -> list[Interval]:
         """Output value sets from input value sets; every op must define it."""
         raise NotImplementedError(f"op {self.name} has no interval rule")
+
+    def build_tables(self, node) -> None:
+        """Fill in the node's tables from its types if it has none (ops with ``table``)."""
 
     def inner_types(self, node, in_types: list, in_shapes: list[tuple]) -> dict:
         """Types of values the op computes inside (e.g. a window sum), as node attributes.

@@ -22,6 +22,7 @@ class Add(_Binary):
     """``a + b``."""
 
     name = "Add"
+    light_with_constant = True
 
     def interval(self, node, ivs):
         return [ivs[0] + ivs[1]]
@@ -32,6 +33,7 @@ class Sub(_Binary):
     """``a - b``."""
 
     name = "Sub"
+    light_with_constant = True
 
     def interval(self, node, ivs):
         return [ivs[0] - ivs[1]]
@@ -42,6 +44,8 @@ class Mul(_Binary):
     """``a * b`` (exact product)."""
 
     name = "Mul"
+    light_with_constant = True
+    elementwise_product = True
 
     def interval(self, node, ivs):
         return [ivs[0] * ivs[1]]
@@ -52,6 +56,7 @@ class Relu(OpDef):
     """``max(x, 0)``."""
 
     name = "Relu"
+    light = True
 
     def interval(self, node, ivs):
         return [ivs[0].relu()]
@@ -62,6 +67,8 @@ class PRelu(OpDef):
     """``x if x >= 0 else x * slope`` (LeakyRelu is a PRelu with a scalar slope)."""
 
     name = "PRelu"
+    light = True
+    elementwise_product = True
 
     def interval(self, node, ivs):
         x, slope = ivs
@@ -75,6 +82,7 @@ class Clip(OpDef):
     """``min(max(x, lo), hi)``; ``attrs["bounds"]`` says which of inputs 1, 2 exist."""
 
     name = "Clip"
+    light = True
 
     def interval(self, node, ivs):
         x = ivs[0]

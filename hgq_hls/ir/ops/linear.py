@@ -33,6 +33,7 @@ class Dense(OpDef):
     """``y = x @ W (+ b)`` over the last axis; ``W`` is a constant of shape (K, N)."""
 
     name = "Dense"
+    multiply_accumulate = True
 
     def shape(self, node, in_shapes):
         return [tuple(in_shapes[0][:-1]) + (in_shapes[1][1],)]
@@ -49,6 +50,7 @@ class Conv(OpDef):
     """N-d convolution, ONNX semantics (``pads`` begin..., end...; ``group``); x is (C, *spatial)."""
 
     name = "Conv"
+    multiply_accumulate = True
 
     def shape(self, node, in_shapes):
         x, w = in_shapes[0], in_shapes[1]

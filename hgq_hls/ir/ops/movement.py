@@ -10,6 +10,7 @@ from .base import OpDef, register
 
 class _Movement(OpDef):
     data_movement = True
+    light = True
 
 
 @register

@@ -36,6 +36,7 @@ class Quantize(OpDef):
 
     name = "Quantize"
     declares_type = True
+    light = True
 
     def interval(self, node, ivs):
         return [quantize_interval(ivs[0], node.attrs["type"])]
@@ -47,6 +48,7 @@ class Bipolar(OpDef):
 
     name = "Bipolar"
     declares_type = True
+    light = True
 
     def interval(self, node, ivs):
         shape = ivs[0].shape

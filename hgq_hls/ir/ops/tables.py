@@ -45,6 +45,13 @@ class Lookup(OpDef):
     """``y = table[cast(x, in_type)]``; attrs: func, in_type, out_type, table."""
 
     name = "Lookup"
+    table = True
+    light = True
+
+    def build_tables(self, node):
+        a = node.attrs
+        if a["table"] is None:
+            a["table"] = build_table(a["func"], a["in_type"], a["out_type"])
 
     def interval(self, node, ivs):
         table = node.attrs["table"]
@@ -79,6 +86,11 @@ class Softmax(OpDef):
     """``exp(x - max) / sum`` along ``attrs["axis"]``, both steps by explicit tables."""
 
     name = "Softmax"
+    table = True
+
+    def build_tables(self, node):
+        if node.attrs["tables"] is None:
+            node.attrs["tables"] = softmax_tables(node.attrs)
 
     def interval(self, node, ivs):
         exp_table, inv_table = node.attrs["tables"]

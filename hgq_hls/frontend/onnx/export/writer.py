@@ -101,7 +101,7 @@ class QonnxWriter:
         """Emit the node's op into a raw output, then its declared output type as a Quant."""
         out = node.outputs[0]
         tensor = self.g.tensors[out]
-        if tensor.declared and node.op != "Quantize" and tensor.type is not None:
+        if self.g.casts_output(out):
             raw = self.fresh(f"{out}_raw")
             emit(raw)
             self.quant(raw, tensor.type, out, out, name=self.fresh(f"{node.name}_out"))
