@@ -1,6 +1,6 @@
 """Rounding to a coarser grid with the 7 ap_fixed quantization modes.
 
-Integer mantissas round by one offset add before a floor shift (:func:`_round_right`);
+Integer mantissas round by one offset add before a floor shift (:data:`ROUNDING_OFFSETS`);
 float64 values round by ``floor`` plus a per-mode increment (:func:`_increment`).
 """
 
@@ -62,30 +62,47 @@ def _round_shift_scalar(m: np.ndarray, shift: int, rounding: str) -> np.ndarray:
     return _round_right(m, shift, (1 << shift) - 1, 1 << (shift - 1), rounding)
 
 
-def _round_right(m, right, mask, half, rounding):
-    """``round(m / 2**right)``: each mode is one add before an arithmetic (floor) shift.
+#: Each rounding mode as one add before an arithmetic (floor) shift by ``right`` bits: the
+#: offset is ``k * half - d`` (``half = 2**(right-1)``) plus a data-dependent part: ``""``
+#: none, ``"+sign"`` 1 for a negative value, ``"-sign"`` -1 for a negative value, ``"+lsb"``
+#: the bit that becomes the result's lsb, ``"sign_mask"`` ``2**right - 1`` for a negative
+#: value.  With ``r`` the remainder, ``floor((m + c) / 2**right)`` rounds up exactly when
+#: ``r + c >= 2**right``, so the offset decides where ties go.  The reference and the
+#: Verilog casts (:mod:`hgq_hls.lowering.cast`) both build rounding from this table.
+ROUNDING_OFFSETS = {
+    "TRN": (0, 0, ""),               # floor
+    "TRN_ZERO": (0, 0, "sign_mask"),  # toward zero
+    "RND": (1, 0, ""),               # ties up
+    "RND_MIN_INF": (1, 1, ""),       # ties down
+    "RND_CONV": (1, 1, "+lsb"),      # ties to even
+    "RND_ZERO": (1, 1, "+sign"),     # ties toward zero
+    "RND_INF": (1, 0, "-sign"),      # ties away from zero
+}
 
-    With ``r`` the remainder, ``floor((m + c) / 2**right)`` rounds up exactly when
-    ``r + c >= 2**right``; the offset ``c`` per mode decides where ties go.
-    """
-    if rounding == "TRN":                                   # floor
-        return m >> right
-    if rounding == "RND":                                   # ties up
-        return (m + half) >> right
-    if rounding == "RND_MIN_INF":                           # ties down
-        return (m + (half - 1)) >> right
-    if rounding == "RND_CONV":                              # ties to even
-        return (m + (half - 1) + ((m >> right) & 1)) >> right
-    neg = np.asarray(m < 0, dtype=bool).astype(np.int64)
-    if m.dtype == object:
-        neg = neg.astype(object)
-    if rounding == "RND_ZERO":                              # ties toward zero
-        return (m + (half - 1) + neg) >> right
-    if rounding == "RND_INF":                               # ties away from zero
-        return (m + half - neg) >> right
-    if rounding == "TRN_ZERO":                              # toward zero
-        return (m + neg * mask) >> right
-    raise ValueError(f"unknown rounding mode {rounding!r}")
+
+def rounding_offset(rounding: str, right: int) -> tuple[int, str]:
+    """(constant part, data-dependent part) of the offset that rounds by ``right`` bits."""
+    if rounding not in ROUNDING_OFFSETS:
+        raise ValueError(f"unknown rounding mode {rounding!r}")
+    k, d, data = ROUNDING_OFFSETS[rounding]
+    return k * (1 << (right - 1)) - d, data
+
+
+def _round_right(m, right, mask, half, rounding):
+    """``round(m / 2**right)``: the mode's offset (:data:`ROUNDING_OFFSETS`) added, then a
+    floor shift.  ``right``, ``mask`` and ``half`` may be arrays (per-element shifts)."""
+    if rounding not in ROUNDING_OFFSETS:
+        raise ValueError(f"unknown rounding mode {rounding!r}")
+    k, d, data = ROUNDING_OFFSETS[rounding]
+    offset = half * k - d if k else 0
+    if data == "+lsb":
+        offset = offset + ((m >> right) & 1)
+    elif data:
+        neg = np.asarray(m < 0, dtype=bool).astype(np.int64)
+        if m.dtype == object:
+            neg = neg.astype(object)
+        offset = offset + {"+sign": neg, "-sign": -neg, "sign_mask": neg * mask}[data]
+    return (m + offset) >> right if k or data else m >> right
 
 
 def round_float(v: np.ndarray, rounding: str) -> np.ndarray:

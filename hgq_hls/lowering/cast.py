@@ -1,8 +1,9 @@
 """A cast to an ap_fixed type as logic: one rounding add and a slice, then overflow handling.
 
-The rounding offsets are those of :func:`hgq_hls.fixed.rounding._round_right` (each mode is
-one add before an arithmetic shift), so the hardware follows the reference by construction
-and is checked against it in simulation.
+The rounding offsets come from the table the reference rounds with
+(:data:`hgq_hls.fixed.rounding.ROUNDING_OFFSETS`: each mode is one add before an arithmetic
+shift), so the hardware follows the reference by construction and is checked against it in
+simulation.  Saturation bounds are :attr:`FixedType.saturation_bounds`, as in the reference.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from functools import lru_cache
 import numpy as np
 
 from ..fixed import FixedType, Interval
+from ..fixed.rounding import rounding_offset
 from ..ir.ops.quantize import quantize_interval
 from .fmt import Fmt
 
@@ -58,21 +60,12 @@ class CastPlan:
     zero: bool           # the target has width 0: the result is 0
 
 
-_OFFSET_BIT = {"RND_ZERO": "+sign", "RND_INF": "-sign", "RND_CONV": "+lsb", "TRN_ZERO": "sign_mask"}
-
-
-def _offset(rounding: str, right: int) -> int:
-    half = 1 << (right - 1)
-    return {"TRN": 0, "TRN_ZERO": 0, "RND": half, "RND_MIN_INF": half - 1, "RND_CONV": half - 1,
-            "RND_ZERO": half - 1, "RND_INF": half}[rounding]
-
-
 def plan_cast(a: Fmt, t: FixedType) -> CastPlan:
     """How ``cast(a, t)`` is built."""
     left, right = max(t.frac - a.frac, 0), max(a.frac - t.frac, 0)
     in_width = max(a.width, right + 1) + 1
     if right:
-        offset, bit = _offset(t.rounding, right), _OFFSET_BIT.get(t.rounding, "")
+        offset, bit = rounding_offset(t.rounding, right)
         rlo, rhi = _cast_range(a, FixedType(True, 4096, 4096 - t.frac, t.rounding, "WRAP"))
     else:
         offset, bit = 0, ""
