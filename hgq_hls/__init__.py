@@ -1,7 +1,6 @@
 """hgq_hls: trained neural networks to bit-exact, per-tensor mixed-precision firmware."""
 
-__version__ = "0.1.0.dev0"  # before the imports: submodules read it
-
+from .version import __version__
 from .errors import ArgumentError, ExactnessError, InvalidGraphError, ModelFileError, ProjectExistsError, UnsupportedModelError
 from .fixed import FixedType, Interval, quantize
 from .frontend.onnx import load_onnx, save_qonnx

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import __version__
+from .version import __version__
 from .errors import ArgumentError
 from .fixed import FixedType, from_mantissa, to_mantissa
 from .toolchain import ToolchainError, ap_types_include, cache_dir, cxx_compiler

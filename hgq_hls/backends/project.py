@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .. import __version__
+from ..version import __version__
 from ..inputs import as_input_arrays, positive_int
 from ..reference import predict as reference_predict
 from ..verification import VerifyReport, compare, stimulus

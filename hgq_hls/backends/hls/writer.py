@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ... import __version__
+from ...version import __version__
 from ...errors import ArgumentError, Problem, UnsupportedModelError
 from ...fixed import FixedType
 from ...inputs import positive_float, positive_int
