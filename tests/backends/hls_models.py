@@ -152,6 +152,15 @@ def prelu_per_channel_and_clip_min():
 
 
 @model
+def neg_unsigned_and_saturating():
+    """Neg of an unsigned input (signed, one bit wider), once into a narrow saturating type
+    and once exact (a second Neg)."""
+    b = ModelBuilder("neg")
+    h = b.node("Neg", [b.quant("x", 6, 3, signed=0)])
+    return hh.load_onnx(b.build({"x": ["N", 5]}, [b.quant(h, 4, 1, mode="FLOOR"), b.node("Neg", [h])]))
+
+
+@model
 def clip_inverted_bounds():
     b = ModelBuilder("clip_inverted")
     h = b.node("Clip", ["x", b.const(np.float32(1.0)), b.const(np.float32(-1.0))])

@@ -79,3 +79,15 @@ def test_bipolar_quant_matches_qonnx():
     x = np.array([[0.5, -0.0, -2.0], [0.0, 1e-9, -1e-9]])
     expected = qonnx_execute(model, x)
     assert_array_equal(hh.predict(hh.load_onnx(model), x), expected)
+
+
+def test_neg_matches_qonnx():
+    """Neg (issue 14's op added by the architecture recipe): an unsigned input negates to a
+    signed value one bit wider, and a narrow signed quantizer after it saturates."""
+    from .qonnx_models import ModelBuilder
+
+    b = ModelBuilder("neg")
+    h = b.node("Neg", [b.quant("x", 6, 3, signed=0)])
+    model = b.build({"x": ["N", 5]}, b.quant(h, 4, 1, mode="FLOOR"))
+    x = inputs_with_ties(np.random.default_rng(4), {"bits": 8, "frac": 4, "shape": [5]}, n=300)
+    assert_array_equal(hh.predict(hh.load_onnx(model), x), qonnx_execute(model, x))

@@ -19,7 +19,7 @@ def mlp():
     h = b.node("Add", [b.node("MatMul", ["x", b.const(w(6, 5))]), b.const(w(5))])
     h = b.node("Relu", [h])
     h = b.node("Sigmoid", [b.node("MatMul", [h, b.const(w(5, 4))])])
-    h = b.node("Sub", [b.node("Mul", [h, b.node("Tanh", [h])]), b.const(w(4))])
+    h = b.node("Sub", [b.node("Mul", [h, b.node("Tanh", [b.node("Neg", [h])])]), b.const(w(4))])
     return b.build({"x": ["N", 6]}, b.node("Softmax", [h], axis=-1)), (6,)
 
 

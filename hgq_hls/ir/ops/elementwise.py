@@ -1,4 +1,4 @@
-"""Elementwise ops: Add, Sub, Mul (numpy broadcasting), Relu, PRelu, Clip, Max/Min."""
+"""Elementwise ops: Add, Sub, Mul (numpy broadcasting), Relu, Neg, PRelu, Clip."""
 
 from __future__ import annotations
 
@@ -60,6 +60,17 @@ class Relu(OpDef):
 
     def interval(self, node, ivs):
         return [ivs[0].relu()]
+
+
+@register
+class Neg(OpDef):
+    """``-x`` (exact: an unsigned input gives a signed result one bit wider)."""
+
+    name = "Neg"
+    light = True        # one carry chain, like an offset by a constant
+
+    def interval(self, node, ivs):
+        return [-ivs[0]]
 
 
 @register

@@ -1,4 +1,4 @@
-"""Lowering of elementwise arithmetic: sums, products, ReLU, PReLU, Clip."""
+"""Lowering of elementwise arithmetic: sums, products, ReLU, negation, PReLU, Clip."""
 
 from __future__ import annotations
 
@@ -37,6 +37,11 @@ def mul(net, node, ins, g):
 @lowering("Relu")
 def relu(net, node, ins, g):
     return [elementwise(net.relu, ins[0])]
+
+
+@lowering("Neg")
+def neg(net, node, ins, g):
+    return [elementwise(net.negate, ins[0])]
 
 
 @lowering("PRelu")

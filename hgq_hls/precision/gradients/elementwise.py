@@ -1,4 +1,4 @@
-"""Vector-Jacobian products of Add, Sub, Mul, Relu, PRelu, Clip."""
+"""Vector-Jacobian products of Add, Sub, Mul, Relu, Neg, PRelu, Clip."""
 
 from __future__ import annotations
 
@@ -26,6 +26,11 @@ def mul(node, ins, outs, up):
 @vjp("Relu")
 def relu(node, ins, outs, up):
     return [up[0] * (ins[0] > 0)]
+
+
+@vjp("Neg")
+def neg(node, ins, outs, up):
+    return [-up[0]]
 
 
 @vjp("PRelu")

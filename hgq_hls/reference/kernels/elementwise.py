@@ -1,4 +1,4 @@
-"""Elementwise kernels: Add, Sub, Mul, Relu, PRelu, Clip."""
+"""Elementwise kernels: Add, Sub, Mul, Relu, Neg, PRelu, Clip."""
 
 from __future__ import annotations
 
@@ -39,6 +39,12 @@ def mul(node, inputs, graph):
 def relu(node, inputs, graph):
     arr, frac = inputs[0]
     return [(np.maximum(arr, 0), frac)]
+
+
+@kernel("Neg")
+def neg(node, inputs, graph):
+    arr, frac = inputs[0]
+    return [(-arr, frac)]
 
 
 @kernel("PRelu")

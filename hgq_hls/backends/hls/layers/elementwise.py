@@ -1,4 +1,4 @@
-"""HLS context builders of Add, Sub, Mul, Relu, PRelu, Clip: operand index maps for broadcasting."""
+"""HLS context builders of Add, Sub, Mul, Relu, Neg, PRelu, Clip: operand index maps for broadcasting."""
 
 from __future__ import annotations
 
@@ -18,6 +18,11 @@ def binary(ctx: LayerContext):
 @layer("Relu")
 def relu(ctx: LayerContext):
     return "relu", ctx.base()
+
+
+@layer("Neg")
+def neg(ctx: LayerContext):
+    return "neg", ctx.base()
 
 
 @layer("PRelu")

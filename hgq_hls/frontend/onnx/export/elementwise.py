@@ -1,11 +1,11 @@
-"""QONNX exporters of elementwise ops (Relu, Add, Sub, Mul, PRelu, Clip)."""
+"""QONNX exporters of elementwise ops (Relu, Neg, Add, Sub, Mul, PRelu, Clip)."""
 
 from __future__ import annotations
 
 from .base import exporter
 
 
-@exporter("Relu", "Add", "Sub", "Mul", "PRelu")
+@exporter("Relu", "Neg", "Add", "Sub", "Mul", "PRelu")
 def elementwise(w, node):
     args = [w.arg(t) for t in node.inputs]
     w.result(node, lambda out: w.node(node.op, args, out, name=node.name))

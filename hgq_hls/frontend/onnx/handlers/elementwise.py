@@ -1,4 +1,4 @@
-"""Add, Sub, Mul, Div (by a constant), Relu, LeakyRelu, PRelu, Clip, BatchNormalization (eval)."""
+"""Add, Sub, Mul, Div (by a constant), Relu, Neg, LeakyRelu, PRelu, Clip, BatchNormalization (eval)."""
 
 from __future__ import annotations
 
@@ -44,6 +44,11 @@ def div(ctx, node):
 @handles("Relu")
 def relu(ctx, node):
     ctx.add("Relu", [node.input[0]], [node.output[0]], node.name)
+
+
+@handles("Neg")
+def neg(ctx, node):
+    ctx.add("Neg", [node.input[0]], [node.output[0]], node.name)
 
 
 @handles("LeakyRelu")
