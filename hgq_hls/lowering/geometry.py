@@ -1,6 +1,9 @@
-"""Window geometry of convolutions and pooling, shared by the backends."""
+"""Window geometry of convolutions and pooling, shared by the backends and the estimator
+(the output size by the IR's own rule, :func:`~hgq_hls.ir.ops.linear.conv_output_shape`)."""
 
 from __future__ import annotations
+
+from ..ir.ops.linear import conv_output_shape
 
 
 def window_geometry(in_shape, attrs, kernel_shape) -> dict:
@@ -17,8 +20,7 @@ def window_geometry(in_shape, attrs, kernel_shape) -> dict:
         begin, ends = tuple(pads[:2]), tuple(pads[2:])
     else:
         raise NotImplementedError(f"{n}-d windows")
-    out = [(spatial[d] + begin[d] + ends[d] - dil[d] * (kernel_shape[d] - 1) - 1) // strides[d] + 1
-           for d in range(2)]
+    out = conv_output_shape(spatial, kernel_shape, strides, begin + ends, dil)
     return dict(c=in_shape[0], h=spatial[0], w=spatial[1], kh=kernel_shape[0], kw=kernel_shape[1],
                 sh=strides[0], sw=strides[1], pt=begin[0], pl=begin[1], dh=dil[0], dw=dil[1],
                 oh=out[0], ow=out[1])
