@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..fixed import FixedType, Interval, from_mantissa
+from ..fixed import ElementTypes, FixedType, Interval, from_mantissa
 
 
 @dataclass
@@ -21,6 +21,9 @@ class Tensor:
     precision inference sized.  ``entry_type`` is set by precision inference on an untyped
     (float) graph input that only quantizers of one type read: firmware takes the input in
     that type, since converting the float at the port *is* the quantizer.
+    ``element_types`` refines ``type`` per element (HGQ granularity): each element's own
+    type; ``type`` is then the container that holds every element's values, on the common
+    grid the values travel in (:class:`~hgq_hls.fixed.ElementTypes`).
     """
 
     name: str
@@ -30,6 +33,7 @@ class Tensor:
     value: np.ndarray | None = None
     declared: bool = False
     entry_type: FixedType | None = None
+    element_types: ElementTypes | None = None
 
     @property
     def is_const(self) -> bool:

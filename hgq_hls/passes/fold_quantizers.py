@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..fixed import cast, to_mantissa
+from ..fixed import ElementTypes, cast, convert, to_mantissa
 from ..ir import Graph
 
 
@@ -13,12 +13,15 @@ def fold_quantizers(g: Graph) -> tuple[Graph, bool]:
         if node.op != "Quantize" or not g.tensors[node.inputs[0]].is_const:
             continue
         src, t = g.tensors[node.inputs[0]], node.attrs["type"]
-        if src.type is None:
-            value = to_mantissa(src.value, t, name=src.name)
-        else:
-            value = cast(src.value, src.type.frac, t, name=src.name)
         out = g.tensors[node.outputs[0]]
-        out.value, out.type, out.declared, out.shape = value, t, True, src.shape
+        if isinstance(t, ElementTypes):
+            value, frac = convert(src.value, None if src.type is None else src.type.frac, t)
+            out.value, out.type, out.element_types = value, t.container(), t
+        elif src.type is None:
+            out.value, out.type = to_mantissa(src.value, t, name=src.name), t
+        else:
+            out.value, out.type = cast(src.value, src.type.frac, t, name=src.name), t
+        out.declared, out.shape = True, src.shape
         g.remove_node(node.name)
         g.prune()
         changed = True

@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import Problem, UnsupportedModelError
-from ..fixed import Interval, to_mantissa
+from ..fixed import ElementTypes, FixedType, Interval, to_mantissa
 from ..ir import Graph
 from ..ir.ops import OPS
 from ..ir.ops.quantize import quantize_interval
@@ -45,8 +45,9 @@ def _record_entry_types(g: Graph) -> None:
     """An untyped input read only by quantizers of one type enters the firmware in that type."""
     for name in g.inputs:
         tensor, consumers = g.tensors[name], g.consumers(name)
-        types = {node.attrs["type"] for node in consumers if node.op == "Quantize"}
-        one_type = len(types) == 1 and all(node.op == "Quantize" for node in consumers)
+        # (a per-element quantizer is not a port type: it needs its own per-element logic)
+        types = {node.attrs["type"] if node.op == "Quantize" else None for node in consumers}
+        one_type = len(types) == 1 and isinstance(next(iter(types)), FixedType)
         tensor.entry_type = types.pop() if tensor.type is None and one_type else None
 
 
@@ -64,7 +65,9 @@ def infer_precision(g: Graph) -> tuple[Graph, bool]:
         OPS[node.op].build_tables(node)
         ivs = [g.tensors[i].interval for i in node.inputs]
         if ivs[0] is None and node.op == "Quantize":       # float graph input: any value
-            outs = [Interval.from_type(node.attrs["type"], g.tensors[node.outputs[0]].shape)]
+            t = node.attrs["type"]
+            outs = [t.interval() if isinstance(t, ElementTypes)
+                    else Interval.from_type(t, g.tensors[node.outputs[0]].shape)]
         elif ivs[0] is None:                                  # Bipolar reads only the sign
             shape = g.tensors[node.inputs[0]].shape
             outs = OPS[node.op].interval(node, [Interval.exact(np.zeros(shape, dtype=np.int64), 0)])
@@ -78,7 +81,12 @@ def infer_precision(g: Graph) -> tuple[Graph, bool]:
                 node.attrs["acc_type"] = iv.fixed_type()
                 tensor.interval = quantize_interval(iv, tensor.type)
             elif node.op == "Quantize":
-                tensor.type, tensor.declared, tensor.interval = node.attrs["type"], True, iv
+                t = node.attrs["type"]
+                if isinstance(t, ElementTypes):
+                    tensor.type, tensor.element_types = t.container(), t
+                else:
+                    tensor.type = t
+                tensor.declared, tensor.interval = True, iv
             else:
                 tensor.type, tensor.interval = iv.fixed_type(), iv
     return g, True

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import numpy as np
 
-from ...fixed import FixedType, Interval, cast
+from ...fixed import ElementTypes, FixedType, Interval, cast
+from ...fixed.element_types import quantize_interval_elements
 from .base import OpDef, register
 
 _WIDE = 4096  # wide enough that rounding an interval endpoint never overflows
 
 
-def quantize_interval(iv: Interval, t: FixedType) -> Interval:
-    """The set of values ``cast(x, t)`` takes for ``x`` in ``iv`` (rounding is monotone)."""
+def quantize_interval(iv: Interval, t) -> Interval:
+    """The set of values ``cast(x, t)`` takes for ``x`` in ``iv`` (rounding is monotone);
+    ``t`` is one type, or one per element."""
+    if isinstance(t, ElementTypes):
+        return quantize_interval_elements(iv, t)
     if t.width == 0:
         return Interval(np.zeros(iv.shape, dtype=object), np.zeros(iv.shape, dtype=object), 0)
     exact = FixedType(True, _WIDE, _WIDE - t.frac, t.rounding, "WRAP")
@@ -32,7 +36,8 @@ def quantize_interval(iv: Interval, t: FixedType) -> Interval:
 
 @register
 class Quantize(OpDef):
-    """``y = cast(x, attrs["type"])`` with the type's rounding and overflow (QONNX Quant, ...)."""
+    """``y = cast(x, attrs["type"])`` with the type's rounding and overflow (QONNX Quant, ...);
+    ``attrs["type"]`` may be :class:`~hgq_hls.fixed.ElementTypes`: each element its own."""
 
     name = "Quantize"
     declares_type = True

@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from ...fixed import cast, to_mantissa
+from ...fixed import convert
 from .base import kernel
 
 
 def to_type(value, t):
-    """A value (float or mantissas) converted to type ``t``, as ap_fixed would."""
-    arr, frac = value
-    if frac is None:
-        return to_mantissa(arr, t), t.frac
-    return cast(arr, frac, t), t.frac
+    """A value (float or mantissas) converted to type ``t`` (one type, or one per element),
+    as ap_fixed would."""
+    return convert(*value, t)
 
 
 @kernel("Quantize")

@@ -42,6 +42,10 @@ def to_qonnx(g: Graph) -> onnx.ModelProto:
             inputs.append(helper.make_tensor_value_info(raw, TensorProto.FLOAT, ["N", *tensor.shape]))
             w.quant(raw, tensor.type, name, name, name=w.fresh(f"Quant_{name}"))
     for node in g.topological():
+        per_element = [t for t in node.outputs if g.tensors[t].element_types is not None]
+        if per_element:
+            w.problems.append(Problem(node.name, node.op, "per-element types cannot be written as QONNX yet"))
+            continue
         if node.op not in EXPORT:
             w.problems.append(Problem(node.name, node.op, "cannot be written as QONNX yet"))
             continue

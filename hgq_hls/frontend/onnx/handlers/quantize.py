@@ -10,7 +10,8 @@ import math
 
 import numpy as np
 
-from ....fixed import FixedType, Interval, to_mantissa
+from ....fixed import ElementTypes, FixedType, Interval, elements_from_float, from_mantissa, to_mantissa
+from ....fixed.modes import rounding_from_qonnx
 from ....fixed.fixed_type import MAX_DECLARED_WIDTH
 from .base import Unsupported, handles
 
@@ -71,6 +72,54 @@ def _check_broadcast(ctx, node, param: np.ndarray, what: str) -> None:
         raise Unsupported(f"{what} of shape {param.shape} does not broadcast to the input {shape}")
 
 
+def _bit_widths(value, what: str) -> np.ndarray:
+    """A per-element bit-width tensor: integers in 0..MAX_DECLARED_WIDTH (0: a pruned element)."""
+    bits = np.asarray(value, dtype=np.float64)
+    if not np.all(np.isfinite(bits)) or np.any(bits != np.round(bits)):
+        raise Unsupported(f"{what} must hold integers, got {bits.reshape(-1)[:4].tolist()}")
+    if np.any(bits < 0) or np.any(bits > MAX_DECLARED_WIDTH):
+        raise Unsupported(f"{what} holds {bits.min():g}..{bits.max():g}: each must lie in 0..{MAX_DECLARED_WIDTH} "
+                          "(0 is a pruned element)")
+    return bits.astype(np.int64)
+
+
+def _per_sample(ctx, node, param: np.ndarray) -> np.ndarray:
+    """``param`` without the leading batch axes of 1 an activation quantizer's parameters carry."""
+    if ctx.const(node.input[0]) is not None:
+        return param
+    rank = len(ctx.shape(node.input[0]))
+    while param.ndim > rank and param.shape[0] == 1:
+        param = param.reshape(param.shape[1:])
+    return param
+
+
+def _quant_types(ctx, node, bits, fracs, signed, narrow, mode):
+    """One FixedType when every element has the same bits and scale, else ElementTypes."""
+    try:
+        rounding = rounding_from_qonnx(mode)
+    except ValueError as exc:
+        raise Unsupported(str(exc)) from None
+    if narrow and not signed:
+        raise Unsupported("unsigned narrow QONNX Quant (max 2^b-2) has no ap_ufixed equivalent")
+    if signed and np.any(bits == 1):
+        raise Unsupported("a signed 1-bit QONNX Quant is bipolar {-1,+1}, not a fixed-point type "
+                          "(use BipolarQuant)")
+    overflow = "SAT_SYM" if narrow else "SAT"
+    if bits.size == 1 and np.unique(fracs).size == 1:
+        b = int(bits.reshape(-1)[0])
+        if b < 1:
+            raise Unsupported("bitwidth 0 quantizes the whole tensor to zero: remove the tensor instead")
+        return FixedType(bool(signed), b, b - int(fracs.reshape(-1)[0]), rounding, overflow)
+    x = ctx.const(node.input[0])
+    shape = tuple(x.shape if x is not None else ctx.shape(node.input[0]))
+    b, f = _per_sample(ctx, node, bits), _per_sample(ctx, node, fracs)
+    types = ElementTypes(bool(signed), b, b - f, rounding, overflow, shape)
+    problem = types.declaration_problem()
+    if problem:
+        raise Unsupported(problem)
+    return types
+
+
 @handles("Quant", "IntQuant")
 def quant(ctx, node):
     a = ctx.attrs(node)
@@ -79,33 +128,32 @@ def quant(ctx, node):
     bits = ctx.require_const(node, 3, "the bit width")
     if np.any(zero != 0):
         raise Unsupported("a non-zero zero point is not fixed-point (zeropt must be 0)")
-    bits = _scalar_bits(bits, "bitwidth")
+    if np.size(bits) == 1:
+        bits = np.asarray(_scalar_bits(bits, "bitwidth"))
+    else:
+        _check_broadcast(ctx, node, np.asarray(bits), "the bitwidth")
+        bits = _bit_widths(bits, "bitwidth")
     _check_broadcast(ctx, node, np.asarray(scale), "the scale")
     fracs = _power_of_two_frac(scale, "scale")
-    signed, narrow = bool(a.get("signed", 1)), bool(a.get("narrow", 0))
     mode = a.get("rounding_mode", "ROUND")
     mode = mode.decode() if isinstance(mode, bytes) else mode
-    try:
-        types = {int(f): FixedType.from_qonnx(bits, math.ldexp(1.0, -int(f)), signed, narrow, mode)
-                 for f in np.unique(fracs)}
-    except ValueError as exc:
-        raise Unsupported(str(exc)) from None
-    problem = next(filter(None, (t.declaration_problem() for t in types.values())), None)
-    if problem:
-        raise Unsupported(problem)
+    t = _quant_types(ctx, node, bits, fracs, bool(a.get("signed", 1)), bool(a.get("narrow", 0)), mode)
+    if isinstance(t, FixedType):
+        problem = t.declaration_problem()
+        if problem:
+            raise Unsupported(problem)
     x = ctx.const(node.input[0])
     if x is not None:
-        fr = np.broadcast_to(fracs, x.shape)
-        values = np.empty(x.shape)
-        for f, t in types.items():
-            values[fr == f] = to_mantissa(x[fr == f], t) * math.ldexp(1.0, -f)
-        single = next(iter(types.values())) if len(types) == 1 else None
-        _typed_const(ctx, node.output[0], values, single)
+        if isinstance(t, FixedType):
+            _typed_const(ctx, node.output[0], to_mantissa(x, t) * math.ldexp(1.0, -t.frac), t)
+        else:
+            # the values exactly, in the tightest type that holds them; each element's own
+            # type is kept beside them (save_qonnx writes it back)
+            m, frac = elements_from_float(x, t)
+            _typed_const(ctx, node.output[0], from_mantissa(m, frac), None)
+            ctx.graph.tensors[node.output[0]].element_types = t
         return
-    if len(types) > 1:
-        raise Unsupported("per-channel scales on an activation quantizer are not supported yet "
-                          "(they are on weights)")
-    ctx.add("Quantize", [node.input[0]], [node.output[0]], node.name, type=next(iter(types.values())))
+    ctx.add("Quantize", [node.input[0]], [node.output[0]], node.name, type=t)
 
 
 @handles("BipolarQuant")

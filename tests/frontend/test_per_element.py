@@ -1,0 +1,127 @@
+"""Per-element types (HGQ granularity) on import and in hh.predict.
+
+The oracle is qonnx's own scalar quantizer (``qonnx.custom_op.general.quant.quant``) applied
+to each element with that element's scale and bit width; a width-0 element is pruned, so its
+value is 0 by definition.  qonnx cannot run a tensor bit width itself (``int_quant`` tests
+``bitwidth == 1`` on an array), which is why the compact form is checked element by element.
+"""
+
+import numpy as np
+import pytest
+from numpy.testing import assert_array_equal
+
+import hgq_hls as hh
+from hgq_hls.fixed import ElementTypes
+from hgq_hls.frontend.onnx.builder import QONNX_DOMAIN, ModelBuilder
+
+MODES = ["ROUND", "FLOOR", "HALF_UP", "HALF_DOWN", "DOWN"]
+
+
+def qonnx_scalar_quant(x, scale, bits, signed, narrow, mode):
+    """qonnx's quantizer for one element's parameters (0 bits: pruned, 0)."""
+    from qonnx.custom_op.general.quant import quant
+
+    if bits == 0:
+        return np.zeros_like(x)
+    return quant(x, np.float64(scale), np.float64(0), np.float64(bits), signed, narrow, mode)
+
+
+def per_element_oracle(x, scale, bits, signed, narrow, mode):
+    """Each element of ``x`` (batch first) through qonnx's scalar quantizer, with its own
+    scale and bit width (both broadcast to one sample)."""
+    shape = x.shape[1:]
+    scale, bits = np.broadcast_to(scale, shape), np.broadcast_to(bits, shape)
+    out = np.empty_like(x)
+    for e in np.ndindex(*shape):
+        out[(slice(None),) + e] = qonnx_scalar_quant(x[(slice(None),) + e], float(scale[e]),
+                                                     int(bits[e]), signed, narrow, mode)
+    return out
+
+
+def quant(b, x, scale, bits, signed=1, narrow=0, mode="ROUND"):
+    return b.node("Quant", [x, b.const(np.asarray(scale, np.float32)), b.const(np.float32(0)),
+                            b.const(np.asarray(bits, np.float32))],
+                  domain=QONNX_DOMAIN, signed=signed, narrow=narrow, rounding_mode=mode)
+
+
+def inputs(rng, shape, n=400):
+    """Normal values spilling past the ranges, plus exact ties of fine grids."""
+    x = rng.normal(0, 6, (n, *shape))
+    ties = rng.random(x.shape) < 0.4
+    x[ties] = (np.round(x[ties] * 8) + 0.5) / 8
+    return x.astype(np.float32).astype(np.float64)
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("signed,narrow", [(1, 0), (0, 0), (1, 1)])
+def test_activation_quantizer_with_per_element_bits_and_scales(mode, signed, narrow):
+    rng = np.random.default_rng(MODES.index(mode) * 7 + signed * 3 + narrow)
+    shape = (3, 4)
+    bits = rng.integers(2 if signed else 1, 9, shape)
+    bits[rng.random(shape) < 0.2] = 0                                     # pruned elements
+    scale = 2.0 ** -rng.integers(-2, 5, (3, 1)).astype(np.float64)       # per row, broadcast
+    b = ModelBuilder("pe_act")
+    model = b.build({"x": ["N", *shape]}, quant(b, "x", scale, bits, signed, narrow, mode))
+    g = hh.load_onnx(model)
+    x = inputs(rng, shape)
+    assert_array_equal(hh.predict(g, x), per_element_oracle(x, scale, bits, signed, narrow, mode))
+    et = g.tensors[g.outputs[0]].element_types
+    assert isinstance(et, ElementTypes) and et.pruned.sum() == (bits == 0).sum()
+    assert_array_equal(et.width, bits)
+
+
+def test_per_element_weights_and_activations_through_a_dense_layer():
+    """x (per-element) @ w (per-element, some pruned) -> per-element output quantizer, against
+    the same chain computed with qonnx's scalar quantizer per element and a float64 matmul
+    (exact: every product and sum fits 53 bits)."""
+    rng = np.random.default_rng(11)
+    bx, fx = rng.integers(2, 8, (1, 6)), rng.integers(-1, 4, (1, 6))
+    w = rng.normal(0, 1, (6, 4))
+    bw, fw = rng.integers(0, 6, (6, 4)), rng.integers(0, 4, (6, 4))
+    bw[bw == 1] = 2                                                       # signed: no 1-bit
+    by, fy = np.array([[6, 5, 0, 8]]), np.array([[2, 3, 0, 1]])
+    b = ModelBuilder("pe_dense")
+    h = b.node("MatMul", [quant(b, "x", 2.0 ** -fx, bx), quant(b, b.const(w.astype(np.float32)), 2.0 ** -fw, bw)])
+    g = hh.load_onnx(b.build({"x": ["N", 6]}, quant(b, h, 2.0 ** -fy, by)))
+    x = inputs(rng, (6,))
+    xq = per_element_oracle(x, 2.0 ** -fx[0], bx[0], 1, 0, "ROUND")
+    wq = per_element_oracle(w.astype(np.float32).astype(np.float64)[None], 2.0 ** -fw, bw, 1, 0, "ROUND")[0]
+    want = per_element_oracle(xq @ wq, 2.0 ** -fy[0], by[0], 1, 0, "ROUND")
+    assert_array_equal(hh.predict(g, x), want)
+    weight = g.tensors[g.nodes["MatMul_4"].inputs[1]] if "MatMul_4" in g.nodes else \
+        g.tensors[next(n for n in g.nodes.values() if n.op == "Dense").inputs[1]]
+    assert weight.element_types is not None and int(weight.element_types.pruned.sum()) == int((bw == 0).sum())
+    assert "per-element" in str(g) and "pruned" in str(g)
+
+
+def test_per_element_intervals_size_the_accumulator_from_each_input():
+    """A 1-bit-wide element feeds less range than a 7-bit one: the interval is per element."""
+    b = ModelBuilder("pe_iv")
+    g = hh.load_onnx(b.build({"x": ["N", 2]}, quant(b, "x", [[1.0, 1.0]], [[2, 7]])))
+    iv = g.tensors[g.outputs[0]].interval
+    assert [int(v) for v in iv.lo] == [-2, -64] and [int(v) for v in iv.hi] == [1, 63]
+
+
+def test_firmware_and_estimate_refuse_per_element_activations_by_name(tmp_path):
+    b = ModelBuilder("pe_refuse")
+    g = hh.load_onnx(b.build({"x": ["N", 2]}, quant(b, "x", [[1.0, 0.5]], [[3, 5]])))
+    for run in (lambda: hh.estimate(g), lambda: hh.write_hls(g, tmp_path / "h"),
+                lambda: hh.write_verilog(g, tmp_path / "v"), lambda: hh.save_qonnx(g, tmp_path / "q.onnx")):
+        with pytest.raises(hh.UnsupportedModelError, match="Quant_4.*per-element"):
+            run()
+    assert not (tmp_path / "h").exists() and not (tmp_path / "q.onnx").exists()
+
+
+def test_bad_bit_width_tensors_are_named():
+    b = ModelBuilder("pe_bad")
+    model = b.build({"x": ["N", 2]}, quant(b, "x", 1.0, [[3, 2.5]]))
+    with pytest.raises(hh.UnsupportedModelError, match="bitwidth must hold integers"):
+        hh.load_onnx(model)
+    b = ModelBuilder("pe_bad2")
+    model = b.build({"x": ["N", 2]}, quant(b, "x", 1.0, [[3, 1]]))
+    with pytest.raises(hh.UnsupportedModelError, match="1-bit"):
+        hh.load_onnx(model)
+    b = ModelBuilder("pe_bad3")
+    model = b.build({"x": ["N", 2]}, quant(b, "x", 1.0, [[3, 4, 5]]))
+    with pytest.raises(hh.UnsupportedModelError, match="bitwidth of shape"):
+        hh.load_onnx(model)
