@@ -1,7 +1,8 @@
 """The pass pipeline, in order.  Each pass is ``Graph -> (Graph, changed)``.
 
     canonicalize  drop Identity/Dropout; fold BatchNorm (and any per-channel affine) into
-                  float Dense/Conv weights; fold quantizers on constants
+                  float Dense/Conv weights; fuse constant clamps after a saturating quantizer
+                  into its (per-element) types; fold quantizers on constants
     shapes        re-derive every shape from the op rules and check the rewrites kept them
     precision     declare the types the user asked for (input, default, per node)
     fold          quantize constants that just got a declared type
@@ -14,10 +15,11 @@ from ..ir import Graph
 from .canonicalize import fold_affine_into_layers, remove_identity
 from .default_precision import apply_precision
 from .fold_quantizers import fold_quantizers
+from .fuse_clamps import fuse_clamped_quantizers
 from .precision import infer_precision
 from .shapes import infer_shapes
 
-CANONICALIZE = [remove_identity, fold_affine_into_layers, fold_quantizers]
+CANONICALIZE = [remove_identity, fold_affine_into_layers, fuse_clamped_quantizers, fold_quantizers]
 
 
 def run_to_fixpoint(g: Graph, passes) -> Graph:

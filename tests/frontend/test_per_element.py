@@ -125,3 +125,69 @@ def test_bad_bit_width_tensors_are_named():
     model = b.build({"x": ["N", 2]}, quant(b, "x", 1.0, [[3, 4, 5]]))
     with pytest.raises(hh.UnsupportedModelError, match="bitwidth of shape"):
         hh.load_onnx(model)
+
+
+def portable(b, x, frac, k, i, mode="ROUND"):
+    """training_side.md §6.2 B: Quant(2**-f_e, wide scalar bitwidth) -> Min(hi_e) -> Max(lo_e)
+    with hi_e = 2**i_e - 2**-f_e and lo_e = -k_e 2**i_e (hi = lo = 0: pruned)."""
+    pruned = k + i + frac == 0
+    hi = np.where(pruned, 0.0, 2.0 ** i - 2.0 ** -frac)
+    lo = np.where(pruned, 0.0, -k * 2.0 ** i)
+    wide = int((k + i + frac).max()) + 1
+    q = quant(b, x, 2.0 ** -frac, wide, 1, 0, mode)
+    return b.node("Max", [b.node("Min", [q, b.const(hi.astype(np.float32))]), b.const(lo.astype(np.float32))])
+
+
+def per_element_kif(rng, shape):
+    k = rng.integers(0, 2, shape)
+    i = rng.integers(-1, 4, shape)
+    f = rng.integers(0, 4, shape)
+    f = np.maximum(f, 1 - k - i)                            # at least one bit
+    dead = rng.random(shape) < 0.2
+    k, i, f = np.where(dead, 0, k), np.where(dead, 0, i), np.where(dead, 0, f)
+    return k, i, f
+
+
+@pytest.mark.parametrize("mode", ["ROUND", "FLOOR", "HALF_UP"])
+def test_portable_form_runs_in_qonnx_and_fuses_to_the_compact_types(mode):
+    """qonnx's executor runs the portable form itself: hh.predict must equal it, and the
+    importer must see one quantizer whose types are exactly the (k, i, f) that were encoded."""
+    from tests.frontend.test_qonnx_executor_oracle import qonnx_execute
+
+    rng = np.random.default_rng(["ROUND", "FLOOR", "HALF_UP"].index(mode))
+    shape = (2, 5)
+    k, i, f = per_element_kif(rng, shape)
+    b = ModelBuilder("portable")
+    model = b.build({"x": ["N", *shape]}, portable(b, "x", f, k, i, mode))
+    g = hh.load_onnx(model)
+    assert [n.op for n in g.topological()] == ["Quantize"]
+    et = g.tensors[g.outputs[0]].element_types
+    assert_array_equal(et.width, k + i + f)
+    assert_array_equal(et.signed[~et.pruned], (k == 1)[~et.pruned])
+    assert_array_equal(et.frac[~et.pruned], f[~et.pruned])
+    x = inputs(rng, shape, n=500)
+    assert_array_equal(hh.predict(g, x), qonnx_execute(model, x))
+
+
+def test_clamps_that_are_no_type_stay_exact():
+    """Bounds off the grid, or not 2**n - 1 wide, leave Quantize -> Clip as it is."""
+    from tests.frontend.test_qonnx_executor_oracle import qonnx_execute
+
+    b = ModelBuilder("odd_clamp")
+    q = quant(b, "x", 0.25, 8)
+    y = b.node("Max", [b.node("Min", [q, b.const(np.array([[1.5, 0.3]], np.float32))]),
+                       b.const(np.array([[-1.0, -2.0]], np.float32))])
+    model = b.build({"x": ["N", 2]}, y)
+    g = hh.load_onnx(model)
+    assert [n.op for n in g.topological()] == ["Quantize", "Clip", "Clip"]
+    x = inputs(np.random.default_rng(5), (2,))
+    assert_array_equal(hh.predict(g, x), qonnx_execute(model, x))
+
+
+def test_scalar_clamps_narrow_a_per_tensor_quantizer():
+    b = ModelBuilder("narrow")
+    y = b.node("Max", [b.node("Min", [quant(b, "x", 0.125, 10), b.const(np.float32(0.875))]),
+                       b.const(np.float32(-1.0))])
+    g = hh.load_onnx(b.build({"x": ["N", 3]}, y))
+    assert [n.op for n in g.topological()] == ["Quantize"]
+    assert g.tensors[g.outputs[0]].type == hh.FixedType(True, 4, 1, "RND_CONV", "SAT")

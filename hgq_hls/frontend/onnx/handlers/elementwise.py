@@ -1,4 +1,5 @@
-"""Add, Sub, Mul, Div (by a constant), Relu, Neg, LeakyRelu, PRelu, Clip, BatchNormalization (eval)."""
+"""Add, Sub, Mul, Div (by a constant), Relu, Neg, LeakyRelu, PRelu, Clip, Min/Max (by a constant),
+BatchNormalization (eval)."""
 
 from __future__ import annotations
 
@@ -90,6 +91,33 @@ def clip(ctx, node):
                 ctx.require_const(node, k, "a Clip bound")
     inputs = [node.input[0]] + [b for b in bounds if b]
     ctx.add("Clip", inputs, [node.output[0]], node.name, bounds=tuple(b is not None for b in bounds))
+
+
+@handles("Min", "Max")
+def min_max(ctx, node):
+    """Min/Max of an activation and a constant: a Clip from above (Min) or below (Max).
+
+    QONNX's portable per-element form is ``Quant -> Min -> Max`` with constant bounds; the
+    passes fuse such clamps into the quantizer's per-element types.
+    """
+    if len(node.input) != 2:
+        raise Unsupported(f"{node.op_type} of {len(node.input)} inputs: only an activation and a constant")
+    consts = [ctx.const(i) is not None for i in node.input]
+    if consts != [False, True] and consts != [True, False]:
+        raise Unsupported(f"{node.op_type} of two {'constants' if all(consts) else 'activations'} "
+                          "is not supported (one input must be a constant)")
+    x, bound = (node.input[0], node.input[1]) if consts[1] else (node.input[1], node.input[0])
+    rank = len(ctx.shape(x))
+    bound = per_sample_const(ctx, bound, rank)
+    value = ctx.const(bound)
+    try:
+        fits = np.broadcast_shapes(value.shape, tuple(ctx.shape(x))) == tuple(ctx.shape(x))
+    except ValueError:
+        fits = False
+    if not fits:
+        raise Unsupported(f"the constant of shape {value.shape} does not broadcast to the input {tuple(ctx.shape(x))}")
+    ctx.add("Clip", [x, bound], [node.output[0]], node.name,
+            bounds=(node.op_type == "Max", node.op_type == "Min"))
 
 
 @handles("BatchNormalization")
