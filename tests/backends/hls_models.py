@@ -161,6 +161,14 @@ def neg_unsigned_and_saturating():
 
 
 @model
+def clamps_per_element():
+    """Min/Max by constant tensors that are no fixed-point type (they stay clamps)."""
+    b = ModelBuilder("clamps")
+    h = b.node("Min", [b.quant("x", 8, 2), b.const(np.array([[1.5, 0.25, -3.0], [7.0, 0.0, 2.75]], np.float32))])
+    return hh.load_onnx(b.build({"x": ["N", 2, 3]}, b.node("Max", [h, b.const(np.array([-1.25, -9.0, -0.5], np.float32))])))
+
+
+@model
 def clip_inverted_bounds():
     b = ModelBuilder("clip_inverted")
     h = b.node("Clip", ["x", b.const(np.float32(1.0)), b.const(np.float32(-1.0))])

@@ -10,7 +10,7 @@ from hgq_hls.verification import stimulus
 from tests.backends.hls_models import MODELS
 from tests.backends.outputs import assert_firmware_equals_reference
 
-QONNX_ORIGIN = [name for name in MODELS if name.startswith(("qonnx_", "trunc_", "bipolar", "qdq_"))]
+QONNX_ORIGIN = [name for name in MODELS if name.startswith(("qonnx_", "trunc_", "bipolar", "qdq_", "clamps_", "neg_"))]
 
 
 def same_constant(a, b):

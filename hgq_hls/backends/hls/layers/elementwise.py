@@ -33,7 +33,10 @@ def prelu(ctx: LayerContext):
 
 @layer("Clip")
 def clip(ctx: LayerContext):
-    bounds = iter(ctx.ins[1:])
+    x, bounds = ctx.ins[0], iter(ctx.ins[1:])
     has_lo, has_hi = ctx.node.attrs["bounds"]
-    return "clip", dict(ctx.base(), lo=next(bounds) if has_lo else None,
-                        hi=next(bounds) if has_hi else None)
+    lo, hi = next(bounds) if has_lo else None, next(bounds) if has_hi else None
+    # bounds broadcast per element (Min/Max by a constant tensor); a scalar bound reads [0]
+    return "clip", dict(ctx.base(), lo=lo, hi=hi,
+                        lo_index=index_terms(x.shape, lo.shape) if lo else None,
+                        hi_index=index_terms(x.shape, hi.shape) if hi else None)
