@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from ..version import __version__
+from ..fixed import elements_from_float, from_mantissa
 from ..inputs import as_input_arrays, positive_int
 from ..reference import predict as reference_predict
 from ..verification import VerifyReport, compare, stimulus
@@ -61,6 +62,15 @@ class Project:
     def run(self, xs: list[np.ndarray], progress: bool = False):
         """The firmware's outputs for checked inputs (a subclass runs its simulator)."""
         raise NotImplementedError
+
+    def at_ports(self, xs: list[np.ndarray]) -> list[np.ndarray]:
+        """Inputs as the ports take them: an input read by a per-element quantizer is
+        converted here, each element to its own type (exact; the firmware then only moves it)."""
+        out = []
+        for x, port in zip(xs, self.manifest["inputs"]):
+            types = getattr(self.graph.tensors[port["tensor"]], "entry_elements", None)
+            out.append(x if types is None else from_mantissa(*elements_from_float(x, types)))
+        return out
 
     def verify(self, x=None, n: int = 10_000, seed: int = 0, progress: bool = False) -> VerifyReport:
         """Compare the firmware with ``hh.predict`` on ``x`` (or ``n`` generated samples).

@@ -17,11 +17,40 @@ from ..lowering.ports import activation_inputs, entry_type
 from ..ir import Graph, Node
 from ..ir.ops import OPS
 from .digits import effective_bits
+from ..lowering.geometry import window_geometry, window_taps
 from ..lowering.macs import mac_structure
 
 
 def _bits(g: Graph, name: str) -> int:
     return entry_type(g, name).width
+
+
+def _element_bits(g: Graph, name: str) -> np.ndarray | None:
+    """Each element's own width when the tensor has per-element types, else None."""
+    types = g.tensors[name].element_types or g.tensors[name].entry_elements
+    return None if types is None else np.array(types.width, dtype=np.int64)
+
+
+def _per_element_mac_ebops(g: Graph, node: Node, bits: np.ndarray) -> int:
+    """EBOPs of a Dense/Conv whose input elements have their own widths: each product counts
+    its own input's bits (a pruned input, 0 bits, counts nothing)."""
+    w = np.asarray(g.tensors[node.inputs[1]].value)
+    eb = effective_bits(w)
+    if node.op == "Dense":
+        return int((bits.reshape(-1, w.shape[0]) @ eb.sum(axis=1)).sum())
+    geo = window_geometry(g.tensors[node.inputs[0]].shape, node.attrs, w.shape[2:])
+    groups, out_ch, per_group = node.attrs["group"], w.shape[0], w.shape[1]
+    eb = eb.reshape(out_ch, per_group, geo["kh"], geo["kw"])
+    # each input channel's summed weight bits per tap, over the output channels reading it
+    per_channel = eb.reshape(groups, out_ch // groups, per_group, geo["kh"], geo["kw"]).sum(axis=1)
+    per_channel = per_channel.reshape(groups * per_group, geo["kh"], geo["kw"])
+    x = bits.reshape(geo["c"], geo["h"], geo["w"])
+    total = 0
+    for oh in range(geo["oh"]):
+        for ow in range(geo["ow"]):
+            for kh, kw, ih, iw in window_taps(geo, oh, ow):
+                total += int(x[:, ih, iw] @ per_channel[:, kh, kw])
+    return total
 
 
 def _elements(g: Graph, name: str) -> int:
@@ -33,6 +62,9 @@ def node_ebops(g: Graph, node: Node) -> int:
     acts = activation_inputs(g, node)
     op = OPS[node.op]
     if op.multiply_accumulate:
+        per_element = _element_bits(g, node.inputs[0])
+        if per_element is not None:
+            return _per_element_mac_ebops(g, node, per_element)
         w, copies, _ = mac_structure(g, node)     # copies: rows, or output positions per tap
         return _bits(g, node.inputs[0]) * int((effective_bits(w) * copies).sum())
     if op.elementwise_product:

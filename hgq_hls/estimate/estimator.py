@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..errors import ArgumentError
-from ..lowering.ports import check_reuse_factor, require_fixed_point, require_per_tensor_types
+from ..lowering.ports import check_reuse_factor, require_fixed_point
 from ..inputs import positive_float
 from ..ir import Graph
 from ..progress import counter
@@ -30,7 +30,6 @@ def estimate(g: Graph, backend: str = "verilog", target: str = "xcvu9p", reuse_f
     if backend == "verilog" and reuse_factor != 1:
         raise ArgumentError("reuse_factor", "the Verilog backend is fully parallel: it must be 1")
     require_fixed_point(g)
-    require_per_tensor_types(g, "the estimator")
     t = load_target(target)
     with counter(len(g.nodes), f"estimate ({backend})", "node", enabled=progress) as bar:
         if backend == "verilog":

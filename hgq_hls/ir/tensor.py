@@ -20,7 +20,9 @@ class Tensor:
     ``declared`` marks a type that a quantizer or the user chose, as opposed to one that
     precision inference sized.  ``entry_type`` is set by precision inference on an untyped
     (float) graph input that only quantizers of one type read: firmware takes the input in
-    that type, since converting the float at the port *is* the quantizer.
+    that type, since converting the float at the port *is* the quantizer (for a per-element
+    quantizer ``entry_elements``: the host converts each element to its type, and the port
+    carries ``entry_type``, their container).
     ``element_types`` refines ``type`` per element (HGQ granularity): each element's own
     type; ``type`` is then the container that holds every element's values, on the common
     grid the values travel in (:class:`~hgq_hls.fixed.ElementTypes`).
@@ -33,6 +35,7 @@ class Tensor:
     value: np.ndarray | None = None
     declared: bool = False
     entry_type: FixedType | None = None
+    entry_elements: ElementTypes | None = None
     element_types: ElementTypes | None = None
 
     @property

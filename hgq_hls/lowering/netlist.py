@@ -55,6 +55,9 @@ class Port:
     name: str
     values: list
     type: FixedType | None = None
+    #: per-element types of a typed input port's elements (each sits in its slot on the
+    #: container ``type``'s grid, its low bits zero), or None
+    element_types: list | None = None
 
     def element_bits(self) -> list[int]:
         """Bits of each element on the bus."""
@@ -101,10 +104,15 @@ class Netlist:
         return Wire(f"{prefix}{self._count}", fmt, value)
 
     # ---- ports --------------------------------------------------------------------------
-    def input(self, port: str, n: int, t: FixedType) -> list[Operand]:
-        """Declare an input bus of ``n`` elements of type ``t``; returns one operand each."""
-        wires = [self.wire(Fmt(t.min_mantissa, t.max_mantissa, t.frac), prefix=f"{port}_") for _ in range(n)]
-        self.inputs.append(Port(port, wires, t))
+    def input(self, port: str, n: int, t: FixedType, elements: list | None = None) -> list[Operand]:
+        """Declare an input bus of ``n`` elements of type ``t``; returns one operand each.
+
+        With ``elements`` (one FixedType per element, each held exactly by ``t``), each wire
+        has its own element's range and grid, so the logic reading it is sized per element.
+        """
+        types = elements if elements is not None else [t] * n
+        wires = [self.wire(Fmt(e.min_mantissa, e.max_mantissa, e.frac), prefix=f"{port}_") for e in types]
+        self.inputs.append(Port(port, wires, t, elements))
         return [Operand(w) for w in wires]
 
     def output(self, port: str, values: list[Operand], t: FixedType) -> None:

@@ -42,13 +42,3 @@ def require_fixed_point(g: Graph) -> None:
         raise InvalidGraphError(
             f"the graph has untyped tensors ({', '.join(untyped[:5])}...): firmware needs fixed point; "
             "load the model with input_type= and default_type= (or quantizers in the model)")
-
-
-def require_per_tensor_types(g: Graph, consumer: str) -> None:
-    """Raise UnsupportedModelError naming every node with per-element types, which
-    ``consumer`` cannot build yet (HGQ granularity: issue 15, in steps)."""
-    problems = [Problem(node.name, node.op, f"{g.tensors[t].element_types.describe()}: {consumer} "
-                        "does not build per-element types yet (hh.predict computes them exactly)")
-                for node in g.topological() for t in node.outputs if g.tensors[t].element_types is not None]
-    if problems:
-        raise UnsupportedModelError(problems)

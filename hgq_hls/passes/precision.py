@@ -42,13 +42,18 @@ def _check_inputs(g: Graph) -> None:
 
 
 def _record_entry_types(g: Graph) -> None:
-    """An untyped input read only by quantizers of one type enters the firmware in that type."""
+    """An untyped input read only by quantizers of one type enters the firmware in that type.
+
+    For per-element quantizers the host converts each element to its own type (exactly, as
+    the quantizer would) and the port carries the container type: converting at the port in
+    the container and again in firmware would round twice.
+    """
     for name in g.inputs:
         tensor, consumers = g.tensors[name], g.consumers(name)
-        # (a per-element quantizer is not a port type: it needs its own per-element logic)
         types = {node.attrs["type"] if node.op == "Quantize" else None for node in consumers}
-        one_type = len(types) == 1 and isinstance(next(iter(types)), FixedType)
-        tensor.entry_type = types.pop() if tensor.type is None and one_type else None
+        t = types.pop() if tensor.type is None and len(types) == 1 else None
+        tensor.entry_elements = t if isinstance(t, ElementTypes) else None
+        tensor.entry_type = t.container() if isinstance(t, ElementTypes) else t
 
 
 def infer_precision(g: Graph) -> tuple[Graph, bool]:

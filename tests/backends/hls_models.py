@@ -278,3 +278,40 @@ def float_mlp_default_precision():
     sys.path.insert(0, str(Path(__file__).parents[2] / "examples" / "tiny_mlp"))
     from make_model import make_model
     return typed(make_model(), default_type=T(True, 12, 4, "RND_CONV", "SAT"))
+
+
+def _per_element_quant(b, x, rng, shape, signed=1, pruned=0.2, max_bits=8):
+    """A QONNX Quant with a bit width and a power-of-two scale per element (some pruned)."""
+    bits = rng.integers(2 if signed else 1, max_bits + 1, shape)
+    bits[rng.random(shape) < pruned] = 0
+    scale = 2.0 ** -rng.integers(-1, 5, shape).astype(np.float64)
+    return b.node("Quant", [x, b.const(scale.astype(np.float32)), b.const(np.float32(0)),
+                            b.const(bits.astype(np.float32))],
+                  domain=QONNX_DOMAIN, signed=signed, narrow=0, rounding_mode="ROUND")
+
+
+@model
+def per_element_mlp():
+    """HGQ granularity: every input, weight and activation element its own width; pruned ones."""
+    rng = np.random.default_rng(21)
+    b = ModelBuilder("per_element_mlp")
+    x = _per_element_quant(b, "x", rng, (1, 8))
+    w1 = _per_element_quant(b, b.const(weights(rng, (8, 6))), rng, (8, 6), pruned=0.3, max_bits=6)
+    h = _per_element_quant(b, b.node("Relu", [b.node("MatMul", [x, w1])]), rng, (1, 6), signed=0)
+    w2 = _per_element_quant(b, b.const(weights(rng, (6, 3))), rng, (6, 3), pruned=0.3, max_bits=6)
+    return hh.load_onnx(b.build({"x": ["N", 8]}, _per_element_quant(b, b.node("MatMul", [h, w2]), rng, (1, 3),
+                                                                    pruned=0.0)))
+
+
+@model
+def per_element_cnn():
+    rng = np.random.default_rng(22)
+    b = ModelBuilder("per_element_cnn")
+    x = _per_element_quant(b, "x", rng, (1, 2, 5, 5))
+    wc = _per_element_quant(b, b.const(weights(rng, (3, 2, 3, 3))), rng, (3, 2, 3, 3), pruned=0.3, max_bits=5)
+    h = b.node("Relu", [b.node("Conv", [x, wc], pads=[1, 1, 1, 1], kernel_shape=[3, 3])])
+    h = _per_element_quant(b, h, rng, (1, 3, 5, 5), signed=0, max_bits=6)
+    h = b.node("Flatten", [b.node("MaxPool", [h], kernel_shape=[2, 2], strides=[2, 2])])
+    w = _per_element_quant(b, b.const(weights(rng, (12, 4))), rng, (12, 4), pruned=0.3, max_bits=6)
+    return hh.load_onnx(b.build({"x": ["N", 2, 5, 5]},
+                                _per_element_quant(b, b.node("MatMul", [h, w]), rng, (1, 4), pruned=0.0)))

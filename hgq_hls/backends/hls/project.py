@@ -36,7 +36,7 @@ class HLSProject(Project):
         if self._library is None:
             self.compile(progress=progress)
         ports = self.manifest["outputs"]
-        raw = run_batch(self._library, xs, [p["size"] for p in ports], progress=progress)
+        raw = run_batch(self._library, self.at_ports(xs), [p["size"] for p in ports], progress=progress)
         outs = [from_mantissa(m, p["frac"]).reshape((len(m),) + tuple(p["shape"])) for m, p in zip(raw, ports)]
         return outs[0] if len(outs) == 1 else outs
 

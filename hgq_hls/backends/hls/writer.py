@@ -21,7 +21,7 @@ from ...reference import predict
 from ...templating import render
 from ...verification import stimulus
 from ...lowering.naming import GENERATED_PREFIXES, RESERVED
-from ...lowering.ports import check_reuse_factor, entry_type, require_fixed_point, require_per_tensor_types
+from ...lowering.ports import check_reuse_factor, entry_type, require_fixed_point
 from ..project_dir import GRAPH_FILE, write_project
 from .context import LayerContext, ProjectTypes
 from .layers import LAYERS
@@ -168,7 +168,6 @@ def check_arguments(g: Graph, io: str, reuse_factor: int, project_name: str) -> 
         raise ArgumentError("project_name", f"{project_name!r} must be a C identifier that is not a "
                             f"C++/Verilog keyword nor starts with {', '.join(GENERATED_PREFIXES)}")
     require_fixed_point(g)
-    require_per_tensor_types(g, "the HLS and Verilog backends")
     wide = [Problem(name, "(output)", f"{g.tensors[name].type} is {g.tensors[name].type.width} bits wide; "
                     f"firmware outputs are compared through float64, at most {MAX_OUTPUT_WIDTH} bits: "
                     "declare a narrower output type (a final quantizer)")

@@ -69,10 +69,14 @@ def _inputs(net: Netlist) -> list[dict]:
     ports = []
     for port in net.inputs:
         t, lo, elements = port.type, 0, []
-        for w, bits in zip(port.values, port.element_bits()):
-            elements.append(dict(wire=w.name, width=w.width, lo=lo, bits=bits,
-                                 zero=t is not None and t.width == 0,
-                                 zero_extend=t is not None and not t.signed))
+        types = port.element_types or [t] * len(port.values)
+        for w, bits, e in zip(port.values, port.element_bits(), types):
+            # an element of its own type sits in its slot shifted to the container's grid
+            shift = t.frac - e.frac if port.element_types else 0
+            elements.append(dict(wire=w.name, width=w.width, lo=lo + shift,
+                                 bits=e.width if port.element_types else bits,
+                                 zero=e is not None and e.width == 0,
+                                 zero_extend=e is not None and not e.signed))
             lo += bits
         ports.append(dict(name=port.name, width=port.width, elements=elements))
     return ports

@@ -22,7 +22,7 @@ class RTLProject(Project):
     def _mantissas(self, xs) -> list[np.ndarray]:
         """Checked float inputs as the integer mantissas the ports take."""
         return [to_mantissa(arr, FixedType.from_ctype(port["ctype"]), name=port["tensor"]).reshape(len(arr), -1)
-                for port, arr in zip(self.manifest["inputs"], xs)]
+                for port, arr in zip(self.manifest["inputs"], self.at_ports(xs))]
 
     def run(self, xs, progress: bool = False):
         """Verilator outputs for checked inputs, as float64."""

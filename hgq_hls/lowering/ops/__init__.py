@@ -30,7 +30,9 @@ def node_netlist(g: Graph, node: Node, name: str) -> Netlist:
     values = {}
     for k, t in enumerate(activation_inputs(g, node)):
         shape = tuple(g.tensors[t].shape)
-        ops = net.input(f"in{k}", int(np.prod(shape, dtype=np.int64)), entry_type(g, t))
+        per_element = g.tensors[t].element_types or g.tensors[t].entry_elements
+        elements = None if per_element is None else [per_element.element(e) for e in np.ndindex(*shape)]
+        ops = net.input(f"in{k}", int(np.prod(shape, dtype=np.int64)), entry_type(g, t), elements)
         arr = np.empty(len(ops), dtype=object)
         arr[:] = ops
         values[t] = arr.reshape(shape)
