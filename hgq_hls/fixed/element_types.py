@@ -63,6 +63,10 @@ class ElementTypes:
         self.signed = np.broadcast_to(signed.astype(bool), full)
         self.width = np.broadcast_to(width, full)
         self.integer = np.broadcast_to(integer, full)
+        if np.any(self.width == 0):
+            # one spelling of a pruned element (unsigned, no bits), so equal types compare equal
+            live = self.width > 0
+            self.signed, self.integer = self.signed & live, np.where(live, self.integer, 0)
 
     # ---- construction ---------------------------------------------------------------------
     @classmethod

@@ -102,14 +102,6 @@ def test_per_element_intervals_size_the_accumulator_from_each_input():
     assert [int(v) for v in iv.lo] == [-2, -64] and [int(v) for v in iv.hi] == [1, 63]
 
 
-def test_save_qonnx_refuses_per_element_activations_by_name(tmp_path):
-    b = ModelBuilder("pe_refuse")
-    g = hh.load_onnx(b.build({"x": ["N", 2]}, quant(b, "x", [[1.0, 0.5]], [[3, 5]])))
-    with pytest.raises(hh.UnsupportedModelError, match="Quant_4.*per-element"):
-        hh.save_qonnx(g, tmp_path / "q.onnx")
-    assert not (tmp_path / "q.onnx").exists()
-
-
 def test_bad_bit_width_tensors_are_named():
     b = ModelBuilder("pe_bad")
     model = b.build({"x": ["N", 2]}, quant(b, "x", 1.0, [[3, 2.5]]))
@@ -189,3 +181,43 @@ def test_scalar_clamps_narrow_a_per_tensor_quantizer():
     g = hh.load_onnx(b.build({"x": ["N", 3]}, y))
     assert [n.op for n in g.topological()] == ["Quantize"]
     assert g.tensors[g.outputs[0]].type == hh.FixedType(True, 4, 1, "RND_CONV", "SAT")
+
+
+def _per_element_models():
+    from tests.backends.hls_models import MODELS
+
+    return {name: MODELS[name] for name in ("per_element_mlp", "per_element_cnn")}
+
+
+@pytest.mark.parametrize("form", ["portable", "compact"])
+@pytest.mark.parametrize("name", ["per_element_mlp", "per_element_cnn"])
+def test_save_qonnx_round_trips_per_element_types(name, form, tmp_path):
+    """Written in either form and read back: the same nodes, the same per-element activation
+    types, the same outputs; the portable form also runs in qonnx's executor, equal."""
+    from tests.frontend.test_qonnx_executor_oracle import qonnx_execute
+
+    g = _per_element_models()[name]()
+    model = hh.save_qonnx(g, tmp_path / "m.onnx", per_element=form)
+    back = hh.load_onnx(tmp_path / "m.onnx")
+    assert [(n.name, n.op) for n in back.topological()] == [(n.name, n.op) for n in g.topological()]
+    for t, tensor in g.tensors.items():
+        if not tensor.is_const:
+            assert back.tensors[t].element_types == tensor.element_types, t
+            assert back.tensors[t].type == tensor.type, t
+    if form == "compact":                       # weights keep their per-element types too
+        for t, tensor in g.tensors.items():
+            if tensor.is_const and tensor.element_types is not None:
+                assert back.tensors[t].element_types == tensor.element_types, t
+    rng = np.random.default_rng(3)
+    x = inputs(rng, g.tensors[g.inputs[0]].shape, n=200)
+    assert_array_equal(hh.predict(back, x), hh.predict(g, x))
+    if form == "portable":
+        assert_array_equal(qonnx_execute(model, x), hh.predict(g, x))
+    else:
+        assert any(len(i.dims) > 0 for i in model.graph.initializer if i.name.endswith("_bits"))
+
+
+def test_unknown_per_element_form_is_refused(tmp_path):
+    g = _per_element_models()["per_element_mlp"]()
+    with pytest.raises(hh.ArgumentError, match="per_element"):
+        hh.save_qonnx(g, tmp_path / "m.onnx", per_element="dense")

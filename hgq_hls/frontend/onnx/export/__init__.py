@@ -18,7 +18,7 @@ from pathlib import Path
 import onnx
 from onnx import TensorProto, helper
 
-from ....errors import Problem, ProjectExistsError, UnsupportedModelError
+from ....errors import ArgumentError, Problem, ProjectExistsError, UnsupportedModelError
 from ....ir import Graph
 from ....safe_files import write_atomically
 from ..builder import QONNX_DOMAIN
@@ -26,12 +26,22 @@ from .base import EXPORT, exporter
 from .writer import QonnxWriter
 from . import elementwise, linear, movement, pooling, quantize  # noqa: F401  (registration)
 
+#: how per-element types are written
+PER_ELEMENT_FORMS = ("portable", "compact")
+
 __all__ = ["EXPORT", "check_model_destination", "exporter", "save_qonnx", "to_qonnx"]
 
 
-def to_qonnx(g: Graph) -> onnx.ModelProto:
-    """The QONNX model of a typed graph (raises UnsupportedModelError listing every problem)."""
-    w = QonnxWriter(g)
+def to_qonnx(g: Graph, per_element: str = "portable") -> onnx.ModelProto:
+    """The QONNX model of a typed graph (raises UnsupportedModelError listing every problem).
+
+    ``per_element`` chooses how per-element types are written: ``"portable"`` (Quant, Min,
+    Max: any QONNX tool runs it) or ``"compact"`` (one Quant with per-element bit widths,
+    weights included; only hgq_hls reads it).
+    """
+    if per_element not in PER_ELEMENT_FORMS:
+        raise ArgumentError("per_element", f"{per_element!r}: choose one of {PER_ELEMENT_FORMS}")
+    w = QonnxWriter(g, per_element)
     inputs = []
     for name in g.inputs:
         tensor = g.tensors[name]
@@ -42,10 +52,6 @@ def to_qonnx(g: Graph) -> onnx.ModelProto:
             inputs.append(helper.make_tensor_value_info(raw, TensorProto.FLOAT, ["N", *tensor.shape]))
             w.quant(raw, tensor.type, name, name, name=w.fresh(f"Quant_{name}"))
     for node in g.topological():
-        per_element = [t for t in node.outputs if g.tensors[t].element_types is not None]
-        if per_element:
-            w.problems.append(Problem(node.name, node.op, "per-element types cannot be written as QONNX yet"))
-            continue
         if node.op not in EXPORT:
             w.problems.append(Problem(node.name, node.op, "cannot be written as QONNX yet"))
             continue
@@ -58,15 +64,17 @@ def to_qonnx(g: Graph) -> onnx.ModelProto:
                                                    helper.make_opsetid(QONNX_DOMAIN, 1)])
 
 
-def save_qonnx(g: Graph, path, overwrite: bool = False) -> onnx.ModelProto:
+def save_qonnx(g: Graph, path, overwrite: bool = False, per_element: str = "portable") -> onnx.ModelProto:
     """Write ``g`` as a QONNX model to ``path`` (and return it); ``hh.load_onnx`` reads it back.
+
+    Per-element types are written in the ``per_element`` form (see :func:`to_qonnx`).
 
     An existing file is replaced only with ``overwrite=True``, and never the model ``g`` was
     loaded from.  The file appears complete or not at all (written beside it, then renamed).
     """
     path = Path(path)
     check_model_destination(path, overwrite, getattr(g, "source", None))
-    model = to_qonnx(g)
+    model = to_qonnx(g, per_element)
     write_atomically(path, model.SerializeToString())
     return model
 

@@ -8,7 +8,7 @@ import numpy as np
 from onnx import helper, numpy_helper
 
 from ....errors import Problem
-from ....fixed import FixedType, from_mantissa
+from ....fixed import ElementTypes, FixedType, from_mantissa
 from ....fixed.modes import QONNX_SPELLING
 from ....ir import Graph
 from ..builder import QONNX_DOMAIN
@@ -17,8 +17,9 @@ from ..builder import QONNX_DOMAIN
 class QonnxWriter:
     """Collects ONNX nodes and initializers while walking the graph."""
 
-    def __init__(self, g: Graph):
+    def __init__(self, g: Graph, per_element: str = "portable"):
         self.g, self.nodes, self.inits, self.problems = g, [], [], []
+        self.per_element = per_element
         self.names = set(g.tensors) | {n.name for n in g.nodes.values()}
         self.consts: dict[str, str] = {}
 
@@ -65,8 +66,59 @@ class QonnxWriter:
                      rounding_mode=QONNX_SPELLING[t.rounding])
         return np.float32(math.ldexp(1.0, -t.frac)), np.float32(t.width), attrs
 
-    def quant(self, x: str, t: FixedType, out: str, where: str, name=None, constant: bool = False) -> str:
-        """``out = Quant(x)`` meaning type ``t``."""
+    def _rounding(self, t, where: str) -> str | None:
+        if t.rounding not in QONNX_SPELLING:
+            self.problems.append(Problem(where, t.rounding, f"QONNX has no rounding mode for {t.rounding}"))
+            return None
+        return QONNX_SPELLING[t.rounding]
+
+    def quant_elements(self, x: str, t: ElementTypes, out: str, where: str, name=None) -> str:
+        """``out`` = per-element types ``t`` of ``x``, in the writer's form.
+
+        ``"compact"``: one Quant with a scale and a bit width per element (bit width 0:
+        pruned); only hgq_hls runs it (qonnx needs a scalar bit width).  ``"portable"``
+        (training_side.md §6.2 B): a Quant with per-element scales and one bit width wide
+        enough for every element, then Min/Max by each element's range: standard ops only,
+        so qonnx's executor and onnxruntime run it; hh.load_onnx fuses it back.
+        """
+        mode = self._rounding(t, where)
+        if t.overflow not in ("SAT", "SAT_SYM"):
+            self.problems.append(Problem(where, t.overflow, f"QONNX Quant saturates; {t.overflow} cannot be written"))
+        live = ~t.pruned
+        if mode is None or t.overflow not in ("SAT", "SAT_SYM"):
+            return self.node("Identity", [x], out)
+        batch = (1,) if not self.g.tensors[out].is_const else ()
+        scale = np.where(live, np.ldexp(1.0, -t.frac), 1.0).astype(np.float32).reshape(batch + t.shape)
+        zero = self.init(f"{out}_zeropt", np.float32(0))
+        if self.per_element == "compact":
+            signs = np.unique(t.signed[live])
+            if signs.size > 1:
+                self.problems.append(Problem(where, "per-element", "signed and unsigned elements: the compact "
+                                             "form has one signed attribute (write per_element='portable')"))
+                return self.node("Identity", [x], out)
+            signed = bool(signs[0]) if signs.size else True
+            return self.node("Quant", [x, self.init(f"{out}_scale", scale), zero,
+                                       self.init(f"{out}_bits", t.width.astype(np.float32).reshape(batch + t.shape))],
+                             out, name=name, domain=QONNX_DOMAIN, signed=int(signed),
+                             narrow=int(t.overflow == "SAT_SYM" and signed), rounding_mode=mode)
+        wide = max(2, int((t.width + ~t.signed).max()))
+        lo, hi = t.saturation_bounds
+        bounds = [np.where(live, np.ldexp(np.array(b, dtype=np.float64), -t.frac), 0.0) for b in (hi, lo)]
+        if any(not np.array_equal(b.astype(np.float32).astype(np.float64), b) for b in bounds):
+            self.problems.append(Problem(where, "per-element", "element ranges need more than float32"))
+        quantized = self.node("Quant", [x, self.init(f"{out}_scale", scale), zero,
+                                        self.init(f"{out}_bits", np.float32(wide))],
+                              self.fresh(f"{out}_wide"), name=name, domain=QONNX_DOMAIN, signed=1, narrow=0,
+                              rounding_mode=mode)
+        high, low = (self.init(f"{out}_{k}", b.astype(np.float32).reshape(batch + t.shape))
+                     for k, b in zip(("hi", "lo"), bounds))
+        below = self.node("Min", [quantized, high], self.fresh(f"{out}_below"))
+        return self.node("Max", [below, low], out)
+
+    def quant(self, x: str, t, out: str, where: str, name=None, constant: bool = False) -> str:
+        """``out = Quant(x)`` meaning type ``t`` (one type, or :class:`ElementTypes`)."""
+        if isinstance(t, ElementTypes):
+            return self.quant_elements(x, t, out, where, name)
         q = self.quant_attrs(t, where, constant)
         if q is None:
             return self.node("Identity", [x], out)
@@ -89,8 +141,11 @@ class QonnxWriter:
             self.consts[name] = self.init(name, values.astype(np.float32))
             return self.consts[name]
         raw = self.init(f"{name}_float", values.astype(np.float32))
-        self.consts[name] = self.quant(raw, tensor.type, name, name, name=self.fresh(f"Quant_{name}"),
-                                       constant=True)
+        # per-element weight types travel in the compact form; the portable form keeps the
+        # values exactly in one type (qonnx cannot run a per-element bit width)
+        t = tensor.element_types if tensor.element_types is not None and self.per_element == "compact" \
+            else tensor.type
+        self.consts[name] = self.quant(raw, t, name, name, name=self.fresh(f"Quant_{name}"), constant=True)
         return self.consts[name]
 
     def arg(self, name: str) -> str:
