@@ -20,6 +20,7 @@ from .convert import cast, float_to_exact, to_mantissa
 from .fixed_type import MAX_DECLARED_FRAC, MAX_DECLARED_WIDTH, FixedType
 from .interval import Interval
 from .modes import normalize_overflow, normalize_rounding
+from .overflow import apply_overflow
 from .rounding import round_shift
 from .storage import as_object
 
@@ -169,18 +170,7 @@ def round_elements(m, from_frac, types: ElementTypes) -> np.ndarray:
     element ``e``'s result is in units of its own lsb ``2**-frac[e]``, exact Python ints."""
     m = as_object(np.asarray(m))
     q = round_shift(m, as_object(np.asarray(from_frac, dtype=np.int64) - types.frac), types.rounding)
-    q = np.asarray(q, dtype=object)
-    lo, hi = types.min_mantissa, types.max_mantissa
-    if types.overflow == "WRAP":
-        span = as_object(1) << as_object(types.width)
-        u = q & (span - 1)
-        q = np.where(types.signed & (u > hi), u - span, u)
-    elif types.overflow == "SAT_ZERO":
-        q = np.where((q < lo) | (q > hi), 0, q)
-    else:
-        slo, shi = types.saturation_bounds
-        q = np.where(q < slo, slo, np.where(q > shi, shi, q))
-    return np.where(types.pruned, 0, q).astype(object)
+    return apply_overflow(np.asarray(q, dtype=object), types)
 
 
 def cast_elements(m, from_frac, types: ElementTypes) -> tuple[np.ndarray, int]:
@@ -197,26 +187,6 @@ def elements_from_float(x, types: ElementTypes) -> tuple[np.ndarray, int]:
     ``ap_fixed<its type> v = (double)x;``), on the container's grid."""
     m, frac = float_to_exact(x)
     return cast_elements(m, frac, types)
-
-
-def quantize_interval_elements(iv: Interval, types: ElementTypes) -> Interval:
-    """The set of values a per-element cast takes for ``x`` in ``iv`` (rounding is monotone;
-    overflow per mode), each element on its own grid."""
-    rounded = [np.asarray(round_shift(as_object(b), as_object(iv.frac - types.frac), types.rounding),
-                          dtype=object) for b in (iv.lo, iv.hi)]
-    lo, hi = np.broadcast_arrays(*rounded)
-    tmin, tmax = types.min_mantissa, types.max_mantissa
-    overflows = (lo < tmin) | (hi > tmax)
-    if types.overflow == "WRAP":
-        lo, hi = np.where(overflows, tmin, lo), np.where(overflows, tmax, hi)
-    else:
-        slo, shi = types.saturation_bounds
-        lo = np.minimum(np.maximum(lo, slo), shi)
-        hi = np.maximum(np.minimum(hi, shi), slo)
-        if types.overflow == "SAT_ZERO":
-            lo, hi = np.where(overflows, np.minimum(lo, 0), lo), np.where(overflows, np.maximum(hi, 0), hi)
-    zero = types.pruned
-    return Interval(np.where(zero, 0, lo), np.where(zero, 0, hi), types.frac)
 
 
 def convert(value, frac, t) -> tuple[np.ndarray, int]:

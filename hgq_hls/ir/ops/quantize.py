@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from ...fixed import ElementTypes, FixedType, Interval, cast
-from ...fixed.element_types import quantize_interval_elements
+from ...fixed.rounding import round_shift
+from ...fixed.storage import as_object
 from .base import OpDef, register
 
 _WIDE = 4096  # wide enough that rounding an interval endpoint never overflows
@@ -13,13 +14,16 @@ _WIDE = 4096  # wide enough that rounding an interval endpoint never overflows
 
 def quantize_interval(iv: Interval, t) -> Interval:
     """The set of values ``cast(x, t)`` takes for ``x`` in ``iv`` (rounding is monotone);
-    ``t`` is one type, or one per element."""
-    if isinstance(t, ElementTypes):
-        return quantize_interval_elements(iv, t)
-    if t.width == 0:
+    ``t`` is one type, or :class:`ElementTypes` (each element on its own grid)."""
+    per_element = isinstance(t, ElementTypes)
+    if not per_element and t.width == 0:
         return Interval(np.zeros(iv.shape, dtype=object), np.zeros(iv.shape, dtype=object), 0)
-    exact = FixedType(True, _WIDE, _WIDE - t.frac, t.rounding, "WRAP")
-    lo, hi = cast(iv.lo, iv.frac, exact), cast(iv.hi, iv.frac, exact)
+    if per_element:
+        lo, hi = np.broadcast_arrays(*(np.asarray(round_shift(as_object(b), as_object(iv.frac - t.frac),
+                                                              t.rounding), dtype=object) for b in (iv.lo, iv.hi)))
+    else:
+        exact = FixedType(True, _WIDE, _WIDE - t.frac, t.rounding, "WRAP")
+        lo, hi = cast(iv.lo, iv.frac, exact), cast(iv.hi, iv.frac, exact)
     tmin, tmax = t.saturation_bounds
     overflows = (lo < t.min_mantissa) | (hi > t.max_mantissa)
     if t.overflow == "WRAP":
@@ -31,6 +35,8 @@ def quantize_interval(iv: Interval, t) -> Interval:
         if t.overflow == "SAT_ZERO":
             lo = np.where(overflows, np.minimum(lo, 0), lo)
             hi = np.where(overflows, np.maximum(hi, 0), hi)
+    if per_element:
+        lo, hi = np.where(t.pruned, 0, lo), np.where(t.pruned, 0, hi)
     return Interval(lo, hi, t.frac)
 
 
