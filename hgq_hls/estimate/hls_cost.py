@@ -43,9 +43,16 @@ def _mac(g: Graph, node: Node, target: Target, rf: int, clock_ns: float) -> Node
     if rf == 1:
         count, span = csd_counts(w)
         on_dsp = (count > c("dsp", "const_max_digits_in_fabric")) if impl == "dsp" else np.zeros(w.shape, bool)
-        dsp = int((copies * on_dsp).sum())
         in_fabric = ~on_dsp & (count > 1)
-        lut = float((copies * in_fabric * (count - 1) * (x_t.width + span)).sum()) * c("lut", "adder_bit")
+        # operand bits summed over a weight's uses: the input's width on each (per element, the
+        # dense_elements template casts each operand to its own type; a pruned one has no product)
+        uses, operand_bits = copies, copies * x_t.width
+        if plan.input_elements is not None and node.op == "Dense":
+            widths = np.asarray(plan.input_elements.width, dtype=np.int64).reshape(-1, w.shape[0])
+            uses = np.broadcast_to((widths > 0).sum(axis=0)[:, None], w.shape)
+            operand_bits = np.broadcast_to(widths.sum(axis=0)[:, None], w.shape)
+        dsp = int((uses * on_dsp).sum())
+        lut = float((in_fabric * (count - 1) * (operand_bits + uses * span)).sum()) * c("lut", "adder_bit")
         digits_deepest = int(count[~on_dsp].max(initial=1))
     else:
         shared = plan.multipliers

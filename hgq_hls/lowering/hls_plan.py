@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..fixed import FixedType
+from ..fixed import ElementTypes, FixedType
 from ..ir import Graph, Node
 from .macs import mac_structure
 from .multipliers import multiplier_impl, shared_multipliers
@@ -52,11 +52,12 @@ class MacPlan:
     terms: np.ndarray            # terms summed per output, the bias included
     multiplications: int         # products that exist (non-zero weights x uses)
     multipliers: int | None      # ALLOCATION limit under a reuse factor > 1, else None
+    input_elements: ElementTypes | None = None   # the input's per-element types, if it has them
 
 
 def mac_plan(g: Graph, node: Node, reuse_factor: int = 1) -> MacPlan:
     """The plan of Dense/Conv ``node`` at ``reuse_factor``."""
-    x_t, w_t = entry_type(g, node.inputs[0]), g.tensors[node.inputs[1]].type
+    x, x_t, w_t = g.tensors[node.inputs[0]], entry_type(g, node.inputs[0]), g.tensors[node.inputs[1]].type
     w, copies, terms = mac_structure(g, node)
     n_mult = int((copies * (w != 0)).sum())
     return MacPlan(input_type=x_t, weight_type=w_t,
@@ -64,4 +65,5 @@ def mac_plan(g: Graph, node: Node, reuse_factor: int = 1) -> MacPlan:
                    accumulator_type=accumulator_type(g, node), impl=multiplier_impl(x_t, w_t),
                    weights=w, copies=copies, terms=terms + (len(node.inputs) > 2),
                    multiplications=n_mult,
-                   multipliers=shared_multipliers(n_mult, reuse_factor) if reuse_factor > 1 else None)
+                   multipliers=shared_multipliers(n_mult, reuse_factor) if reuse_factor > 1 else None,
+                   input_elements=x.element_types or x.entry_elements)

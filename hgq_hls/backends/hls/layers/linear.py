@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from ....lowering.geometry import window_geometry
-from ....lowering.hls_plan import mac_plan
+import numpy as np
+
+from ....fixed import FixedType
+from ....lowering.hls_plan import c_fixed_type, mac_plan, product_type
 from ..context import LayerContext
 from .base import layer
 
@@ -21,13 +24,37 @@ def _mac(ctx: LayerContext) -> dict:
                 mult_limit=plan.multipliers)
 
 
+def _element_operands(ctx: LayerContext, plan, rows: int, k: int) -> list[list[dict]]:
+    """Per row, each input element's operand and product typedefs (pruned elements: none).
+
+    Casting each operand to its own type lets Vitis HLS size each product and the adders
+    after it for that element; a pruned element's products are not written at all.
+    """
+    typedefs: dict = {}
+    w_t = c_fixed_type(plan.weight_type)
+
+    def names(e: FixedType) -> tuple[str, str]:
+        if e not in typedefs:
+            j = len(typedefs)
+            typedefs[e] = (ctx.typedef(f"x{j}_t", e), ctx.typedef(f"p{j}_t", product_type(e, w_t)))
+        return typedefs[e]
+
+    flat = [plan.input_elements.element(e) for e in np.ndindex(*plan.input_elements.shape)]
+    return [[dict(i=i, x_t=names(e)[0], p_t=names(e)[1]) for i in range(k)
+             for e in [flat[r * k + i]] if e.width > 0] for r in range(rows)]
+
+
 @layer("Dense")
 def dense(ctx: LayerContext):
     x, w = ctx.ins[0], ctx.ins[1]
     k, n = w.shape
     rows = x.size // k
-    return "dense", dict(ctx.base(), k=k, n=n, rows=rows, w=w,
-                         b=ctx.ins[2] if len(ctx.ins) > 2 else None, **_mac(ctx))
+    context = dict(ctx.base(), k=k, n=n, rows=rows, w=w, b=ctx.ins[2] if len(ctx.ins) > 2 else None,
+                   **_mac(ctx))
+    plan = mac_plan(ctx.types.graph, ctx.node, ctx.reuse_factor)
+    if plan.input_elements is None:
+        return "dense", context
+    return "dense_elements", dict(context, operands=_element_operands(ctx, plan, rows, k))
 
 
 @layer("Conv")
