@@ -72,6 +72,12 @@ def test_layering(package):
     assert not wrong, "imports against the data path:\n" + "\n".join(wrong)
 
 
+def test_only_the_training_package_imports_torch_code():
+    """hgq_hls.train needs PyTorch, an extra: nothing else may import it."""
+    wrong = [f"{a} imports {b}" for a, b, _ in EDGES if _package(b) == "train" and _package(a) != "train"]
+    assert not wrong, wrong
+
+
 def test_no_module_imports_the_package_face():
     """Submodules import what they need from where it lives, never from ``hgq_hls`` itself."""
     wrong = [a for a, b, _ in EDGES if b == "hgq_hls"]

@@ -1,0 +1,109 @@
+"""HGQ's per-element fixed-point quantizer in PyTorch (Sun et al. 2024; HGQ2's ``kif`` form).
+
+Each element has a sign bit ``k`` (0 or 1), integer bits ``i`` and fractional bits ``f``: its
+type is ``k + i + f`` bits wide with ``k + i`` integer bits (hgq_hls counts the sign among the
+integer bits), and an element with ``k + i + f <= 0`` is pruned (always 0).  ``f`` is trainable:
+rounded with a straight-through estimator, and the HGQ surrogate gives the quantized value the
+gradient ``d x_q / d f = -ln 2 * (x_q - x)``, while ``x`` passes straight through (and gets 0
+outside a saturating range).  ``i`` and ``k`` are buffers set from data (:meth:`calibrate`).
+
+The eval-mode forward is exact in float64 (``|x| * 2**f < 2**52``): it equals
+``hgq_hls.fixed`` casting each element to :meth:`element_types`, for every rounding mode.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import torch
+
+from ..fixed import ElementTypes
+from ..fixed.modes import normalize_overflow, normalize_rounding
+
+
+def round_fixed(v: torch.Tensor, rounding: str) -> torch.Tensor:
+    """``v`` rounded to an integer by an ap_fixed rounding mode (exact for ``|v| < 2**52``)."""
+    rounding = normalize_rounding(rounding)
+    if rounding == "TRN":
+        return torch.floor(v)
+    if rounding == "TRN_ZERO":
+        return torch.trunc(v)
+    if rounding == "RND":                                    # ties up
+        return torch.floor(v + 0.5)
+    if rounding == "RND_MIN_INF":                            # ties down
+        return torch.ceil(v - 0.5)
+    if rounding == "RND_CONV":                               # ties to even
+        return torch.round(v)
+    if rounding == "RND_ZERO":                               # ties toward zero
+        return torch.where(v >= 0, torch.ceil(v - 0.5), torch.floor(v + 0.5))
+    return torch.where(v >= 0, torch.floor(v + 0.5), torch.ceil(v - 0.5))   # RND_INF: away
+
+
+def _ste_round(p: torch.Tensor) -> torch.Tensor:
+    """``round(p)`` forward (half to even), identity backward."""
+    return p + (torch.round(p) - p).detach()
+
+
+class FixedQuantizer(torch.nn.Module):
+    """A fixed-point type per element of a tensor of ``shape`` (per sample for activations).
+
+    ``rounding`` is any ap_fixed mode; ``overflow`` is ``SAT``, ``SAT_SYM`` or ``WRAP`` (HGQ2's
+    datalane default; WRAP is not applied while training, as in HGQ2).  ``f0``, ``i0``, ``k0``
+    initialize every element.
+    """
+
+    def __init__(self, shape, f0: float = 6.0, i0: float = 2.0, k0: int = 1, rounding: str = "RND",
+                 overflow: str = "SAT"):
+        super().__init__()
+        self.rounding, self.overflow = normalize_rounding(rounding), normalize_overflow(overflow)
+        if self.overflow == "SAT_ZERO":
+            raise ValueError("SAT_ZERO has no HGQ gradient; use SAT, SAT_SYM or WRAP")
+        shape = tuple(shape)
+        self.f = torch.nn.Parameter(torch.full(shape, float(f0), dtype=torch.float64))
+        self.register_buffer("i", torch.full(shape, float(i0), dtype=torch.float64))
+        self.register_buffer("k", torch.full(shape, float(k0), dtype=torch.float64))
+
+    # ---- the types ----------------------------------------------------------------------
+    def bits(self) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """(k, i, f) as integers (f rounded with the straight-through estimator)."""
+        return self.k, torch.round(self.i), _ste_round(self.f)
+
+    def element_types(self) -> ElementTypes:
+        """Each element's hgq_hls type (width 0 where ``k + i + f <= 0``: pruned)."""
+        k, i, f = (t.detach().cpu().numpy().astype(np.int64) for t in self.bits())
+        width = k + i + f
+        live = width > 0
+        return ElementTypes(k.astype(bool) & live, np.where(live, width, 0), np.where(live, k + i, 0),
+                            self.rounding, self.overflow)
+
+    # ---- forward ----------------------------------------------------------------------------
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        k, i, f = self.bits()
+        lsb = torch.exp2(-f)
+        top = torch.exp2(i)
+        x = x.to(torch.float64)
+        if self.overflow in ("SAT", "SAT_SYM"):
+            # saturating then rounding equals rounding then saturating: the bounds are on the grid
+            hi = top - lsb
+            # SAT_SYM clamps to -max..max, except a signed 1-bit type (ap_fixed keeps its min)
+            sym = (k + i + f.detach() > 1) if self.overflow == "SAT_SYM" else torch.zeros_like(hi, dtype=torch.bool)
+            lo = -k * torch.where(sym, hi, top)
+            inside = (x >= lo) & (x <= hi)
+            clipped = torch.where(inside, x, torch.where(x < lo, lo, hi).detach())
+        else:
+            inside, clipped = torch.ones_like(x, dtype=torch.bool), x
+        v = (clipped * torch.exp2(f)).detach()
+        q = round_fixed(v, self.rounding) * lsb.detach()
+        if self.overflow == "WRAP" and not self.training:
+            span = torch.exp2(i + k)
+            q = torch.remainder(q + k * span / 2, span) - k * span / 2
+        # value exactly q (the added terms are exact zeros); d/dx = 1 inside the range (0
+        # outside, through the clip); d/df = -ln2 (q - x)
+        delta = (q - clipped).detach()
+        out = q + (clipped - clipped.detach()) + delta * math.log(2.0) * (f.detach() - f)
+        pruned = (k + i + f.detach()) <= 0
+        return torch.where(pruned, torch.zeros_like(out), out)
+
+    def extra_repr(self) -> str:
+        return f"shape={tuple(self.f.shape)}, rounding={self.rounding}, overflow={self.overflow}"
