@@ -1,9 +1,11 @@
 """Quantization-aware training in PyTorch (issue 16, in steps): HGQ's per-element quantizer.
 
 ``import hgq_hls.train as ht`` needs PyTorch (``pip install -e '.[train]'``; the test setup
-installs it).  So far: :class:`FixedQuantizer`, HGQ's per-element fixed-point quantizer with
-trainable fractional bits, whose eval-mode forward equals :mod:`hgq_hls.fixed` exactly and
-whose types are :class:`hgq_hls.fixed.ElementTypes`.
+installs it).  ``qm = ht.quantize(module, x)`` inserts HGQ quantizers (per element, channel or
+tensor) into a float MLP (Linear, ReLU, Flatten); ``ht.fit(qm, (x, y), beta=... | budget=...)``
+trains with ``loss + beta * EBOPs``; ``ht.to_graph(qm)`` is the typed ``hh.Graph`` whose
+``hh.predict`` equals the module's float64 eval forward exactly, and ``ht.export_qonnx`` writes
+it.  :class:`FixedQuantizer`'s eval forward equals :mod:`hgq_hls.fixed` per element.
 """
 
 try:
@@ -12,6 +14,12 @@ except ImportError as exc:  # a missing extra is a clear error, not a silent ski
     raise ImportError("hgq_hls.train needs PyTorch: pip install -e '.[train]' "
                       "(torch==2.13.0, the CPU build)") from exc
 
+from .calibrate import calibrate
+from .convert import quantize
+from .costs import ebops
+from .export import export_qonnx, to_graph
+from .fit import History, fit
+from .layers import QLinear
 from .quantizer import FixedQuantizer, round_fixed
 
-__all__ = ["FixedQuantizer", "round_fixed"]
+__all__ = ["FixedQuantizer", "History", "QLinear", "calibrate", "ebops", "fit", "export_qonnx", "quantize", "round_fixed", "to_graph"]

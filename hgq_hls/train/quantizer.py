@@ -53,7 +53,7 @@ class FixedQuantizer(torch.nn.Module):
     initialize every element.
     """
 
-    def __init__(self, shape, f0: float = 6.0, i0: float = 2.0, k0: int = 1, rounding: str = "RND",
+    def __init__(self, shape, f0: float = 6.0, i0: float = 2.0, k0: int = 1, rounding: str = "RND_CONV",
                  overflow: str = "SAT"):
         super().__init__()
         self.rounding, self.overflow = normalize_rounding(rounding), normalize_overflow(overflow)
@@ -76,6 +76,32 @@ class FixedQuantizer(torch.nn.Module):
         live = width > 0
         return ElementTypes(k.astype(bool) & live, np.where(live, width, 0), np.where(live, k + i, 0),
                             self.rounding, self.overflow)
+
+    # ---- calibration ----------------------------------------------------------------------
+    @torch.no_grad()
+    def calibrate(self, x: torch.Tensor, signed: bool | None = None) -> None:
+        """Set ``k`` and ``i`` from data: each element signed if a rounded value is negative,
+        with the fewest integer bits holding every rounded value (pruned if never non-zero).
+
+        ``x`` has the quantizer's shape plus leading batch axes; axes where the quantizer's
+        shape is 1 share one type, so they are reduced too.  ``signed=True`` keeps the sign bit
+        on every element (weights), instead of taking it from the data.
+        """
+        f = torch.round(self.f)
+        q = round_fixed(x.to(torch.float64) * torch.exp2(f), self.rounding) * torch.exp2(-f)
+        lead = q.dim() - self.f.dim()
+        shared = tuple(range(lead)) + tuple(lead + a for a, d in enumerate(self.f.shape) if d == 1)
+        negative = (q < 0).any(dim=shared, keepdim=True) if shared else q < 0
+        lsb = torch.exp2(-f)
+        # the top needs q <= 2**i - lsb; the bottom q >= -2**i (SAT, WRAP) or -(2**i - lsb) (SAT_SYM)
+        slack = lsb if self.overflow == "SAT_SYM" else torch.zeros_like(lsb)
+        need = torch.where(q > 0, torch.log2(q + lsb), torch.where(q < 0, torch.log2(-q + slack),
+                                                                    torch.full_like(q, -math.inf)))
+        need = need.amax(dim=shared, keepdim=True) if shared else need
+        k = torch.ones_like(self.k) if signed else negative.to(torch.float64).reshape(self.k.shape)
+        i = torch.ceil(need).reshape(self.i.shape)
+        self.k.copy_(k)
+        self.i.copy_(torch.where(torch.isfinite(i), i, -f - k))       # never non-zero: width 0
 
     # ---- forward ----------------------------------------------------------------------------
     def forward(self, x: torch.Tensor) -> torch.Tensor:

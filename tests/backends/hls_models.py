@@ -315,3 +315,21 @@ def per_element_cnn():
     w = _per_element_quant(b, b.const(weights(rng, (12, 4))), rng, (12, 4), pruned=0.3, max_bits=6)
     return hh.load_onnx(b.build({"x": ["N", 2, 5, 5]},
                                 _per_element_quant(b, b.node("MatMul", [h, w]), rng, (1, 4), pruned=0.0)))
+
+
+@model
+def torch_hgq_mlp():
+    """A PyTorch MLP quantized and trained by hgq_hls.train (2 epochs on 300 digits)."""
+    import torch
+
+    import hgq_hls.train as ht
+    from sklearn.datasets import load_digits
+
+    torch.set_num_threads(1)
+    torch.manual_seed(1)
+    data = load_digits()
+    x, y = data.data[:300] / 16.0, data.target[:300]
+    m = torch.nn.Sequential(torch.nn.Linear(64, 12), torch.nn.ReLU(), torch.nn.Linear(12, 10))
+    qm = ht.quantize(m, torch.tensor(x), f0=3)
+    ht.fit(qm, (x, y), epochs=2, beta=1e-5, lr=1e-2, progress=False)
+    return ht.to_graph(qm)

@@ -75,14 +75,14 @@ def test_training_forward_saturates_and_has_hgq_gradients():
 
 
 def test_wrap_is_not_applied_while_training():
-    q = FixedQuantizer((1,), f0=2, i0=1, k0=1, overflow="WRAP")
+    q = FixedQuantizer((1,), f0=2, i0=1, k0=1, rounding="RND", overflow="WRAP")
     x = torch.tensor([[3.3]], dtype=torch.float64)
     assert float(q.train()(x).detach()) == 3.25                 # rounded, not wrapped (HGQ2's behaviour)
     assert float(q.eval()(x).detach()) == 3.25 - 4.0            # signed 2 integer bits: wraps to -0.75
 
 
 def test_element_types_are_the_kif_types():
-    q = FixedQuantizer((3,), f0=2, i0=1, k0=1)
+    q = FixedQuantizer((3,), f0=2, i0=1, k0=1, rounding="RND")
     with torch.no_grad():
         q.k.copy_(torch.tensor([1.0, 0.0, 1.0]))
         q.i.copy_(torch.tensor([1.0, 2.0, -3.0]))

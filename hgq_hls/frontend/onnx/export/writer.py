@@ -76,7 +76,8 @@ class QonnxWriter:
         """``out`` = per-element types ``t`` of ``x``, in the writer's form.
 
         ``"compact"``: one Quant with a scale and a bit width per element (bit width 0:
-        pruned); only hgq_hls runs it (qonnx needs a scalar bit width).  ``"portable"``
+        pruned); only hgq_hls runs it (qonnx needs a scalar bit width); an activation with both
+        signed and unsigned elements is written in the portable form instead.  ``"portable"``
         (training_side.md §6.2 B): a Quant with per-element scales and one bit width wide
         enough for every element, then Min/Max by each element's range: standard ops only,
         so qonnx's executor and onnxruntime run it; hh.load_onnx fuses it back.
@@ -90,8 +91,12 @@ class QonnxWriter:
         batch = (1,) if not self.g.tensors[out].is_const else ()
         scale = np.where(live, np.ldexp(1.0, -t.frac), 1.0).astype(np.float32).reshape(batch + t.shape)
         zero = self.init(f"{out}_zeropt", np.float32(0))
-        if self.per_element == "compact":
-            signs = np.unique(t.signed[live])
+        signs = np.unique(t.signed[live])
+        constant = self.g.tensors[out].is_const
+        one_bit_signed = bool(np.any(t.signed & (t.width == 1)))
+        if self.per_element == "compact" and ((signs.size <= 1 and not one_bit_signed) or constant):
+            # (an activation with signed and unsigned elements, or a signed 1-bit one, takes the
+            # portable form: the compact one has a single signed attribute and no 1-bit signed)
             if signs.size > 1:
                 self.problems.append(Problem(where, "per-element", "signed and unsigned elements: the compact "
                                              "form has one signed attribute (write per_element='portable')"))

@@ -1,0 +1,88 @@
+"""``ht.quantize``: a float ``torch.nn.Module`` with quantizers inserted (torch.fx).
+
+Every ``Linear`` becomes a :class:`~hgq_hls.train.layers.QLinear` (its weight and bias
+quantized), an activation quantizer sits on each Linear's input (the model's input included:
+HGQ's "datalane" quantizers) and on the model's output.  ReLU, Flatten, Identity and Dropout
+pass through; any other operation is refused by name.
+"""
+
+from __future__ import annotations
+
+import copy
+
+import torch
+from torch.fx import GraphModule, symbolic_trace
+from torch.fx.passes.shape_prop import ShapeProp
+
+from ..errors import ArgumentError, Problem, UnsupportedModelError
+from .layers import GRANULARITIES, QLinear, quantizer_shape
+from .quantizer import FixedQuantizer
+
+METHODS = ("hgq",)
+#: modules and functions that move or gate values without arithmetic to quantize
+PASS_MODULES = (torch.nn.ReLU, torch.nn.Flatten, torch.nn.Identity, torch.nn.Dropout)
+PASS_FUNCTIONS = (torch.relu, torch.nn.functional.relu, torch.flatten)
+
+
+def _per_sample_shape(node) -> tuple:
+    return tuple(node.meta["tensor_meta"].shape[1:])
+
+
+def quantize(module: torch.nn.Module, example_input: torch.Tensor, method: str = "hgq",
+             granularity: str = "element", f0: float = 6.0, rounding: str = "RND_CONV",
+             activation_overflow: str = "SAT") -> GraphModule:
+    """``module`` with HGQ quantizers on inputs, weights, biases and outputs, calibrated on
+    ``example_input`` (a batch); returns a ``torch.nn.Module`` (float64).
+
+    ``rounding`` defaults to RND_CONV (QONNX's ROUND) so the result exports as QONNX; HGQ2's
+    default RND (ties up) has no QONNX spelling (``training_side.md`` §6.3).
+    """
+    if method not in METHODS:
+        raise ArgumentError("method", f"{method!r}: this version implements {METHODS}")
+    if granularity not in GRANULARITIES:
+        raise ArgumentError("granularity", f"{granularity!r}: choose one of {GRANULARITIES}")
+    module = copy.deepcopy(module).to(torch.float64)
+    if not any(True for _ in module.children()):       # a bare layer traces as its function
+        module = torch.nn.Sequential(module)
+    gm = symbolic_trace(module)
+    example = torch.as_tensor(example_input, dtype=torch.float64)
+    ShapeProp(gm).propagate(example)
+    problems, count = [], 0
+
+    def datalane(arg, shape):
+        nonlocal count
+        count += 1
+        name = f"q_act{count}"
+        gm.add_submodule(name, FixedQuantizer(quantizer_shape(shape, granularity, -1 if len(shape) == 1 else 0),
+                                              f0=f0, rounding=rounding, overflow=activation_overflow))
+        return gm.graph.call_module(name, (arg,))
+
+    for node in list(gm.graph.nodes):
+        if node.op == "call_module":
+            sub = gm.get_submodule(node.target)
+            if isinstance(sub, torch.nn.Linear):
+                gm.add_submodule(node.target, QLinear(sub, granularity, f0, rounding))
+                with gm.graph.inserting_before(node):
+                    node.args = (datalane(node.args[0], _per_sample_shape(node.args[0])),) + tuple(node.args[1:])
+            elif not isinstance(sub, PASS_MODULES):
+                problems.append(Problem(node.name, type(sub).__name__, "hgq_hls.train cannot quantize it yet"))
+        elif node.op == "call_function" and node.target not in PASS_FUNCTIONS:
+            problems.append(Problem(node.name, getattr(node.target, "__name__", str(node.target)),
+                                    "hgq_hls.train cannot quantize it yet"))
+        elif node.op == "call_method":
+            problems.append(Problem(node.name, str(node.target), "hgq_hls.train cannot quantize it yet"))
+        elif node.op == "output":
+            (result,) = node.args
+            if not isinstance(result, torch.fx.Node):
+                problems.append(Problem(node.name, "output", "one tensor output is supported"))
+                continue
+            with gm.graph.inserting_before(node):
+                node.args = (datalane(result, _per_sample_shape(result)),)
+    if problems:
+        raise UnsupportedModelError(problems)
+    gm.recompile()
+    ShapeProp(gm).propagate(example)
+    from .calibrate import calibrate
+
+    calibrate(gm, example)
+    return gm

@@ -1,0 +1,53 @@
+"""``ht.ebops``: EBOPs of a quantized module by the compiler's own definition, differentiable.
+
+The value is exactly what ``hh.estimate(ht.to_graph(qm)).ebops`` reports: each product counts
+its input element's width times the weight's effective bits (from its highest to its lowest
+set bit, ``hgq_hls.estimate.ebops``).  Effective bits are piecewise constant, so the gradient
+comes from HGQ's surrogate ``sum(bits_x @ bits_w)`` with each weight's declared width
+(``k + i + f``, differentiable through ``f``): value exact, gradient useful.
+"""
+
+from __future__ import annotations
+
+import torch
+
+from .layers import QLinear
+from .quantizer import FixedQuantizer
+
+
+def effective_bits(values: torch.Tensor, frac: torch.Tensor) -> torch.Tensor:
+    """HGQ's b_w of each quantized value on the grid ``2**-frac`` (0 for 0)."""
+    m = torch.round(torch.abs(values.detach()) * torch.exp2(frac.detach())).to(torch.int64)
+    low = m & -m                                                 # the lowest set bit
+    top = torch.floor(torch.log2(m.clamp(min=1).to(torch.float64)))
+    return torch.where(m > 0, top - torch.log2(low.clamp(min=1).to(torch.float64)) + 1, torch.zeros_like(top))
+
+
+def _widths(q: FixedQuantizer) -> torch.Tensor:
+    """Each element's declared width k + i + f (0 when pruned), differentiable through f."""
+    k, i, f = q.bits()
+    return torch.relu(k + i + f)
+
+
+def layer_inputs(qm: torch.nn.Module) -> list[tuple[QLinear, FixedQuantizer]]:
+    """Each QLinear with the quantizer that feeds it (``ht.quantize`` puts one on every input)."""
+    pairs = []
+    for node in qm.graph.nodes:
+        if node.op == "call_module" and isinstance(qm.get_submodule(node.target), QLinear):
+            source = node.args[0]
+            pairs.append((qm.get_submodule(node.target), qm.get_submodule(source.target)))
+    return pairs
+
+
+def ebops(qm: torch.nn.Module) -> torch.Tensor:
+    """EBOPs of every QLinear (a scalar tensor): the compiler's value, HGQ's gradient."""
+    total = torch.zeros((), dtype=torch.float64)
+    for layer, source in layer_inputs(qm):
+        shape = (layer.weight.shape[1],)
+        bits_x = torch.broadcast_to(_widths(source), shape)
+        w_frac = torch.broadcast_to(torch.round(layer.weight_quantizer.f), layer.weight.shape)
+        exact = (torch.broadcast_to(bits_x.detach(), shape) @
+                 effective_bits(layer.quantized_weight(), w_frac).T).sum()
+        surrogate = (bits_x @ torch.broadcast_to(_widths(layer.weight_quantizer), layer.weight.shape).T).sum()
+        total = total + exact + (surrogate - surrogate.detach())
+    return total

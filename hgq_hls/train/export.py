@@ -1,0 +1,101 @@
+"""``ht.to_graph`` and ``ht.export_qonnx``: a quantized module as a typed ``hh.Graph``.
+
+Each activation quantizer becomes a ``Quantize`` with its per-element types, each QLinear a
+``Dense`` whose weight and bias are the quantized values as exact mantissas (their per-element
+types kept beside them), ReLU a ``Relu``, Flatten a ``Reshape``.  The graph then goes through
+the compiler's own passes, so ``hh.predict`` of it equals the module's float64 eval forward.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+from torch.fx import GraphModule
+
+from ..errors import Problem, UnsupportedModelError
+from ..fixed import ElementTypes, Interval
+from ..frontend.onnx import save_qonnx
+from ..ir import Graph, Node, Tensor
+from ..passes import compile_graph
+from .convert import PASS_FUNCTIONS
+from .layers import QLinear
+from .quantizer import FixedQuantizer
+
+
+def _types(q: FixedQuantizer, shape: tuple):
+    """The quantizer's types over a tensor of ``shape`` (one FixedType when all agree)."""
+    t = q.element_types()
+    full = ElementTypes(t.signed, t.width, t.integer, t.rounding, t.overflow, tuple(shape))
+    return full.uniform() or full
+
+
+def _constant(g: Graph, name: str, values: torch.Tensor, types: ElementTypes) -> str:
+    """A typed constant holding exactly the quantized ``values``."""
+    v = values.detach().cpu().numpy().astype(np.float64)
+    t = Interval.from_floats(v).fixed_type()
+    m = np.round(np.ldexp(v, t.frac)).astype(np.int64)
+    g.add_tensor(Tensor(name, tuple(v.shape), type=t, value=m, declared=True,
+                        element_types=ElementTypes(types.signed, types.width, types.integer,
+                                                   types.rounding, types.overflow, tuple(v.shape))))
+    return name
+
+
+def to_graph(qm: GraphModule, name: str = "model") -> Graph:
+    """The typed graph of a module from :func:`hgq_hls.train.quantize` (eval-mode semantics)."""
+    g, where, problems = Graph(name), {}, []
+    for node in qm.graph.nodes:
+        if node.op == "placeholder":
+            shape = tuple(node.meta["tensor_meta"].shape[1:])
+            g.add_tensor(Tensor(node.name, shape))
+            g.inputs.append(node.name)
+            where[node.name] = node.name
+            continue
+        if node.op == "output":
+            g.outputs.append(where[node.args[0].name])
+            continue
+        shape = tuple(node.meta["tensor_meta"].shape[1:])
+        src = where[node.args[0].name]
+        sub = qm.get_submodule(node.target) if node.op == "call_module" else None
+        out = g.add_tensor(Tensor(node.name, shape)).name
+        if isinstance(sub, FixedQuantizer):
+            g.add_node(Node(node.name, "Quantize", [src], [out], {"type": _types(sub, shape)}))
+        elif isinstance(sub, QLinear):
+            w = sub.weight_quantizer
+            weight = _constant(g, f"{node.name}_w", sub.quantized_weight().T,
+                               _transposed(w.element_types(), tuple(sub.weight.shape)))
+            inputs = [src, weight]
+            if sub.bias is not None:
+                inputs.append(_constant(g, f"{node.name}_b", sub.quantized_bias(),
+                                        _broadcast(sub.bias_quantizer.element_types(), tuple(sub.bias.shape))))
+            g.add_node(Node(node.name, "Dense", inputs, [out]))
+        elif isinstance(sub, torch.nn.ReLU) or node.target in (torch.relu, torch.nn.functional.relu):
+            g.add_node(Node(node.name, "Relu", [src], [out]))
+        elif isinstance(sub, torch.nn.Flatten) or node.target is torch.flatten:
+            g.add_node(Node(node.name, "Reshape", [src], [out], {"shape": shape}))
+        elif isinstance(sub, (torch.nn.Identity, torch.nn.Dropout)):
+            where[node.name] = src
+            g.tensors.pop(out)
+            continue
+        else:
+            problems.append(Problem(node.name, str(node.target), "no hgq_hls op for it"))
+        where[node.name] = out
+    if problems:
+        raise UnsupportedModelError(problems)
+    return compile_graph(g)
+
+
+def _broadcast(t: ElementTypes, shape: tuple) -> ElementTypes:
+    return ElementTypes(t.signed, t.width, t.integer, t.rounding, t.overflow, shape)
+
+
+def _transposed(t: ElementTypes, shape: tuple) -> ElementTypes:
+    full = _broadcast(t, shape)
+    return ElementTypes(full.signed.T, full.width.T, full.integer.T, t.rounding, t.overflow)
+
+
+def export_qonnx(qm: GraphModule, path, per_element: str = "compact", overwrite: bool = False):
+    """Write the quantized module as QONNX (``hh.load_onnx`` reads it back to the same graph)."""
+    return save_qonnx(to_graph(qm), path, overwrite=overwrite, per_element=per_element)
+
+
+__all__ = ["PASS_FUNCTIONS", "export_qonnx", "to_graph"]

@@ -1,0 +1,51 @@
+"""Layers with quantized weights and biases: each weight and bias element its own type."""
+
+from __future__ import annotations
+
+import torch
+
+from .quantizer import FixedQuantizer
+
+#: a granularity names which axes of a quantized tensor share one type
+GRANULARITIES = ("element", "channel", "tensor")
+
+
+def quantizer_shape(shape: tuple, granularity: str, channel_axis: int = 0) -> tuple:
+    """The shape of a quantizer's parameters for a tensor of ``shape``: every element its own
+    type, one per channel (along ``channel_axis``), or one for the tensor."""
+    if granularity == "element":
+        return tuple(shape)
+    if granularity == "channel":
+        return tuple(d if a == channel_axis % len(shape) else 1 for a, d in enumerate(shape))
+    if granularity == "tensor":
+        return (1,) * len(shape)
+    raise ValueError(f"granularity {granularity!r}: choose one of {GRANULARITIES}")
+
+
+class QLinear(torch.nn.Module):
+    """``torch.nn.Linear`` whose weight and bias pass through their own quantizers."""
+
+    def __init__(self, linear: torch.nn.Linear, granularity: str = "element", f0: float = 6.0,
+                 rounding: str = "RND_CONV"):
+        super().__init__()
+        self.weight = torch.nn.Parameter(linear.weight.detach().to(torch.float64).clone())
+        self.bias = None if linear.bias is None else \
+            torch.nn.Parameter(linear.bias.detach().to(torch.float64).clone())
+        # SAT_SYM weights as HGQ2's default, and biases too (a non-zero SAT_SYM element has at
+        # least 2 bits: QONNX cannot spell a signed 1-bit type); integer bits from the values
+        self.weight_quantizer = FixedQuantizer(quantizer_shape(self.weight.shape, granularity),
+                                               f0=f0, rounding=rounding, overflow="SAT_SYM")
+        self.bias_quantizer = None if self.bias is None else \
+            FixedQuantizer(quantizer_shape(self.bias.shape, granularity), f0=f0, rounding=rounding,
+                           overflow="SAT_SYM")
+
+    def quantized_weight(self) -> torch.Tensor:
+        """The weight as the hardware holds it."""
+        return self.weight_quantizer(self.weight)
+
+    def quantized_bias(self) -> torch.Tensor | None:
+        """The bias as the hardware holds it (None without a bias)."""
+        return None if self.bias is None else self.bias_quantizer(self.bias)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return torch.nn.functional.linear(x, self.quantized_weight(), self.quantized_bias())

@@ -1,0 +1,102 @@
+"""ht.quantize -> ht.fit -> ht.to_graph: the trained module and the compiler agree exactly.
+
+Oracles: hgq_hls's reference (``hh.predict``: integer mantissas) for the float64 torch forward,
+``hh.estimate``'s EBOPs for the training EBOPs, and the backend tests run the exported graph
+through g++ C-simulation and Verilator (``tests/backends/hls_models.py: torch_hgq_mlp``).
+"""
+
+import numpy as np
+import pytest
+import torch
+from numpy.testing import assert_array_equal
+
+import hgq_hls as hh
+import hgq_hls.train as ht
+
+torch.set_num_threads(1)
+
+
+def digits_subset(n=400):
+    from sklearn.datasets import load_digits
+
+    data = load_digits()
+    return data.data[:n] / 16.0, data.target[:n], data.data[-200:] / 16.0, data.target[-200:]
+
+
+def trained_mlp(granularity="element", epochs=3, **kw):
+    torch.manual_seed(0)
+    x, y, xv, yv = digits_subset()
+    m = torch.nn.Sequential(torch.nn.Linear(64, 16), torch.nn.ReLU(), torch.nn.Flatten(),
+                            torch.nn.Linear(16, 10))
+    qm = ht.quantize(m, torch.tensor(x[:256]), granularity=granularity, f0=4)
+    history = ht.fit(qm, (x, y), epochs=epochs, val=(xv, yv), lr=1e-2, progress=False, **kw)
+    return qm, history, xv, yv
+
+
+@pytest.fixture(scope="module")
+def trained():
+    return trained_mlp(beta=1e-6)
+
+
+def test_eval_forward_equals_hh_predict_bit_for_bit(trained):
+    qm, _, xv, _ = trained
+    g = ht.to_graph(qm)
+    rng = np.random.default_rng(0)
+    x = np.concatenate([xv, rng.uniform(-0.5, 1.5, (300, 64))])          # beyond the data too
+    with torch.no_grad():
+        want = qm(torch.tensor(x)).numpy()
+    assert_array_equal(hh.predict(g, x), want)
+    assert any(t.element_types is not None for t in g.tensors.values())
+
+
+def test_training_ebops_are_the_estimators(trained):
+    qm, history, _, _ = trained
+    assert int(ht.ebops(qm).detach()) == hh.estimate(ht.to_graph(qm)).ebops
+    assert history.epochs[-1]["ebops"] > 0 and "val_accuracy" in history.table()
+
+
+def test_ebops_gradient_reaches_the_fractional_bits(trained):
+    qm, _, _, _ = trained
+    qm.zero_grad()
+    ht.ebops(qm).backward()
+    first = qm.get_submodule("q_act1").f.grad
+    assert first is not None and torch.all(first >= 0) and torch.any(first > 0)
+
+
+@pytest.mark.parametrize("granularity", ["channel", "tensor"])
+def test_coarser_granularities_are_exact_too(granularity):
+    qm, _, xv, _ = trained_mlp(granularity, epochs=1)
+    g = ht.to_graph(qm)
+    with torch.no_grad():
+        assert_array_equal(hh.predict(g, xv), qm(torch.tensor(xv)).numpy())
+
+
+def test_export_qonnx_reads_back_to_the_same_graph(trained, tmp_path):
+    qm, _, xv, _ = trained
+    g = ht.to_graph(qm)
+    ht.export_qonnx(qm, tmp_path / "hgq.onnx")
+    back = hh.load_onnx(tmp_path / "hgq.onnx")
+    assert [(n.name, n.op) for n in back.topological()] == [(n.name, n.op) for n in g.topological()]
+    for name, tensor in g.tensors.items():
+        assert back.tensors[name].element_types == tensor.element_types, name
+    assert_array_equal(hh.predict(back, xv), hh.predict(g, xv))
+
+
+def test_an_ebops_budget_is_met():
+    _, unconstrained, _, _ = trained_mlp(epochs=4)
+    limit = int(unconstrained.epochs[-1]["ebops"] * 0.6)
+    qm, history, _, _ = trained_mlp(epochs=12, budget={"ebops": limit})
+    assert history.chosen is not None and history.chosen["ebops"] <= limit
+    assert hh.estimate(ht.to_graph(qm)).ebops <= limit
+
+
+def test_unsupported_layers_and_arguments_are_named():
+    m = torch.nn.Sequential(torch.nn.Conv1d(1, 2, 3), torch.nn.Sigmoid())
+    with pytest.raises(hh.UnsupportedModelError, match="Conv1d") as info:
+        ht.quantize(m, torch.zeros(4, 1, 8))
+    assert "Sigmoid" in str(info.value)
+    with pytest.raises(hh.ArgumentError, match="granularity"):
+        ht.quantize(torch.nn.Linear(2, 2), torch.zeros(1, 2), granularity="row")
+    qm = ht.quantize(torch.nn.Linear(2, 2), torch.zeros(3, 2))
+    with pytest.raises(hh.ArgumentError, match="budget"):
+        ht.fit(qm, (np.zeros((3, 2)), np.zeros(3, dtype=int)), budget={"dsp": 1}, progress=False)
