@@ -100,3 +100,16 @@ def test_unsupported_layers_and_arguments_are_named():
     qm = ht.quantize(torch.nn.Linear(2, 2), torch.zeros(3, 2))
     with pytest.raises(hh.ArgumentError, match="budget"):
         ht.fit(qm, (np.zeros((3, 2)), np.zeros(3, dtype=int)), budget={"dsp": 1}, progress=False)
+
+
+@pytest.mark.slow
+def test_the_digits_training_example_runs():
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parents[2] / "examples" / "train" / "digits_mlp.py"
+    done = subprocess.run([sys.executable, str(script), "--epochs", "4", "--lut", "60000", "--no-firmware"],
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    assert "test accuracy" in done.stdout
