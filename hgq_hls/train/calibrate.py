@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import torch
 
-from .layers import QLinear
+from .layers import QConv, QLinear
 from .quantizer import FixedQuantizer
 
 
@@ -14,7 +14,7 @@ def calibrate(qm: torch.nn.Module, x) -> torch.nn.Module:
     biases from their values (keeping their sign bit, as HGQ's ``kbi`` weights do), activations
     from what reaches them, in order, so each sees the quantized values before it.  Returns ``qm``."""
     for layer in qm.modules():
-        if isinstance(layer, QLinear):
+        if isinstance(layer, (QLinear, QConv)):
             for q, values in ((layer.weight_quantizer, layer.weight), (layer.bias_quantizer, layer.bias)):
                 if q is not None:
                     q.calibrate(values, signed=True)

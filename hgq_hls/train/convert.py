@@ -1,9 +1,9 @@
 """``ht.quantize``: a float ``torch.nn.Module`` with quantizers inserted (torch.fx).
 
-Every ``Linear`` becomes a :class:`~hgq_hls.train.layers.QLinear` (its weight and bias
-quantized), an activation quantizer sits on each Linear's input (the model's input included:
-HGQ's "datalane" quantizers) and on the model's output.  ReLU, Flatten, Identity and Dropout
-pass through; any other operation is refused by name.
+Every ``Linear``/``Conv1d``/``Conv2d`` becomes a :class:`~hgq_hls.train.layers.QLinear` or
+``QConv`` (its weight and bias quantized), an activation quantizer sits on each such layer's
+input (the model's input included: HGQ's "datalane" quantizers) and on the model's output.
+ReLU, MaxPool, Flatten, Identity and Dropout pass through; any other operation is refused by name.
 """
 
 from __future__ import annotations
@@ -15,12 +15,15 @@ from torch.fx import GraphModule, symbolic_trace
 from torch.fx.passes.shape_prop import ShapeProp
 
 from ..errors import ArgumentError, Problem, UnsupportedModelError
-from .layers import GRANULARITIES, QLinear, quantizer_shape
+from .layers import GRANULARITIES, QConv, QLinear, quantizer_shape
 from .quantizer import FixedQuantizer
 
 METHODS = ("hgq",)
 #: modules and functions that move or gate values without arithmetic to quantize
-PASS_MODULES = (torch.nn.ReLU, torch.nn.Flatten, torch.nn.Identity, torch.nn.Dropout)
+PASS_MODULES = (torch.nn.ReLU, torch.nn.Flatten, torch.nn.Identity, torch.nn.Dropout, torch.nn.MaxPool1d,
+                torch.nn.MaxPool2d)
+#: layers whose weights and biases are quantized
+WEIGHTED = {torch.nn.Linear: QLinear, torch.nn.Conv1d: QConv, torch.nn.Conv2d: QConv}
 PASS_FUNCTIONS = (torch.relu, torch.nn.functional.relu, torch.flatten)
 
 
@@ -60,10 +63,16 @@ def quantize(module: torch.nn.Module, example_input: torch.Tensor, method: str =
     for node in list(gm.graph.nodes):
         if node.op == "call_module":
             sub = gm.get_submodule(node.target)
-            if isinstance(sub, torch.nn.Linear):
-                gm.add_submodule(node.target, QLinear(sub, granularity, f0, rounding))
+            if type(sub) in WEIGHTED:
+                try:
+                    gm.add_submodule(node.target, WEIGHTED[type(sub)](sub, granularity, f0, rounding))
+                except ValueError as exc:
+                    problems.append(Problem(node.name, type(sub).__name__, str(exc)))
+                    continue
                 with gm.graph.inserting_before(node):
                     node.args = (datalane(node.args[0], _per_sample_shape(node.args[0])),) + tuple(node.args[1:])
+            elif isinstance(sub, (torch.nn.MaxPool1d, torch.nn.MaxPool2d)) and (sub.ceil_mode or sub.return_indices):
+                problems.append(Problem(node.name, type(sub).__name__, "ceil_mode and return_indices are not supported"))
             elif not isinstance(sub, PASS_MODULES):
                 problems.append(Problem(node.name, type(sub).__name__, "hgq_hls.train cannot quantize it yet"))
         elif node.op == "call_function" and node.target not in PASS_FUNCTIONS:

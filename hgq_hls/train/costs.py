@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import torch
 
-from .layers import QLinear
+from .layers import QConv, QLinear
 from .quantizer import FixedQuantizer
 
 
@@ -29,25 +29,33 @@ def _widths(q: FixedQuantizer) -> torch.Tensor:
     return torch.relu(k + i + f)
 
 
-def layer_inputs(qm: torch.nn.Module) -> list[tuple[QLinear, FixedQuantizer]]:
-    """Each QLinear with the quantizer that feeds it (``ht.quantize`` puts one on every input)."""
+def layer_inputs(qm: torch.nn.Module) -> list[tuple]:
+    """Each weighted layer with the quantizer feeding it and its per-sample input shape
+    (``ht.quantize`` puts a quantizer on every such input)."""
     pairs = []
     for node in qm.graph.nodes:
-        if node.op == "call_module" and isinstance(qm.get_submodule(node.target), QLinear):
+        if node.op == "call_module" and isinstance(qm.get_submodule(node.target), (QLinear, QConv)):
             source = node.args[0]
-            pairs.append((qm.get_submodule(node.target), qm.get_submodule(source.target)))
+            pairs.append((qm.get_submodule(node.target), qm.get_submodule(source.target),
+                          tuple(source.meta["tensor_meta"].shape[1:])))
     return pairs
 
 
+def _products(layer, bits_x: torch.Tensor, bits_w: torch.Tensor) -> torch.Tensor:
+    """sum over every product of ``bits_x * bits_w``: a Linear's matrix product, a Conv's
+    convolution of the bit maps (padding reads 0 bits: padded taps multiply nothing)."""
+    if isinstance(layer, QConv):
+        return layer.convolve(bits_x[None], bits_w).sum()
+    return (bits_x @ bits_w.T).sum()
+
+
 def ebops(qm: torch.nn.Module) -> torch.Tensor:
-    """EBOPs of every QLinear (a scalar tensor): the compiler's value, HGQ's gradient."""
+    """EBOPs of every weighted layer (a scalar tensor): the compiler's value, HGQ's gradient."""
     total = torch.zeros((), dtype=torch.float64)
-    for layer, source in layer_inputs(qm):
-        shape = (layer.weight.shape[1],)
+    for layer, source, shape in layer_inputs(qm):
         bits_x = torch.broadcast_to(_widths(source), shape)
         w_frac = torch.broadcast_to(torch.round(layer.weight_quantizer.f), layer.weight.shape)
-        exact = (torch.broadcast_to(bits_x.detach(), shape) @
-                 effective_bits(layer.quantized_weight(), w_frac).T).sum()
-        surrogate = (bits_x @ torch.broadcast_to(_widths(layer.weight_quantizer), layer.weight.shape).T).sum()
+        exact = _products(layer, bits_x.detach(), effective_bits(layer.quantized_weight(), w_frac))
+        surrogate = _products(layer, bits_x, torch.broadcast_to(_widths(layer.weight_quantizer), layer.weight.shape))
         total = total + exact + (surrogate - surrogate.detach())
     return total

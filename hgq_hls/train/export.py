@@ -1,7 +1,7 @@
 """``ht.to_graph`` and ``ht.export_qonnx``: a quantized module as a typed ``hh.Graph``.
 
-Each activation quantizer becomes a ``Quantize`` with its per-element types, each QLinear a
-``Dense`` whose weight and bias are the quantized values as exact mantissas (their per-element
+Each activation quantizer becomes a ``Quantize`` with its per-element types, each QConv a
+``Conv``, each MaxPool a ``MaxPool``, each QLinear a ``Dense`` whose weight and bias are the quantized values as exact mantissas (their per-element
 types kept beside them), ReLU a ``Relu``, Flatten a ``Reshape``.  The graph then goes through
 the compiler's own passes, so ``hh.predict`` of it equals the module's float64 eval forward.
 """
@@ -18,7 +18,7 @@ from ..frontend.onnx import save_qonnx
 from ..ir import Graph, Node, Tensor
 from ..passes import compile_graph
 from .convert import PASS_FUNCTIONS
-from .layers import QLinear
+from .layers import QConv, QLinear
 from .quantizer import FixedQuantizer
 
 
@@ -68,6 +68,21 @@ def to_graph(qm: GraphModule, name: str = "model") -> Graph:
                 inputs.append(_constant(g, f"{node.name}_b", sub.quantized_bias(),
                                         _broadcast(sub.bias_quantizer.element_types(), tuple(sub.bias.shape))))
             g.add_node(Node(node.name, "Dense", inputs, [out]))
+        elif isinstance(sub, QConv):
+            inputs = [src, _constant(g, f"{node.name}_w", sub.quantized_weight(),
+                                     _broadcast(sub.weight_quantizer.element_types(), tuple(sub.weight.shape)))]
+            if sub.bias is not None:
+                inputs.append(_constant(g, f"{node.name}_b", sub.quantized_bias(),
+                                        _broadcast(sub.bias_quantizer.element_types(), tuple(sub.bias.shape))))
+            g.add_node(Node(node.name, "Conv", inputs, [out], dict(
+                strides=sub.stride, pads=sub.padding + sub.padding, dilations=sub.dilation, group=sub.groups)))
+        elif isinstance(sub, (torch.nn.MaxPool1d, torch.nn.MaxPool2d)):
+            n = len(shape) - 1
+            as_tuple = (lambda v: tuple(v) if isinstance(v, (tuple, list)) else (v,) * n)  # noqa: E731
+            stride = as_tuple(sub.stride if sub.stride is not None else sub.kernel_size)
+            g.add_node(Node(node.name, "MaxPool", [src], [out], dict(
+                kernel_shape=as_tuple(sub.kernel_size), strides=stride, pads=as_tuple(sub.padding) * 2,
+                dilations=as_tuple(sub.dilation))))
         elif isinstance(sub, torch.nn.ReLU) or node.target in (torch.relu, torch.nn.functional.relu):
             g.add_node(Node(node.name, "Relu", [src], [out]))
         elif isinstance(sub, torch.nn.Flatten) or node.target is torch.flatten:

@@ -1,4 +1,4 @@
-"""Layers with quantized weights and biases: each weight and bias element its own type."""
+"""Layers with quantized weights and biases (Linear, Conv1d, Conv2d): each element its own type."""
 
 from __future__ import annotations
 
@@ -22,11 +22,10 @@ def quantizer_shape(shape: tuple, granularity: str, channel_axis: int = 0) -> tu
     raise ValueError(f"granularity {granularity!r}: choose one of {GRANULARITIES}")
 
 
-class QLinear(torch.nn.Module):
-    """``torch.nn.Linear`` whose weight and bias pass through their own quantizers."""
+class _Quantized(torch.nn.Module):
+    """A layer whose weight and bias pass through their own quantizers."""
 
-    def __init__(self, linear: torch.nn.Linear, granularity: str = "element", f0: float = 6.0,
-                 rounding: str = "RND_CONV"):
+    def __init__(self, linear, granularity: str = "element", f0: float = 6.0, rounding: str = "RND_CONV"):
         super().__init__()
         self.weight = torch.nn.Parameter(linear.weight.detach().to(torch.float64).clone())
         self.bias = None if linear.bias is None else \
@@ -47,5 +46,32 @@ class QLinear(torch.nn.Module):
         """The bias as the hardware holds it (None without a bias)."""
         return None if self.bias is None else self.bias_quantizer(self.bias)
 
+
+
+class QLinear(_Quantized):
+    """``torch.nn.Linear`` with quantized weight and bias."""
+
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return torch.nn.functional.linear(x, self.quantized_weight(), self.quantized_bias())
+
+
+class QConv(_Quantized):
+    """``torch.nn.Conv1d``/``Conv2d`` (zero padding) with quantized weight and bias."""
+
+    def __init__(self, conv, granularity: str = "element", f0: float = 6.0, rounding: str = "RND_CONV"):
+        if conv.padding_mode != "zeros" or isinstance(conv.padding, str):
+            raise ValueError("only numeric zero padding is supported (padding_mode='zeros', no 'same'/'valid')")
+        super().__init__(conv, granularity, f0, rounding)
+        self.spatial = conv.weight.dim() - 2
+        self.stride, self.padding = tuple(conv.stride), tuple(conv.padding)
+        self.dilation, self.groups = tuple(conv.dilation), conv.groups
+
+    def convolve(self, x: torch.Tensor, weight: torch.Tensor) -> torch.Tensor:
+        """``x`` convolved with ``weight`` by this layer's geometry (no bias)."""
+        fn = torch.nn.functional.conv1d if self.spatial == 1 else torch.nn.functional.conv2d
+        return fn(x, weight, None, self.stride, self.padding, self.dilation, self.groups)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        y = self.convolve(x, self.quantized_weight())
+        bias = self.quantized_bias()
+        return y if bias is None else y + bias.reshape((1, -1) + (1,) * self.spatial)

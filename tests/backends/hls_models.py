@@ -333,3 +333,23 @@ def torch_hgq_mlp():
     qm = ht.quantize(m, torch.tensor(x), f0=3)
     ht.fit(qm, (x, y), epochs=2, beta=1e-5, lr=1e-2, progress=False)
     return ht.to_graph(qm)
+
+
+@model
+def torch_hgq_cnn():
+    """A PyTorch CNN (Conv2d, ReLU, MaxPool, grouped strided Conv2d, Linear) from hgq_hls.train."""
+    import torch
+
+    import hgq_hls.train as ht
+    from sklearn.datasets import load_digits
+
+    torch.set_num_threads(1)
+    torch.manual_seed(2)
+    data = load_digits()
+    x, y = (data.data[:200] / 16.0).reshape(-1, 1, 8, 8), data.target[:200]
+    m = torch.nn.Sequential(torch.nn.Conv2d(1, 4, 3, padding=1), torch.nn.ReLU(), torch.nn.MaxPool2d(2),
+                            torch.nn.Conv2d(4, 4, 3, groups=2, stride=(1, 2), padding=(1, 0)), torch.nn.ReLU(),
+                            torch.nn.Flatten(), torch.nn.Linear(16, 10))
+    qm = ht.quantize(m, torch.tensor(x), f0=3)
+    ht.fit(qm, (x, y), epochs=2, beta=1e-5, lr=1e-2, progress=False)
+    return ht.to_graph(qm)

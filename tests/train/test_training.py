@@ -91,8 +91,8 @@ def test_an_ebops_budget_is_met():
 
 
 def test_unsupported_layers_and_arguments_are_named():
-    m = torch.nn.Sequential(torch.nn.Conv1d(1, 2, 3), torch.nn.Sigmoid())
-    with pytest.raises(hh.UnsupportedModelError, match="Conv1d") as info:
+    m = torch.nn.Sequential(torch.nn.Conv1d(1, 2, 3), torch.nn.AvgPool1d(2), torch.nn.Sigmoid())
+    with pytest.raises(hh.UnsupportedModelError, match="AvgPool1d") as info:
         ht.quantize(m, torch.zeros(4, 1, 8))
     assert "Sigmoid" in str(info.value)
     with pytest.raises(hh.ArgumentError, match="granularity"):
@@ -113,3 +113,32 @@ def test_the_digits_training_example_runs():
                           capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
     assert "test accuracy" in done.stdout
+
+
+def conv_model():
+    torch.manual_seed(0)
+    return torch.nn.Sequential(torch.nn.Conv2d(1, 4, 3, padding=1), torch.nn.ReLU(), torch.nn.MaxPool2d(2),
+                               torch.nn.Conv2d(4, 4, 3, groups=2, stride=(1, 2), padding=(1, 0)), torch.nn.ReLU(),
+                               torch.nn.Flatten(), torch.nn.Linear(16, 5))
+
+
+def test_convolutions_are_exact_and_their_ebops_are_the_estimators():
+    x = torch.rand(120, 1, 8, 8, dtype=torch.float64)
+    qm = ht.quantize(conv_model(), x, f0=3)
+    ht.fit(qm, (x.numpy(), np.random.default_rng(0).integers(0, 5, 120)), epochs=2, beta=1e-5, progress=False)
+    g = ht.to_graph(qm)
+    assert [n.op for n in g.topological()].count("Conv") == 2
+    probe = np.concatenate([x.numpy(), np.random.default_rng(1).uniform(-1, 2, (100, 1, 8, 8))])
+    with torch.no_grad():
+        assert_array_equal(hh.predict(g, probe), qm(torch.tensor(probe)).numpy())
+    assert int(ht.ebops(qm).detach()) == hh.estimate(g).ebops
+
+    torch.manual_seed(1)
+    m1 = torch.nn.Sequential(torch.nn.Conv1d(2, 3, 3, dilation=2, padding=2), torch.nn.ReLU(),
+                             torch.nn.MaxPool1d(2), torch.nn.Flatten(), torch.nn.Linear(12, 2))
+    x1 = torch.randn(60, 2, 8, dtype=torch.float64)
+    qm1 = ht.quantize(m1, x1, f0=3, granularity="channel")
+    g1 = ht.to_graph(qm1)
+    with torch.no_grad():
+        assert_array_equal(hh.predict(g1, x1.numpy()), qm1(x1).numpy())
+    assert int(ht.ebops(qm1).detach()) == hh.estimate(g1).ebops
