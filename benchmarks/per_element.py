@@ -15,7 +15,6 @@ Calibration: 256 training images; accuracy on the 360 held-out ones.
 from __future__ import annotations
 
 import argparse
-import math
 import sys
 from pathlib import Path
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from ..fixed import FixedType
 from .cast import cast_fmt, needs_logic
 from .csd import csd_digits
-from .fmt import Fmt, signed_width  # noqa: F401  (re-exported: the netlist's value sets)
+from .fmt import Fmt
 
 
 @dataclass(eq=False)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import Problem, UnsupportedModelError
-from ..fixed import ElementTypes, FixedType, Interval, to_mantissa
+from ..fixed import ElementTypes, Interval, to_mantissa
 from ..ir import Graph
 from ..ir.ops import OPS
 from ..ir.ops.quantize import quantize_interval

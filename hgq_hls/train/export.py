@@ -17,7 +17,6 @@ from ..fixed import ElementTypes, Interval
 from ..frontend.onnx import save_qonnx
 from ..ir import Graph, Node, Tensor
 from ..passes import compile_graph
-from .convert import PASS_FUNCTIONS
 from .layers import QConv, QLinear
 from .quantizer import FixedQuantizer
 
@@ -113,4 +112,4 @@ def export_qonnx(qm: GraphModule, path, per_element: str = "compact", overwrite:
     return save_qonnx(to_graph(qm), path, overwrite=overwrite, per_element=per_element)
 
 
-__all__ = ["PASS_FUNCTIONS", "export_qonnx", "to_graph"]
+__all__ = ["export_qonnx", "to_graph"]
