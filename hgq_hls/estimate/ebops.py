@@ -27,7 +27,7 @@ def _bits(g: Graph, name: str) -> int:
 
 def _element_bits(g: Graph, name: str) -> np.ndarray | None:
     """Each element's own width when the tensor has per-element types, else None."""
-    types = g.tensors[name].element_types or g.tensors[name].entry_elements
+    types = g.tensors[name].carried_elements
     return None if types is None else np.array(types.width, dtype=np.int64)
 
 

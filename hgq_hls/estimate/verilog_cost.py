@@ -38,7 +38,7 @@ def _node_key(g: Graph, node, dsp_rules: dict) -> bytes:
     """A digest of everything a node's netlist depends on."""
     inputs = [(g.tensors[t].shape, entry_type(g, t) if t in g.inputs else g.tensors[t].type,
                None if g.tensors[t].value is None else np.asarray(g.tensors[t].value).tobytes(),
-               g.tensors[t].element_types or g.tensors[t].entry_elements)
+               g.tensors[t].carried_elements)
               for t in node.inputs]
     outputs = [(g.tensors[t].shape, g.tensors[t].type) for t in node.outputs]
     payload = (node.op, node.attrs, inputs, outputs, sorted(dsp_rules.items()))

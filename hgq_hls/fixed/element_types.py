@@ -122,6 +122,10 @@ class ElementTypes:
         return FixedType(bool(self.signed[index]), int(self.width[index]), int(self.integer[index]),
                          self.rounding, self.overflow)
 
+    def elements(self) -> list[FixedType]:
+        """Every element's type, in flat (C) order."""
+        return [self.element(e) for e in np.ndindex(*self.shape)]
+
     def uniform(self) -> FixedType | None:
         """The one type of every element, or None when they differ."""
         if self.width.size == 0:

@@ -80,20 +80,22 @@ ROUNDING_OFFSETS = {
 }
 
 
-def rounding_offset(rounding: str, right: int) -> tuple[int, str]:
-    """(constant part, data-dependent part) of the offset that rounds by ``right`` bits."""
+def _offset_parts(rounding: str) -> tuple[int, int, str]:
     if rounding not in ROUNDING_OFFSETS:
         raise ValueError(f"unknown rounding mode {rounding!r}")
-    k, d, data = ROUNDING_OFFSETS[rounding]
+    return ROUNDING_OFFSETS[rounding]
+
+
+def rounding_offset(rounding: str, right: int) -> tuple[int, str]:
+    """(constant part, data-dependent part) of the offset that rounds by ``right`` bits."""
+    k, d, data = _offset_parts(rounding)
     return k * (1 << (right - 1)) - d, data
 
 
 def _round_right(m, right, mask, half, rounding):
     """``round(m / 2**right)``: the mode's offset (:data:`ROUNDING_OFFSETS`) added, then a
     floor shift.  ``right``, ``mask`` and ``half`` may be arrays (per-element shifts)."""
-    if rounding not in ROUNDING_OFFSETS:
-        raise ValueError(f"unknown rounding mode {rounding!r}")
-    k, d, data = ROUNDING_OFFSETS[rounding]
+    k, d, data = _offset_parts(rounding)
     offset = half * k - d if k else 0
     if data == "+lsb":
         offset = offset + ((m >> right) & 1)

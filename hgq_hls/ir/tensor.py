@@ -39,6 +39,12 @@ class Tensor:
     element_types: ElementTypes | None = None
 
     @property
+    def carried_elements(self) -> ElementTypes | None:
+        """The per-element types the tensor's values have: its own, or for a graph input the
+        ones the host converts it to (None for a tensor of one type)."""
+        return self.element_types or self.entry_elements
+
+    @property
     def is_const(self) -> bool:
         """True for weights, biases and other constants."""
         return self.value is not None

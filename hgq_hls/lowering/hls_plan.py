@@ -66,4 +66,4 @@ def mac_plan(g: Graph, node: Node, reuse_factor: int = 1) -> MacPlan:
                    weights=w, copies=copies, terms=terms + (len(node.inputs) > 2),
                    multiplications=n_mult,
                    multipliers=shared_multipliers(n_mult, reuse_factor) if reuse_factor > 1 else None,
-                   input_elements=x.element_types or x.entry_elements)
+                   input_elements=x.carried_elements)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..fixed import ElementTypes, FixedType
+from ..fixed import ElementTypes, FixedType, float_to_exact
 from ..fixed.storage import as_object
 from ..ir import Graph
 
@@ -30,8 +30,7 @@ def _bounds_on_grid(g: Graph, name: str, frac: np.ndarray, shape) -> np.ndarray 
         values = np.asarray(tensor.value, dtype=np.float64)
         if not np.all(np.isfinite(values)):
             return None
-        mant, exp = np.frexp(values)
-        m, f = as_object(np.ldexp(mant, 53).astype(np.int64)), as_object(53 - exp)
+        m, f = (as_object(a) for a in float_to_exact(values))
     m, f = np.broadcast_to(m, shape), np.broadcast_to(f, shape)
     shift = as_object(np.broadcast_to(frac, shape)) - f          # scale onto 2**-frac
     up = np.where(shift >= 0, shift, 0)

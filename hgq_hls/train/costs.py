@@ -9,18 +9,20 @@ comes from HGQ's surrogate ``sum(bits_x @ bits_w)`` with each weight's declared 
 
 from __future__ import annotations
 
+import numpy as np
 import torch
+
+from ..estimate import effective_bits as estimator_effective_bits
 
 from .layers import QConv, QLinear
 from .quantizer import FixedQuantizer
 
 
 def effective_bits(values: torch.Tensor, frac: torch.Tensor) -> torch.Tensor:
-    """HGQ's b_w of each quantized value on the grid ``2**-frac`` (0 for 0)."""
+    """HGQ's b_w of each quantized value on the grid ``2**-frac`` (0 for 0), counted by the
+    estimator's own function."""
     m = torch.round(torch.abs(values.detach()) * torch.exp2(frac.detach())).to(torch.int64)
-    low = m & -m                                                 # the lowest set bit
-    top = torch.floor(torch.log2(m.clamp(min=1).to(torch.float64)))
-    return torch.where(m > 0, top - torch.log2(low.clamp(min=1).to(torch.float64)) + 1, torch.zeros_like(top))
+    return torch.from_numpy(estimator_effective_bits(m.numpy()).astype(np.float64))
 
 
 def _widths(q: FixedQuantizer) -> torch.Tensor:

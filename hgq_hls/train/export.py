@@ -13,7 +13,7 @@ import torch
 from torch.fx import GraphModule
 
 from ..errors import Problem, UnsupportedModelError
-from ..fixed import ElementTypes, Interval
+from ..fixed import ElementTypes, Interval, to_mantissa
 from ..frontend.onnx import save_qonnx
 from ..ir import Graph, Node, Tensor
 from ..passes import compile_graph
@@ -32,7 +32,7 @@ def _constant(g: Graph, name: str, values: torch.Tensor, types: ElementTypes) ->
     """A typed constant holding exactly the quantized ``values``."""
     v = values.detach().cpu().numpy().astype(np.float64)
     t = Interval.from_floats(v).fixed_type()
-    m = np.round(np.ldexp(v, t.frac)).astype(np.int64)
+    m = to_mantissa(v, t)                                       # exact: v is on t's grid
     g.add_tensor(Tensor(name, tuple(v.shape), type=t, value=m, declared=True,
                         element_types=ElementTypes(types.signed, types.width, types.integer,
                                                    types.rounding, types.overflow, tuple(v.shape))))

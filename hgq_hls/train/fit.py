@@ -21,7 +21,9 @@ from ..errors import ArgumentError
 from ..inputs import positive_float, positive_int
 from ..progress import counter
 from .calibrate import calibrate
+from ..estimate import estimate
 from .costs import ebops
+from .export import to_graph
 
 
 @dataclass
@@ -57,9 +59,6 @@ def _accuracy(qm, x, y) -> float:
 
 
 def _lut(qm) -> int:
-    from .. import estimate
-    from .export import to_graph
-
     return int(estimate(to_graph(qm)).lut)
 
 

@@ -30,8 +30,8 @@ def node_netlist(g: Graph, node: Node, name: str) -> Netlist:
     values = {}
     for k, t in enumerate(activation_inputs(g, node)):
         shape = tuple(g.tensors[t].shape)
-        per_element = g.tensors[t].element_types or g.tensors[t].entry_elements
-        elements = None if per_element is None else [per_element.element(e) for e in np.ndindex(*shape)]
+        per_element = g.tensors[t].carried_elements
+        elements = None if per_element is None else per_element.elements()
         ops = net.input(f"in{k}", int(np.prod(shape, dtype=np.int64)), entry_type(g, t), elements)
         arr = np.empty(len(ops), dtype=object)
         arr[:] = ops

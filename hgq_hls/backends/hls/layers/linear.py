@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 from ....lowering.geometry import window_geometry
-import numpy as np
-
 from ....fixed import FixedType
 from ....lowering.hls_plan import c_fixed_type, mac_plan, product_type
 from ..context import LayerContext
@@ -39,7 +37,7 @@ def _element_operands(ctx: LayerContext, plan, rows: int, k: int) -> list[list[d
             typedefs[e] = (ctx.typedef(f"x{j}_t", e), ctx.typedef(f"p{j}_t", product_type(e, w_t)))
         return typedefs[e]
 
-    flat = [plan.input_elements.element(e) for e in np.ndindex(*plan.input_elements.shape)]
+    flat = plan.input_elements.elements()
     return [[dict(i=i, x_t=names(e)[0], p_t=names(e)[1]) for i in range(k)
              for e in [flat[r * k + i]] if e.width > 0] for r in range(rows)]
 

@@ -3,8 +3,6 @@ per run of elements of one type) and BipolarQuant."""
 
 from __future__ import annotations
 
-import numpy as np
-
 from ....fixed import ElementTypes
 from ..context import LayerContext
 from .base import layer
@@ -12,7 +10,7 @@ from .base import layer
 
 def _runs(types: ElementTypes) -> list[tuple[int, int, object]]:
     """(start, end, FixedType or None for pruned) of each run of equal types in flat order."""
-    flat = [types.element(e) for e in np.ndindex(*types.shape)]
+    flat = types.elements()
     runs, start = [], 0
     for k in range(1, len(flat) + 1):
         if k == len(flat) or flat[k] != flat[start]:
