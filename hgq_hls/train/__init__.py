@@ -16,10 +16,13 @@ except ImportError as exc:  # a missing extra is a clear error, not a silent ski
 
 from .calibrate import calibrate
 from .convert import quantize
-from .costs import ebops
+from . import costs
+from .costs import LutSurrogate, ebops, memory
+from .dq import StepQuantizer
 from .export import export_qonnx, to_graph
 from .fit import History, fit
 from .layers import QLinear
 from .quantizer import FixedQuantizer, round_fixed
 
-__all__ = ["FixedQuantizer", "History", "QLinear", "calibrate", "ebops", "fit", "export_qonnx", "quantize", "round_fixed", "to_graph"]
+__all__ = ["FixedQuantizer", "History", "LutSurrogate", "QLinear", "StepQuantizer", "calibrate", "costs", "ebops",
+           "export_qonnx", "fit", "memory", "quantize", "round_fixed", "to_graph"]

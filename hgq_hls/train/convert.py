@@ -15,10 +15,9 @@ from torch.fx import GraphModule, symbolic_trace
 from torch.fx.passes.shape_prop import ShapeProp
 
 from ..errors import ArgumentError, Problem, UnsupportedModelError
-from .layers import GRANULARITIES, QConv, QLinear, quantizer_shape
-from .quantizer import FixedQuantizer
+from ..inputs import positive_int
+from .layers import GRANULARITIES, METHODS, QConv, QLinear, quantizer_factory, quantizer_shape
 
-METHODS = ("hgq",)
 #: modules and functions that move or gate values without arithmetic to quantize
 PASS_MODULES = (torch.nn.ReLU, torch.nn.Flatten, torch.nn.Identity, torch.nn.Dropout, torch.nn.MaxPool1d,
                 torch.nn.MaxPool2d)
@@ -32,18 +31,31 @@ def _per_sample_shape(node) -> tuple:
 
 
 def quantize(module: torch.nn.Module, example_input: torch.Tensor, method: str = "hgq",
-             granularity: str = "element", f0: float = 6.0, rounding: str = "RND_CONV",
+             granularity: str | None = None, f0: float = 6.0, bits: int = 8, rounding: str = "RND_CONV",
              activation_overflow: str = "SAT") -> GraphModule:
-    """``module`` with HGQ quantizers on inputs, weights, biases and outputs, calibrated on
+    """``module`` with quantizers on inputs, weights, biases and outputs, calibrated on
     ``example_input`` (a batch); returns a ``torch.nn.Module`` (float64).
 
+    ``method="hgq"`` (HGQ, Sun et al.): per-element types by default (``granularity``
+    ``"element"``, ``"channel"`` or ``"tensor"``), ``f0`` fractional bits to start;
     ``rounding`` defaults to RND_CONV (QONNX's ROUND) so the result exports as QONNX; HGQ2's
     default RND (ties up) has no QONNX spelling (``training_side.md`` §6.3).
+    ``method="dq"`` (Uhlich et al., U3): a learned step and range per channel (default) or
+    tensor for weights and biases, per tensor for activations, ``bits`` to start.
     """
     if method not in METHODS:
-        raise ArgumentError("method", f"{method!r}: this version implements {METHODS}")
+        raise ArgumentError("method", f"{method!r}: choose one of {METHODS}")
+    granularity = granularity or ("channel" if method == "dq" else "element")
     if granularity not in GRANULARITIES:
         raise ArgumentError("granularity", f"{granularity!r}: choose one of {GRANULARITIES}")
+    if method == "dq" and granularity == "element":
+        raise ArgumentError("granularity", "DQ learns one step and range per channel or tensor "
+                            "(Uhlich et al.); for per-element types use method='hgq'")
+    make = quantizer_factory(method, f0=f0, bits=positive_int(bits, "bits"), rounding=rounding,
+                             activation_overflow=activation_overflow)
+    # DQ's activation range is per tensor: a clamp inside a per-channel type would leave the
+    # compiler a container wider than the channels (see docs/train.md)
+    act_granularity = "tensor" if method == "dq" else granularity
     module = copy.deepcopy(module).to(torch.float64)
     if not any(True for _ in module.children()):       # a bare layer traces as its function
         module = torch.nn.Sequential(module)
@@ -56,8 +68,8 @@ def quantize(module: torch.nn.Module, example_input: torch.Tensor, method: str =
         nonlocal count
         count += 1
         name = f"q_act{count}"
-        gm.add_submodule(name, FixedQuantizer(quantizer_shape(shape, granularity, -1 if len(shape) == 1 else 0),
-                                              f0=f0, rounding=rounding, overflow=activation_overflow))
+        gm.add_submodule(name, make(quantizer_shape(shape, act_granularity, -1 if len(shape) == 1 else 0),
+                                    "activation"))
         return gm.graph.call_module(name, (arg,))
 
     for node in list(gm.graph.nodes):
@@ -65,7 +77,7 @@ def quantize(module: torch.nn.Module, example_input: torch.Tensor, method: str =
             sub = gm.get_submodule(node.target)
             if type(sub) in WEIGHTED:
                 try:
-                    gm.add_submodule(node.target, WEIGHTED[type(sub)](sub, granularity, f0, rounding))
+                    gm.add_submodule(node.target, WEIGHTED[type(sub)](sub, granularity, make))
                 except ValueError as exc:
                     problems.append(Problem(node.name, type(sub).__name__, str(exc)))
                     continue
@@ -93,5 +105,5 @@ def quantize(module: torch.nn.Module, example_input: torch.Tensor, method: str =
     ShapeProp(gm).propagate(example)
     from .calibrate import calibrate
 
-    calibrate(gm, example)
+    calibrate(gm, example, initialize=True)
     return gm

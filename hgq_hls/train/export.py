@@ -1,6 +1,7 @@
 """``ht.to_graph`` and ``ht.export_qonnx``: a quantized module as a typed ``hh.Graph``.
 
-Each activation quantizer becomes a ``Quantize`` with its per-element types, each QConv a
+Each activation quantizer becomes a ``Quantize`` with its per-element types (and a DQ
+quantizer whose ``q_max`` is inside its type a ``Clip`` after it), each QConv a
 ``Conv``, each MaxPool a ``MaxPool``, each QLinear a ``Dense`` whose weight and bias are the quantized values as exact mantissas (their per-element
 types kept beside them), ReLU a ``Relu``, Flatten a ``Reshape``.  The graph then goes through
 the compiler's own passes, so ``hh.predict`` of it equals the module's float64 eval forward.
@@ -17,15 +18,22 @@ from ..fixed import ElementTypes, Interval, to_mantissa
 from ..frontend.onnx import save_qonnx
 from ..ir import Graph, Node, Tensor
 from ..passes import compile_graph
-from .layers import QConv, QLinear
-from .quantizer import FixedQuantizer
+from .layers import QUANTIZERS, QConv, QLinear
 
 
-def _types(q: FixedQuantizer, shape: tuple):
+def _types(q, shape: tuple):
     """The quantizer's types over a tensor of ``shape`` (one FixedType when all agree)."""
     t = q.element_types()
     full = ElementTypes(t.signed, t.width, t.integer, t.rounding, t.overflow, tuple(shape))
     return full.uniform() or full
+
+
+def _bound(g: Graph, name: str, values: np.ndarray) -> str:
+    """A typed constant clamp bound (values on a power-of-two grid: exact)."""
+    v = np.asarray(values, dtype=np.float64)
+    t = Interval.from_floats(v).fixed_type()
+    g.add_tensor(Tensor(name, tuple(v.shape), type=t, value=to_mantissa(v, t), declared=True))
+    return name
 
 
 def _constant(g: Graph, name: str, values: torch.Tensor, types: ElementTypes) -> str:
@@ -56,8 +64,16 @@ def to_graph(qm: GraphModule, name: str = "model") -> Graph:
         src = where[node.args[0].name]
         sub = qm.get_submodule(node.target) if node.op == "call_module" else None
         out = g.add_tensor(Tensor(node.name, shape)).name
-        if isinstance(sub, FixedQuantizer):
-            g.add_node(Node(node.name, "Quantize", [src], [out], {"type": _types(sub, shape)}))
+        if isinstance(sub, QUANTIZERS):
+            bounds = sub.clip_bounds()
+            typed = out if bounds is None else g.add_tensor(Tensor(f"{node.name}_typed", shape)).name
+            g.add_node(Node(f"{node.name}_type" if bounds else node.name, "Quantize", [src], [typed],
+                            {"type": _types(sub, shape)}))
+            if bounds is not None:      # DQ's q_max inside its type's range: the clamp Uhlich's Q has
+                lo, hi = bounds
+                has_lo = bool(np.any(lo != 0))      # an unsigned type stops at 0 by itself
+                names = ([_bound(g, f"{node.name}_lo", lo)] if has_lo else []) + [_bound(g, f"{node.name}_hi", hi)]
+                g.add_node(Node(node.name, "Clip", [typed, *names], [out], {"bounds": (has_lo, True)}))
         elif isinstance(sub, QLinear):
             w = sub.weight_quantizer
             weight = _constant(g, f"{node.name}_w", sub.quantized_weight().T,

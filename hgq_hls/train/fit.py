@@ -1,12 +1,15 @@
-"""``ht.fit``: train a quantized module with HGQ's loss, ``task loss + beta * EBOPs``.
+"""``ht.fit``: train a quantized module with the task loss plus a cost.
 
-``beta`` is a number or a function of the epoch; with ``budget={"ebops": N}`` or
-``{"lut": N}`` a controller steers beta instead (multiplied up while the epoch's cost is above
-the budget, down while below), and the checkpoint kept is the most accurate one within the
-budget.  Integer bits and signs follow the data: every epoch ends with :func:`calibrate` on
-the calibration samples, and so does training.  Each epoch's record (loss, accuracy, EBOPs,
-estimated LUTs when a LUT budget is set, beta) is returned; every epoch's checkpoint that no
-other beats on both accuracy and EBOPs is kept (the Pareto front).
+The cost is HGQ's ``beta * EBOPs`` (``beta`` a number or a function of the epoch), or a
+budget: ``{"ebops": N}`` and ``{"lut": N}`` steer beta by a controller (multiplied up while the
+epoch's cost is above the budget, down while below; a LUT budget trains on the estimator's
+differentiable :class:`~hgq_hls.train.costs.LutSurrogate`), and Uhlich et al.'s memory budgets
+``{"weight_bits" | "activation_bits" | "peak_activation_bits": N}`` add their penalty
+``penalty * relu(S / N - 1)**2``.  Integer bits and signs follow the data: every epoch ends with
+:func:`calibrate` on the calibration samples, and so does training.  Each epoch's record (loss,
+accuracy, EBOPs, estimated LUTs, the budget's measure, beta) is returned; every checkpoint that
+no other beats on both score and EBOPs is kept (the Pareto front), and with a budget the model
+ends at the best-scoring epoch within it.
 """
 
 from __future__ import annotations
@@ -21,9 +24,11 @@ from ..errors import ArgumentError
 from ..inputs import positive_float, positive_int
 from ..progress import counter
 from .calibrate import calibrate
-from ..estimate import estimate
-from .costs import ebops
-from .export import to_graph
+from .costs import MEMORY_KINDS, LutSurrogate, ebops, memory
+
+#: budgets a controller on beta meets, and budgets met by Uhlich's penalty
+CONTROLLED = ("ebops", "lut")
+BUDGETS = CONTROLLED + MEMORY_KINDS
 
 
 @dataclass
@@ -36,7 +41,7 @@ class History:
 
     def table(self) -> str:
         """One line per epoch."""
-        keys = [k for k in ("epoch", "loss", "accuracy", "val_accuracy", "ebops", "lut", "beta")
+        keys = [k for k in ("epoch", "loss", "accuracy", "val_accuracy", "ebops", "lut", *MEMORY_KINDS, "beta")
                 if any(k in r for r in self.epochs)]
         lines = [" ".join(f"{k:>12}" for k in keys)]
         for r in self.epochs:
@@ -58,41 +63,51 @@ def _accuracy(qm, x, y) -> float:
         return float((qm(x).argmax(dim=1) == y).to(torch.float64).mean())
 
 
-def _lut(qm) -> int:
-    return int(estimate(to_graph(qm)).lut)
-
-
 def _dominated(a: dict, b: dict) -> bool:
     return b["score"] >= a["score"] and b["ebops"] <= a["ebops"] and (b["score"], -b["ebops"]) != (a["score"], -a["ebops"])
 
 
+def _check_budget(budget):
+    if budget is None:
+        return None, None
+    if not isinstance(budget, dict) or len(budget) != 1 or next(iter(budget)) not in BUDGETS:
+        raise ArgumentError("budget", f"{budget!r}: give one of {{'<measure>': N}} with the measure in {BUDGETS}")
+    key, limit = next(iter(budget.items()))
+    return key, positive_float(limit, f"budget[{key!r}]")
+
+
 def fit(qm: torch.nn.Module, data, epochs: int = 10, beta=0.0, budget: dict | None = None,
         lr: float = 3e-3, batch_size: int = 64, loss=None, val=None, calib_samples: int = 512,
-        bits_lr: float = 3.0,
+        bits_lr: float = 3.0, penalty: float = 10.0, estimate_backend: str = "verilog",
         seed: int = 0, progress: bool = True) -> History:
     """Train ``qm`` (from :func:`hgq_hls.train.quantize`) on ``data = (x, y)``; returns a
     :class:`History`.  Integer labels train with cross-entropy, float targets with MSE, or
     pass ``loss(output, target)``.  ``val = (x, y)`` scores checkpoints (else the training data).
-    The fractional bits learn at ``bits_lr`` times ``lr``."""
+    The bit parameters (HGQ's fractional bits, DQ's step and range) learn at ``bits_lr``
+    times ``lr``; LUTs are ``hh.estimate(..., backend=estimate_backend)``."""
     epochs, batch_size = positive_int(epochs, "epochs"), positive_int(batch_size, "batch_size")
-    lr = positive_float(lr, "lr")
-    if budget is not None and (not isinstance(budget, dict) or len(budget) != 1
-                               or next(iter(budget)) not in ("ebops", "lut")):
-        raise ArgumentError("budget", f"{budget!r}: give {{'ebops': N}} or {{'lut': N}}")
+    lr, penalty = positive_float(lr, "lr"), positive_float(penalty, "penalty")
+    key, limit = _check_budget(budget)
     x, y, classify = _as_tensors(data)
     vx, vy, _ = _as_tensors(val) if val is not None else (x, y, classify)
     if loss is None:
         loss = torch.nn.functional.cross_entropy if classify else torch.nn.functional.mse_loss
     schedule = beta if callable(beta) else (lambda epoch, b=float(beta): b)
-    # the controller starts where beta * EBOPs is a tenth of a typical loss, then scales
-    # beta by (cost / budget)**2 each epoch (at most 4x either way): up while over, down while under
-    controlled = 0.1 / max(float(ebops(qm).detach()), 1.0) if budget is not None else None
+    lut = LutSurrogate(qm, estimate_backend)
+
+    def cost(model):
+        return lut(model) if key == "lut" else ebops(model)
+
+    # the controller starts where beta * cost is a tenth of a typical loss, then scales beta
+    # by (cost / budget)**2 each epoch (at most 4x either way): up while over, down while under
+    controlled = 0.1 / max(float(cost(qm).detach()), 1.0) if key in CONTROLLED else None
     generator = torch.Generator().manual_seed(seed)
-    # fractional bits move faster than weights: a bit only changes once f crosses a half
-    bits = [p for name, p in qm.named_parameters() if name.endswith(".f")]
-    others = [p for name, p in qm.named_parameters() if not name.endswith(".f")]
+    # bit parameters move faster than weights: a width only changes once one crosses a half
+    bit_names = (".f", ".log2_d", ".log2_qmax")
+    bits = [p for name, p in qm.named_parameters() if name.endswith(bit_names)]
+    others = [p for name, p in qm.named_parameters() if not name.endswith(bit_names)]
     optimizer = torch.optim.Adam([dict(params=others, lr=lr), dict(params=bits, lr=lr * bits_lr)])
-    history = History()
+    history, best = History(), None
     with counter(epochs, "train", "epoch", enabled=progress) as bar:
         for epoch in range(epochs):
             b = controlled if controlled is not None else float(schedule(epoch))
@@ -104,13 +119,18 @@ def fit(qm: torch.nn.Module, data, epochs: int = 10, beta=0.0, budget: dict | No
                 optimizer.zero_grad()
                 objective = loss(qm(x[idx]), y[idx])
                 if b:
-                    objective = objective + b * ebops(qm)
+                    objective = objective + b * cost(qm)
+                if key in MEMORY_KINDS:
+                    objective = objective + penalty * torch.relu(memory(qm, key) / limit - 1) ** 2
                 objective.backward()
                 optimizer.step()
                 total += float(objective.detach()) * len(idx)
             calibrate(qm, x[:calib_samples])
             qm.eval()
-            record = dict(epoch=epoch, loss=total / len(x), beta=b, ebops=int(ebops(qm).detach()))
+            record = dict(epoch=epoch, loss=total / len(x), beta=b, ebops=int(ebops(qm).detach()),
+                          lut=lut.refresh(qm))
+            if key in MEMORY_KINDS:
+                record[key] = int(memory(qm, key).detach())
             if classify:
                 record["accuracy"] = _accuracy(qm, x, y)
                 record["val_accuracy"] = _accuracy(qm, vx, vy)
@@ -118,23 +138,18 @@ def fit(qm: torch.nn.Module, data, epochs: int = 10, beta=0.0, budget: dict | No
             else:
                 with torch.no_grad():
                     record["score"] = -float(loss(qm(vx), vy))
-            if budget is not None and "lut" in budget:
-                record["lut"] = _lut(qm)
             history.epochs.append(record)
             if not any(_dominated(record, other) for other, _ in history.front):
                 history.front = [(o, s) for o, s in history.front if not _dominated(o, record)]
                 history.front.append((record, copy.deepcopy(qm.state_dict())))
+            if key is not None and record[key] <= limit and (best is None or record["score"] >= best[0]["score"]):
+                best = (record, copy.deepcopy(qm.state_dict()))
             if controlled is not None:
-                key = next(iter(budget))
-                controlled *= min(4.0, max(0.25, (max(record[key], 1) / budget[key]) ** 2))
+                controlled *= min(4.0, max(0.25, (max(record[key], 1) / limit) ** 2))
             bar.update(1)
-    if budget is not None:
-        key, limit = next(iter(budget.items()))
-        within = [(r, s) for r, s in history.front if r.get(key, r["ebops"]) <= limit]
-        if within:
-            record, state = max(within, key=lambda rs: rs[0]["score"])
-            qm.load_state_dict(state)
-            history.chosen = record
+    if best is not None:
+        qm.load_state_dict(best[1])
+        history.chosen = best[0]
     calibrate(qm, x[:calib_samples])
     qm.eval()
     return history

@@ -69,6 +69,19 @@ class FixedQuantizer(torch.nn.Module):
         """(k, i, f) as integers (f rounded with the straight-through estimator)."""
         return self.k, torch.round(self.i), _ste_round(self.f)
 
+    def widths(self) -> torch.Tensor:
+        """Each element's declared width ``k + i + f`` (0 when pruned), differentiable through f."""
+        k, i, f = self.bits()
+        return torch.relu(k + i + f)
+
+    def frac(self) -> torch.Tensor:
+        """Fractional bits (integers): the grid of the quantized values."""
+        return torch.round(self.f).detach()
+
+    def clip_bounds(self) -> None:
+        """HGQ's ranges are the types' own: no clamp beyond them."""
+        return None
+
     def element_types(self) -> ElementTypes:
         """Each element's hgq_hls type (width 0 where ``k + i + f <= 0``: pruned)."""
         k, i, f = (t.detach().cpu().numpy().astype(np.int64) for t in self.bits())
@@ -102,6 +115,10 @@ class FixedQuantizer(torch.nn.Module):
         i = torch.ceil(need).reshape(self.i.shape)
         self.k.copy_(k)
         self.i.copy_(torch.where(torch.isfinite(i), i, -f - k))       # never non-zero: width 0
+
+    def initialize(self, x: torch.Tensor, signed: bool | None = None) -> None:
+        """The first calibration (the same as every later one for HGQ)."""
+        self.calibrate(x, signed)
 
     # ---- forward ----------------------------------------------------------------------------
     def forward(self, x: torch.Tensor) -> torch.Tensor:

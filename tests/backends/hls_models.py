@@ -336,6 +336,26 @@ def torch_hgq_mlp():
 
 
 @model
+def torch_dq_cnn():
+    """A PyTorch CNN trained by hgq_hls.train's DQ (Uhlich U3: learned step and range, clamps
+    inside the types) to a weight-memory budget."""
+    import torch
+
+    import hgq_hls.train as ht
+    from sklearn.datasets import load_digits
+
+    torch.set_num_threads(1)
+    torch.manual_seed(3)
+    data = load_digits()
+    x, y = (data.data[:200] / 16.0).reshape(-1, 1, 8, 8), data.target[:200]
+    m = torch.nn.Sequential(torch.nn.Conv2d(1, 4, 3), torch.nn.ReLU(), torch.nn.MaxPool2d(2),
+                            torch.nn.Flatten(), torch.nn.Linear(36, 10))
+    qm = ht.quantize(m, torch.tensor(x), method="dq", bits=5)
+    ht.fit(qm, (x, y), epochs=2, lr=1e-2, budget={"weight_bits": 1500}, progress=False)
+    return ht.to_graph(qm)
+
+
+@model
 def torch_hgq_cnn():
     """A PyTorch CNN (Conv2d, ReLU, MaxPool, grouped strided Conv2d, Linear) from hgq_hls.train."""
     import torch
