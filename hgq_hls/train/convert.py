@@ -2,13 +2,17 @@
 
 Every ``Linear``/``Conv1d``/``Conv2d`` becomes a :class:`~hgq_hls.train.layers.QLinear` or
 ``QConv`` (its weight and bias quantized), an activation quantizer sits on each such layer's
-input (the model's input included: HGQ's "datalane" quantizers) and on the model's output.
-ReLU, MaxPool, Flatten, Identity and Dropout pass through; any other operation is refused by name.
+input (the model's input included: HGQ's "datalane" quantizers), on both operands of each
+addition of two tensors (residual connections) and on the model's output.  AvgPool becomes
+:class:`~hgq_hls.train.pooling.ExactAvgPool` (window sum times a fixed-point reciprocal, as the
+firmware computes it); ReLU, MaxPool, Flatten, Identity and Dropout pass through; any other
+operation is refused by name.
 """
 
 from __future__ import annotations
 
 import copy
+import operator
 
 import torch
 from torch.fx import GraphModule, symbolic_trace
@@ -17,6 +21,7 @@ from torch.fx.passes.shape_prop import ShapeProp
 from ..errors import ArgumentError, Problem, UnsupportedModelError
 from ..inputs import positive_int
 from .layers import GRANULARITIES, METHODS, QConv, QLinear, quantizer_factory, quantizer_shape
+from .pooling import ExactAvgPool
 
 #: modules and functions that move or gate values without arithmetic to quantize
 PASS_MODULES = (torch.nn.ReLU, torch.nn.Flatten, torch.nn.Identity, torch.nn.Dropout, torch.nn.MaxPool1d,
@@ -24,6 +29,9 @@ PASS_MODULES = (torch.nn.ReLU, torch.nn.Flatten, torch.nn.Identity, torch.nn.Dro
 #: layers whose weights and biases are quantized
 WEIGHTED = {torch.nn.Linear: QLinear, torch.nn.Conv1d: QConv, torch.nn.Conv2d: QConv}
 PASS_FUNCTIONS = (torch.relu, torch.nn.functional.relu, torch.flatten)
+#: additions of two tensors (``a + b``, ``torch.add(a, b)``)
+ADD_FUNCTIONS = (operator.add, torch.add)
+AVG_POOLS = (torch.nn.AvgPool1d, torch.nn.AvgPool2d)
 
 
 def _per_sample_shape(node) -> tuple:
@@ -83,10 +91,28 @@ def quantize(module: torch.nn.Module, example_input: torch.Tensor, method: str =
                     continue
                 with gm.graph.inserting_before(node):
                     node.args = (datalane(node.args[0], _per_sample_shape(node.args[0])),) + tuple(node.args[1:])
+            elif isinstance(sub, torch.nn.Flatten) and sub.start_dim == 0:
+                problems.append(Problem(node.name, "Flatten", "start_dim=0 merges the batch axis (use start_dim=1)"))
+            elif isinstance(sub, AVG_POOLS):
+                try:
+                    gm.add_submodule(node.target, ExactAvgPool(sub, _per_sample_shape(node.args[0])))
+                except ValueError as exc:
+                    problems.append(Problem(node.name, type(sub).__name__, str(exc)))
             elif isinstance(sub, (torch.nn.MaxPool1d, torch.nn.MaxPool2d)) and (sub.ceil_mode or sub.return_indices):
                 problems.append(Problem(node.name, type(sub).__name__, "ceil_mode and return_indices are not supported"))
             elif not isinstance(sub, PASS_MODULES):
                 problems.append(Problem(node.name, type(sub).__name__, "hgq_hls.train cannot quantize it yet"))
+        elif node.op == "call_function" and node.target in ADD_FUNCTIONS:
+            if len(node.args) != 2 or node.kwargs or not all(isinstance(a, torch.fx.Node) for a in node.args):
+                problems.append(Problem(node.name, "add", "only the sum of two tensors is supported (no constant, no alpha)"))
+            elif _per_sample_shape(node.args[0]) != _per_sample_shape(node.args[1]):
+                problems.append(Problem(node.name, "add", "operands of different shapes (broadcasting) are not supported"))
+            else:
+                with gm.graph.inserting_before(node):
+                    node.args = tuple(datalane(a, _per_sample_shape(a)) for a in node.args)
+        elif node.op == "call_function" and node.target is torch.flatten and \
+                (node.args[1] if len(node.args) > 1 else node.kwargs.get("start_dim", 0)) == 0:
+            problems.append(Problem(node.name, "flatten", "start_dim=0 merges the batch axis (use start_dim=1)"))
         elif node.op == "call_function" and node.target not in PASS_FUNCTIONS:
             problems.append(Problem(node.name, getattr(node.target, "__name__", str(node.target)),
                                     "hgq_hls.train cannot quantize it yet"))

@@ -19,6 +19,8 @@ from ..frontend.onnx import save_qonnx
 from ..ir import Graph, Node, Tensor
 from ..passes import compile_graph
 from .layers import QUANTIZERS, QConv, QLinear
+from .convert import ADD_FUNCTIONS
+from .pooling import ExactAvgPool
 
 
 def _types(q, shape: tuple):
@@ -28,11 +30,12 @@ def _types(q, shape: tuple):
     return full.uniform() or full
 
 
-def _bound(g: Graph, name: str, values: np.ndarray) -> str:
-    """A typed constant clamp bound (values on a power-of-two grid: exact)."""
+def _exact_constant(g: Graph, name: str, values: np.ndarray, declared: bool = True) -> str:
+    """A typed constant (a clamp bound, a pooling scale) holding exactly ``values``;
+    ``declared=False`` marks one whose values are what ONNX implies (an exact 1/n)."""
     v = np.asarray(values, dtype=np.float64)
     t = Interval.from_floats(v).fixed_type()
-    g.add_tensor(Tensor(name, tuple(v.shape), type=t, value=to_mantissa(v, t), declared=True))
+    g.add_tensor(Tensor(name, tuple(v.shape), type=t, value=to_mantissa(v, t), declared=declared))
     return name
 
 
@@ -72,7 +75,7 @@ def to_graph(qm: GraphModule, name: str = "model") -> Graph:
             if bounds is not None:      # DQ's q_max inside its type's range: the clamp Uhlich's Q has
                 lo, hi = bounds
                 has_lo = bool(np.any(lo != 0))      # an unsigned type stops at 0 by itself
-                names = ([_bound(g, f"{node.name}_lo", lo)] if has_lo else []) + [_bound(g, f"{node.name}_hi", hi)]
+                names = ([_exact_constant(g, f"{node.name}_lo", lo)] if has_lo else []) + [_exact_constant(g, f"{node.name}_hi", hi)]
                 g.add_node(Node(node.name, "Clip", [typed, *names], [out], {"bounds": (has_lo, True)}))
         elif isinstance(sub, QLinear):
             w = sub.weight_quantizer
@@ -98,6 +101,15 @@ def to_graph(qm: GraphModule, name: str = "model") -> Graph:
             g.add_node(Node(node.name, "MaxPool", [src], [out], dict(
                 kernel_shape=as_tuple(sub.kernel_size), strides=stride, pads=as_tuple(sub.padding) * 2,
                 dilations=as_tuple(sub.dilation))))
+        elif isinstance(sub, ExactAvgPool):
+            # a power-of-two window's 1/n is exact: plain ONNX AveragePool; others are rounded
+            exact = bool(torch.all(torch.frexp(sub.scale).mantissa == 0.5))
+            scale = _exact_constant(g, f"{node.name}_scale", sub.scale.numpy(), declared=not exact)
+            n = sub.spatial
+            g.add_node(Node(node.name, "AveragePool", [src, scale], [out], dict(
+                kernel_shape=sub.kernel_size, strides=sub.stride, pads=sub.padding * 2, dilations=(1,) * n)))
+        elif node.op == "call_function" and node.target in ADD_FUNCTIONS:
+            g.add_node(Node(node.name, "Add", [src, where[node.args[1].name]], [out]))
         elif isinstance(sub, torch.nn.ReLU) or node.target in (torch.relu, torch.nn.functional.relu):
             g.add_node(Node(node.name, "Relu", [src], [out]))
         elif isinstance(sub, torch.nn.Flatten) or node.target is torch.flatten:

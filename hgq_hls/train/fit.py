@@ -84,7 +84,9 @@ def fit(qm: torch.nn.Module, data, epochs: int = 10, beta=0.0, budget: dict | No
     :class:`History`.  Integer labels train with cross-entropy, float targets with MSE, or
     pass ``loss(output, target)``.  ``val = (x, y)`` scores checkpoints (else the training data).
     The bit parameters (HGQ's fractional bits, DQ's step and range) learn at ``bits_lr``
-    times ``lr``; LUTs are ``hh.estimate(..., backend=estimate_backend)``."""
+    times ``lr``.  Each epoch's LUTs are ``hh.estimate(..., backend=estimate_backend)``:
+    ``"verilog"`` (the accurate one; seconds per epoch for CNNs), ``"hls"`` (milliseconds), or
+    None to skip them (not with a LUT budget)."""
     epochs, batch_size = positive_int(epochs, "epochs"), positive_int(batch_size, "batch_size")
     lr, penalty = positive_float(lr, "lr"), positive_float(penalty, "penalty")
     key, limit = _check_budget(budget)
@@ -93,7 +95,9 @@ def fit(qm: torch.nn.Module, data, epochs: int = 10, beta=0.0, budget: dict | No
     if loss is None:
         loss = torch.nn.functional.cross_entropy if classify else torch.nn.functional.mse_loss
     schedule = beta if callable(beta) else (lambda epoch, b=float(beta): b)
-    lut = LutSurrogate(qm, estimate_backend)
+    if estimate_backend is None and key == "lut":
+        raise ArgumentError("estimate_backend", "a LUT budget needs the estimate: give 'verilog' or 'hls'")
+    lut = LutSurrogate(qm, estimate_backend) if estimate_backend is not None else None
 
     def cost(model):
         return lut(model) if key == "lut" else ebops(model)
@@ -127,8 +131,9 @@ def fit(qm: torch.nn.Module, data, epochs: int = 10, beta=0.0, budget: dict | No
                 total += float(objective.detach()) * len(idx)
             calibrate(qm, x[:calib_samples])
             qm.eval()
-            record = dict(epoch=epoch, loss=total / len(x), beta=b, ebops=int(ebops(qm).detach()),
-                          lut=lut.refresh(qm))
+            record = dict(epoch=epoch, loss=total / len(x), beta=b, ebops=int(ebops(qm).detach()))
+            if lut is not None:
+                record["lut"] = lut.refresh(qm)
             if key in MEMORY_KINDS:
                 record[key] = int(memory(qm, key).detach())
             if classify:

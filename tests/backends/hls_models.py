@@ -331,7 +331,36 @@ def torch_hgq_mlp():
     x, y = data.data[:300] / 16.0, data.target[:300]
     m = torch.nn.Sequential(torch.nn.Linear(64, 12), torch.nn.ReLU(), torch.nn.Linear(12, 10))
     qm = ht.quantize(m, torch.tensor(x), f0=3)
-    ht.fit(qm, (x, y), epochs=2, beta=1e-5, lr=1e-2, progress=False)
+    ht.fit(qm, (x, y), epochs=2, beta=1e-5, lr=1e-2, progress=False, estimate_backend=None)
+    return ht.to_graph(qm)
+
+
+@model
+def torch_hgq_residual():
+    """A PyTorch residual block (Conv + skip Add) with a 3x3 uncounted-padding AvgPool (a
+    per-position reciprocal that is not a power of two), from hgq_hls.train."""
+    import torch
+
+    import hgq_hls.train as ht
+    from sklearn.datasets import load_digits
+
+    class Block(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.c1, self.c2 = torch.nn.Conv2d(1, 2, 3, padding=1), torch.nn.Conv2d(2, 2, 3, padding=1)
+            self.pool = torch.nn.AvgPool2d(3, 2, 1, count_include_pad=False)
+            self.fc = torch.nn.Linear(32, 10)
+
+        def forward(self, x):
+            a = torch.relu(self.c1(x))
+            return self.fc(torch.flatten(self.pool(torch.relu(self.c2(a) + a)), 1))
+
+    torch.set_num_threads(1)
+    torch.manual_seed(4)
+    data = load_digits()
+    x, y = (data.data[:200] / 16.0).reshape(-1, 1, 8, 8), data.target[:200]
+    qm = ht.quantize(Block(), torch.tensor(x), f0=3)
+    ht.fit(qm, (x, y), epochs=2, beta=1e-5, lr=1e-2, progress=False, estimate_backend=None)
     return ht.to_graph(qm)
 
 
@@ -351,7 +380,7 @@ def torch_dq_cnn():
     m = torch.nn.Sequential(torch.nn.Conv2d(1, 4, 3), torch.nn.ReLU(), torch.nn.MaxPool2d(2),
                             torch.nn.Flatten(), torch.nn.Linear(36, 10))
     qm = ht.quantize(m, torch.tensor(x), method="dq", bits=5)
-    ht.fit(qm, (x, y), epochs=2, lr=1e-2, budget={"weight_bits": 1500}, progress=False)
+    ht.fit(qm, (x, y), epochs=2, lr=1e-2, budget={"weight_bits": 1500}, progress=False, estimate_backend=None)
     return ht.to_graph(qm)
 
 
@@ -371,5 +400,5 @@ def torch_hgq_cnn():
                             torch.nn.Conv2d(4, 4, 3, groups=2, stride=(1, 2), padding=(1, 0)), torch.nn.ReLU(),
                             torch.nn.Flatten(), torch.nn.Linear(16, 10))
     qm = ht.quantize(m, torch.tensor(x), f0=3)
-    ht.fit(qm, (x, y), epochs=2, beta=1e-5, lr=1e-2, progress=False)
+    ht.fit(qm, (x, y), epochs=2, beta=1e-5, lr=1e-2, progress=False, estimate_backend=None)
     return ht.to_graph(qm)

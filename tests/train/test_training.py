@@ -91,10 +91,12 @@ def test_an_ebops_budget_is_met():
 
 
 def test_unsupported_layers_and_arguments_are_named():
-    m = torch.nn.Sequential(torch.nn.Conv1d(1, 2, 3), torch.nn.AvgPool1d(2), torch.nn.Sigmoid())
-    with pytest.raises(hh.UnsupportedModelError, match="AvgPool1d") as info:
+    m = torch.nn.Sequential(torch.nn.Conv1d(1, 2, 3), torch.nn.BatchNorm1d(2), torch.nn.AvgPool1d(2, ceil_mode=True),
+                            torch.nn.Flatten(0), torch.nn.Sigmoid())
+    with pytest.raises(hh.UnsupportedModelError, match="BatchNorm1d") as info:
         ht.quantize(m, torch.zeros(4, 1, 8))
-    assert "Sigmoid" in str(info.value)
+    for named in ("Sigmoid", "ceil_mode", "start_dim=0 merges the batch axis"):
+        assert named in str(info.value)
     with pytest.raises(hh.ArgumentError, match="granularity"):
         ht.quantize(torch.nn.Linear(2, 2), torch.zeros(1, 2), granularity="row")
     qm = ht.quantize(torch.nn.Linear(2, 2), torch.zeros(3, 2))
@@ -142,3 +144,40 @@ def test_convolutions_are_exact_and_their_ebops_are_the_estimators():
     with torch.no_grad():
         assert_array_equal(hh.predict(g1, x1.numpy()), qm1(x1).numpy())
     assert int(ht.ebops(qm1).detach()) == hh.estimate(g1).ebops
+
+
+class Residual(torch.nn.Module):
+    """Conv -> ReLU -> Conv + skip (an Add of two tensors) -> AvgPool (3x3 with uncounted
+    padding: a per-position reciprocal that is not a power of two) -> AvgPool1d -> Linear."""
+
+    def __init__(self, window=3):
+        super().__init__()
+        self.c1, self.c2 = torch.nn.Conv2d(1, 4, 3, padding=1), torch.nn.Conv2d(4, 4, 3, padding=1)
+        self.pool = torch.nn.AvgPool2d(window, 2, (window - 1) // 2, count_include_pad=False)
+        self.pool1d, self.fc = torch.nn.AvgPool1d(2), torch.nn.Linear(32, 5)
+
+    def forward(self, x):
+        a = torch.relu(self.c1(x))
+        b = self.pool(torch.relu(self.c2(a) + a))
+        return self.fc(torch.flatten(self.pool1d(torch.flatten(b, 2)), 1))
+
+
+@pytest.mark.parametrize("method", ["hgq", "dq"])
+def test_residual_adds_and_average_pools_are_exact(method, tmp_path):
+    torch.manual_seed(4)
+    x = torch.rand(100, 1, 8, 8, dtype=torch.float64)
+    labels = np.random.default_rng(0).integers(0, 5, 100)
+    probe = np.concatenate([x.numpy(), np.random.default_rng(1).uniform(-1, 2, (100, 1, 8, 8))])
+    for window in (3, 2):
+        qm = ht.quantize(Residual(window), x, method=method)
+        ht.fit(qm, (x.numpy(), labels), epochs=1, beta=1e-6, progress=False, estimate_backend="hls")
+        g = ht.to_graph(qm)
+        ops = [n.op for n in g.topological()]
+        assert ops.count("Add") == 1 and ops.count("AveragePool") == 2
+        with torch.no_grad():
+            want = qm(torch.tensor(probe)).numpy()
+        assert_array_equal(hh.predict(g, probe), want)
+        assert int(ht.ebops(qm).detach()) == hh.estimate(g, backend="hls").ebops     # EBOPs: either backend
+    # power-of-two windows are plain ONNX AveragePools: the QONNX file reads back exactly
+    ht.export_qonnx(qm, tmp_path / "residual.onnx")
+    assert_array_equal(hh.predict(hh.load_onnx(tmp_path / "residual.onnx"), probe), want)
