@@ -63,8 +63,10 @@ class StepQuantizer(torch.nn.Module):
         return torch.exp2(_ste(self.log2_d, torch.round(self.log2_d)))
 
     def levels(self) -> torch.Tensor:
-        """``q_max / d`` rounded to an integer ``n >= 0`` (the positive levels; 0 = pruned)."""
-        return torch.clamp(torch.round(torch.exp2(self.log2_qmax - torch.round(self.log2_d))), min=0).detach()
+        """``q_max / d`` rounded to an integer ``n >= 1`` (the positive levels).  Uhlich's
+        quantizer never prunes: a step beyond the range leaves ``{-d, 0, d}``, so a budget
+        cannot silence a channel for good (its step would get no gradient back)."""
+        return torch.clamp(torch.round(torch.exp2(self.log2_qmax - torch.round(self.log2_d))), min=1).detach()
 
     def q_max(self) -> torch.Tensor:
         """``q_max`` rounded to a multiple of the step (straight-through to ``log2_qmax``)."""
@@ -72,10 +74,12 @@ class StepQuantizer(torch.nn.Module):
 
     def widths(self) -> torch.Tensor:
         """Each element's width ``ceil(log2(n + 1)) + k`` (0 when pruned), differentiable
-        through the unrounded ``log2(q_max / d + 1)``."""
+        through the unrounded ``log2(q_max / d + 1)`` with respect to the step."""
         n = self.levels()
         exact = torch.where(n > 0, torch.ceil(torch.log2(n + 1)) + self.k, torch.zeros_like(n))
-        smooth = torch.log2(torch.exp2(self.log2_qmax - self.log2_d) + 1) + self.k
+        # the cost reaches the step only (as HGQ's reaches f): a budget coarsens values and
+        # leaves the range to the task loss, instead of clipping weights until they stop learning
+        smooth = torch.log2(torch.exp2(self.log2_qmax.detach() - self.log2_d) + 1) + self.k
         return _ste(smooth, exact)
 
     def frac(self) -> torch.Tensor:
@@ -114,7 +118,7 @@ class StepQuantizer(torch.nn.Module):
         peak = self._reduce(torch.abs(x.to(torch.float64)), torch.amax).clamp(min=2.0 ** -24)
         levels = 2.0 ** (self.initial_bits - self.k) - 1
         self.log2_qmax.copy_(torch.log2(peak))
-        self.log2_d.copy_(torch.floor(torch.log2(peak / levels)))
+        self.log2_d.copy_(torch.ceil(torch.log2(peak / levels)))
 
     @torch.no_grad()
     def calibrate(self, x: torch.Tensor, signed: bool | None = None) -> None:
@@ -133,8 +137,8 @@ class StepQuantizer(torch.nn.Module):
         # inside: value q, dQ/dx = 1, dQ/dd = (q - x) / d (through d's straight-through estimator)
         rounded = q + (x - x.detach()) + ((q - x) / d).detach() * (d - d.detach())
         # outside: value ±q_max, dQ/dq_max = sign(x) (0 at an unsigned bottom)
-        out = torch.where(inside, rounded, torch.where(x > hi, hi, lo))
-        return torch.where(self.levels() == 0, torch.zeros_like(out), out)
+        # (q_max rounded to 0 is a pruned element: every value is 0, and q_max still learns)
+        return torch.where(inside, rounded, torch.where(x > hi, hi, lo))
 
     def extra_repr(self) -> str:
         return f"shape={tuple(self.log2_d.shape)}, U3 (d, q_max), rounding={ROUNDING}"

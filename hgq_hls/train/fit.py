@@ -5,7 +5,8 @@ budget: ``{"ebops": N}`` and ``{"lut": N}`` steer beta by a controller (multipli
 epoch's cost is above the budget, down while below; a LUT budget trains on the estimator's
 differentiable :class:`~hgq_hls.train.costs.LutSurrogate`), and Uhlich et al.'s memory budgets
 ``{"weight_bits" | "activation_bits" | "peak_activation_bits": N}`` add their penalty
-``penalty * relu(S / N - 1)**2``.  Integer bits and signs follow the data: every epoch ends with
+``lambda * relu(S / N - 1)**2`` (``lambda`` starts at ``penalty`` and doubles each epoch that
+ends over the budget, since a fixed quadratic penalty settles above it).  Integer bits and signs follow the data: every epoch ends with
 :func:`calibrate` on the calibration samples, and so does training.  Each epoch's record (loss,
 accuracy, EBOPs, estimated LUTs, the budget's measure, beta) is returned; every checkpoint that
 no other beats on both score and EBOPs is kept (the Pareto front), and with a budget the model
@@ -77,13 +78,14 @@ def _check_budget(budget):
 
 
 def fit(qm: torch.nn.Module, data, epochs: int = 10, beta=0.0, budget: dict | None = None,
-        lr: float = 3e-3, batch_size: int = 64, loss=None, val=None, calib_samples: int = 512,
+        lr: float = 3e-3, batch_size: int = 64, loss=None, val=None, calib_samples: int | None = None,
         bits_lr: float = 3.0, penalty: float = 10.0, estimate_backend: str = "verilog",
         seed: int = 0, progress: bool = True) -> History:
     """Train ``qm`` (from :func:`hgq_hls.train.quantize`) on ``data = (x, y)``; returns a
     :class:`History`.  Integer labels train with cross-entropy, float targets with MSE, or
     pass ``loss(output, target)``.  ``val = (x, y)`` scores checkpoints (else the training data).
-    The bit parameters (HGQ's fractional bits, DQ's step and range) learn at ``bits_lr``
+    Integer bits and signs are calibrated on the first ``calib_samples`` samples (all by
+    default: a range seen on fewer saturates the rest).  The bit parameters (HGQ's fractional bits, DQ's step and range) learn at ``bits_lr``
     times ``lr``.  Each epoch's LUTs are ``hh.estimate(..., backend=estimate_backend)``:
     ``"verilog"`` (the accurate one; seconds per epoch for CNNs), ``"hls"`` (milliseconds), or
     None to skip them (not with a LUT budget)."""
@@ -103,7 +105,7 @@ def fit(qm: torch.nn.Module, data, epochs: int = 10, beta=0.0, budget: dict | No
         return lut(model) if key == "lut" else ebops(model)
 
     # the controller starts where beta * cost is a tenth of a typical loss, then scales beta
-    # by (cost / budget)**2 each epoch (at most 4x either way): up while over, down while under
+    # by cost / budget each epoch: up while over, down while under
     controlled = 0.1 / max(float(cost(qm).detach()), 1.0) if key in CONTROLLED else None
     generator = torch.Generator().manual_seed(seed)
     # bit parameters move faster than weights: a width only changes once one crosses a half
@@ -111,21 +113,24 @@ def fit(qm: torch.nn.Module, data, epochs: int = 10, beta=0.0, budget: dict | No
     bits = [p for name, p in qm.named_parameters() if name.endswith(bit_names)]
     others = [p for name, p in qm.named_parameters() if not name.endswith(bit_names)]
     optimizer = torch.optim.Adam([dict(params=others, lr=lr), dict(params=bits, lr=lr * bits_lr)])
-    history, best = History(), None
+    history, best, weight = History(), None, penalty
     with counter(epochs, "train", "epoch", enabled=progress) as bar:
         for epoch in range(epochs):
             b = controlled if controlled is not None else float(schedule(epoch))
             qm.train()
             order = torch.randperm(len(x), generator=generator)
-            total = 0.0
+            total, correct = 0.0, 0
             for start in range(0, len(x), batch_size):
                 idx = order[start:start + batch_size]
                 optimizer.zero_grad()
-                objective = loss(qm(x[idx]), y[idx])
+                output = qm(x[idx])
+                objective = loss(output, y[idx])
+                if classify:
+                    correct += int((output.detach().argmax(dim=1) == y[idx]).sum())
                 if b:
                     objective = objective + b * cost(qm)
                 if key in MEMORY_KINDS:
-                    objective = objective + penalty * torch.relu(memory(qm, key) / limit - 1) ** 2
+                    objective = objective + weight * torch.relu(memory(qm, key) / limit - 1) ** 2
                 objective.backward()
                 optimizer.step()
                 total += float(objective.detach()) * len(idx)
@@ -137,7 +142,9 @@ def fit(qm: torch.nn.Module, data, epochs: int = 10, beta=0.0, budget: dict | No
             if key in MEMORY_KINDS:
                 record[key] = int(memory(qm, key).detach())
             if classify:
-                record["accuracy"] = _accuracy(qm, x, y)
+                # "accuracy" is the running one of the epoch's training steps (as Keras reports
+                # it, for free); "val_accuracy" is the eval-mode model's on val (else the data)
+                record["accuracy"] = correct / len(x)
                 record["val_accuracy"] = _accuracy(qm, vx, vy)
                 record["score"] = record["val_accuracy"]
             else:
@@ -150,7 +157,12 @@ def fit(qm: torch.nn.Module, data, epochs: int = 10, beta=0.0, budget: dict | No
             if key is not None and record[key] <= limit and (best is None or record["score"] >= best[0]["score"]):
                 best = (record, copy.deepcopy(qm.state_dict()))
             if controlled is not None:
-                controlled *= min(4.0, max(0.25, (max(record[key], 1) / limit) ** 2))
+                # proportional to the miss, at most 2x either way: faster and beta overshoots
+                # (widths keep falling for epochs after the cost crosses the budget)
+                controlled *= min(2.0, max(0.5, max(record[key], 1) / limit))
+            if key in MEMORY_KINDS:
+                # a fixed quadratic penalty settles above its budget: double it while over
+                weight = weight * 2.0 if record[key] > limit else max(penalty, weight * 0.8)
             bar.update(1)
     if best is not None:
         qm.load_state_dict(best[1])

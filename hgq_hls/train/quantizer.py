@@ -45,6 +45,51 @@ def _ste_round(p: torch.Tensor) -> torch.Tensor:
     return p + (torch.round(p) - p).detach()
 
 
+LN2 = math.log(2.0)
+
+
+class _HGQQuantize(torch.autograd.Function):
+    """HGQ's quantizer as one autograd node: the exact value, ``d/dx = 1`` inside the range
+    (0 where it saturates or the element is pruned), ``d/df = -ln2 (x_q - clip(x))``.  One
+    node instead of a chain of straight-through terms: several times faster per step."""
+
+    @staticmethod
+    def forward(ctx, x, f_raw, k, i_raw, rounding, overflow, training):
+        f, i = torch.round(f_raw.detach()), torch.round(i_raw)
+        lsb, top = torch.exp2(-f), torch.exp2(i)
+        inside = torch.ones((), dtype=torch.bool)
+        clipped = x
+        if overflow in ("SAT", "SAT_SYM"):
+            # saturating then rounding equals rounding then saturating: the bounds are on the grid
+            hi = top - lsb
+            # SAT_SYM clamps to -max..max, except a signed 1-bit type (ap_fixed keeps its min)
+            sym = (k + i + f > 1) if overflow == "SAT_SYM" else torch.zeros_like(hi, dtype=torch.bool)
+            lo = -k * torch.where(sym, hi, top)
+            inside = (x >= lo) & (x <= hi)
+            clipped = torch.minimum(torch.maximum(x, lo), hi)
+        q = round_fixed(clipped * torch.exp2(f), rounding) * lsb
+        if overflow == "WRAP" and not training:
+            span = torch.exp2(i + k)
+            q = torch.remainder(q + k * span / 2, span) - k * span / 2
+        live = (k + i + f) > 0                                   # the parameters' shape: small
+        delta = q - clipped
+        if not bool(live.all()):
+            q = torch.where(live, q, 0.0)
+            delta = torch.where(live, delta, 0.0)
+            inside = inside & live
+        # a pruned element passes no gradient; a saturated one passes none to x (its delta is 0)
+        ctx.save_for_backward(inside, delta)
+        ctx.f_shape = f_raw.shape
+        return q
+
+    @staticmethod
+    def backward(ctx, grad):
+        passes, delta = ctx.saved_tensors
+        grad_f = (grad * delta).sum_to_size(ctx.f_shape) * -LN2
+        grad_x = grad if passes.dim() == 0 else grad * passes
+        return grad_x, grad_f, None, None, None, None, None
+
+
 class FixedQuantizer(torch.nn.Module):
     """A fixed-point type per element of a tensor of ``shape`` (per sample for activations).
 
@@ -122,31 +167,8 @@ class FixedQuantizer(torch.nn.Module):
 
     # ---- forward ----------------------------------------------------------------------------
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        k, i, f = self.bits()
-        lsb = torch.exp2(-f)
-        top = torch.exp2(i)
-        x = x.to(torch.float64)
-        if self.overflow in ("SAT", "SAT_SYM"):
-            # saturating then rounding equals rounding then saturating: the bounds are on the grid
-            hi = top - lsb
-            # SAT_SYM clamps to -max..max, except a signed 1-bit type (ap_fixed keeps its min)
-            sym = (k + i + f.detach() > 1) if self.overflow == "SAT_SYM" else torch.zeros_like(hi, dtype=torch.bool)
-            lo = -k * torch.where(sym, hi, top)
-            inside = (x >= lo) & (x <= hi)
-            clipped = torch.where(inside, x, torch.where(x < lo, lo, hi).detach())
-        else:
-            inside, clipped = torch.ones_like(x, dtype=torch.bool), x
-        v = (clipped * torch.exp2(f)).detach()
-        q = round_fixed(v, self.rounding) * lsb.detach()
-        if self.overflow == "WRAP" and not self.training:
-            span = torch.exp2(i + k)
-            q = torch.remainder(q + k * span / 2, span) - k * span / 2
-        # value exactly q (the added terms are exact zeros); d/dx = 1 inside the range (0
-        # outside, through the clip); d/df = -ln2 (q - x)
-        delta = (q - clipped).detach()
-        out = q + (clipped - clipped.detach()) + delta * math.log(2.0) * (f.detach() - f)
-        pruned = (k + i + f.detach()) <= 0
-        return torch.where(pruned, torch.zeros_like(out), out)
+        return _HGQQuantize.apply(x.to(torch.float64), self.f, self.k, self.i, self.rounding, self.overflow,
+                                  self.training)
 
     def extra_repr(self) -> str:
         return f"shape={tuple(self.f.shape)}, rounding={self.rounding}, overflow={self.overflow}"

@@ -1,0 +1,234 @@
+"""hgq_hls.train against HGQ2 0.2.0 (Keras 3 on JAX), side by side on the same tasks.
+
+Both train the same topology from random initial weights with the same epochs, batch size,
+Adam learning rate and constant beta (HGQ's loss, task + beta * EBOPs), one thread each
+(``../shared/reference/training_side.md`` §3: two threads on two shared cores distort by 30x).
+Tasks: the digits MLP 64-32-16-10 (scikit-learn's bundled digits) and the jet-tagging-shaped
+16-64-32-32-5 MLP on ``make_classification`` data (fixed seed; the real jet data cannot be
+downloaded here).  Each trained model is judged by one estimator: the HGQ2 model is rebuilt as
+an ``hh.Graph`` from its own quantizers (each element's k, i, f, its rounding and overflow, the
+quantized kernels and biases), so ``hh.estimate`` counts LUTs and EBOPs for both by one
+definition; da4ml's own LUT estimate of the HGQ2 model is printed beside it.  Exactness counts:
+test outputs where the framework's forward differs from the firmware reference (``hh.predict``
+of the same types), and for HGQ2 also from da4ml's ``comb.predict``.
+Ratios are hgq_hls / HGQ2 (accuracy: higher is better; LUTs, EBOPs, time: lower is better).
+
+Run: ``pip install -e .[bench]`` then ``python benchmarks/train_vs_hgq2.py [--quick]``.
+"""
+
+from __future__ import annotations
+
+import os
+
+# one thread for every framework, set before any of them loads
+os.environ.setdefault("KERAS_BACKEND", "jax")
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+os.environ.setdefault("XLA_FLAGS", "--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1")
+
+import argparse  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+from dataclasses import dataclass  # noqa: E402
+
+import numpy as np  # noqa: E402
+
+import hgq_hls as hh  # noqa: E402
+from hgq_hls.fixed import ElementTypes, Interval, to_mantissa  # noqa: E402
+from hgq_hls.ir import Graph, Node, Tensor  # noqa: E402
+from hgq_hls.passes import compile_graph  # noqa: E402
+
+
+@dataclass
+class Task:
+    """One benchmark task: data, hidden layer sizes and the shared training settings."""
+
+    name: str
+    hidden: tuple
+    epochs: int
+    batch_size: int
+    lr: float
+    betas: tuple
+
+    def data(self):
+        from sklearn.model_selection import train_test_split
+
+        if self.name == "digits_mlp":
+            from sklearn.datasets import load_digits
+
+            d = load_digits()
+            x, y = d.data / 16.0, d.target
+        else:
+            from sklearn.datasets import make_classification
+
+            x, y = make_classification(n_samples=30000, n_features=16, n_informative=12, n_redundant=2,
+                                       n_classes=5, n_clusters_per_class=2, class_sep=1.0, random_state=0)
+            x = (x - x.mean(0)) / x.std(0)
+        return train_test_split(x, y, test_size=0.2, random_state=0)
+
+
+TASKS = [Task("digits_mlp", (32, 16), 200, 128, 3e-3, (3e-7, 1e-6, 3e-6)),
+         Task("jsc_mlp", (64, 32, 32), 60, 1024, 3e-3, (5e-7, 2e-6, 8e-6))]
+
+
+# ---- HGQ2 ---------------------------------------------------------------------------------
+def _element_types(q, shape) -> ElementTypes:
+    """An HGQ2 quantizer's per-element (k, i, f) as hgq_hls types over ``shape``."""
+    k, i, f = (np.broadcast_to(np.asarray(v, dtype=np.float64).reshape(-1, *shape)[0], shape).astype(np.int64)
+               for v in (q.k, q.i, q.f))
+    live = k + i + f > 0
+    return ElementTypes((k > 0) & live, np.where(live, k + i + f, 0), np.where(live, k + i, 0),
+                        q.round_mode, q.overflow_mode)
+
+
+def _constant(g: Graph, name: str, values) -> str:
+    v = np.asarray(values, dtype=np.float64)
+    t = Interval.from_floats(v).fixed_type()
+    g.add_tensor(Tensor(name, v.shape, type=t, value=to_mantissa(v, t), declared=True))
+    return name
+
+
+def hgq2_graph(model, n_in: int) -> Graph:
+    """The HGQ2 MLP as an hh.Graph with its own per-element types (QDense + ReLU)."""
+    g = Graph("hgq2")
+    g.add_tensor(Tensor("x", (n_in,)))
+    g.inputs.append("x")
+    src = "x"
+    for n, layer in enumerate(model.layers):
+        q = layer.iq.quantizer
+        g.add_tensor(Tensor(f"q{n}", (layer.kernel.shape[0],)))
+        g.add_node(Node(f"q{n}", "Quantize", [src], [f"q{n}"],
+                        {"type": _element_types(q, (layer.kernel.shape[0],))}))
+        w = _constant(g, f"w{n}", np.asarray(layer.qkernel))
+        b = _constant(g, f"b{n}", np.asarray(layer.qbias))
+        g.add_tensor(Tensor(f"d{n}", (layer.units,)))
+        g.add_node(Node(f"d{n}", "Dense", [f"q{n}", w, b], [f"d{n}"]))
+        src = f"d{n}"
+        if layer.activation.__name__ == "relu":
+            g.add_tensor(Tensor(f"r{n}", (layer.units,)))
+            g.add_node(Node(f"r{n}", "Relu", [src], [f"r{n}"]))
+            src = f"r{n}"
+    g.outputs.append(src)
+    return compile_graph(g)
+
+
+def run_hgq2(task: Task, beta: float, data, n_classes: int) -> dict:
+    import keras
+    from hgq.config import LayerConfigScope, QuantizerConfig, QuantizerConfigScope
+    from hgq.layers import QDense
+    from hgq.utils import trace_minmax
+
+    x_train, x_test, y_train, y_test = data
+    keras.utils.set_random_seed(0)
+    with (QuantizerConfigScope(place="all", default_q_type="kbi", overflow_mode="SAT_SYM"),
+          QuantizerConfigScope(place="datalane", default_q_type="kif", overflow_mode="WRAP"),
+          LayerConfigScope(enable_ebops=True, beta0=beta)):
+        layers = [keras.layers.Input((x_train.shape[1],))]
+        for n, units in enumerate(task.hidden):
+            extra = dict(iq_conf=QuantizerConfig(place="datalane", k0=int((x_train < 0).any()))) if n == 0 else {}
+            layers.append(QDense(units, activation="relu", **extra))
+        layers.append(QDense(n_classes))
+        model = keras.Sequential(layers)
+    model.compile(optimizer=keras.optimizers.Adam(task.lr),
+                  loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+    start = time.perf_counter()
+    model.fit(x_train.astype(np.float32), y_train, epochs=task.epochs, batch_size=task.batch_size, verbose=0)
+    seconds = time.perf_counter() - start
+    trace_minmax(model, x_train.astype(np.float32), verbose=0)
+    out = np.asarray(model.predict(x_test.astype(np.float32), verbose=0, batch_size=4096), dtype=np.float64)
+    g = hgq2_graph(model, x_train.shape[1])
+    result = dict(seconds_per_epoch=seconds / task.epochs, accuracy=float((out.argmax(1) == y_test).mean()),
+                  own_ebops=int(sum(float(np.asarray(layer.ebops)) for layer in model.layers)))
+    result.update(_judged(g, out, x_test))
+    try:
+        from da4ml.converter import trace_model
+        from da4ml.trace import comb_trace
+
+        comb = comb_trace(*trace_model(model))
+        result["da4ml_lut"] = int(round(float(comb.cost)))
+        result["da4ml_mismatches"] = int(np.sum(comb.predict(x_test.astype(np.float32)) != out.astype(np.float32)))
+    except Exception as exc:          # da4ml is an extra peer number, not the judge
+        result["da4ml_lut"] = f"n/a ({type(exc).__name__})"
+    return result
+
+
+# ---- hgq_hls.train ----------------------------------------------------------------------------
+def run_ours(task: Task, beta: float, data, n_classes: int) -> dict:
+    import torch
+
+    import hgq_hls.train as ht
+
+    torch.set_num_threads(1)
+    torch.manual_seed(0)
+    x_train, x_test, y_train, y_test = data
+    sizes = (x_train.shape[1], *task.hidden, n_classes)
+    layers = []
+    for a, b in zip(sizes, sizes[1:]):
+        layers += [torch.nn.Linear(a, b), torch.nn.ReLU()]
+    qm = ht.quantize(torch.nn.Sequential(*layers[:-1]), torch.tensor(x_train[:2048]))
+    start = time.perf_counter()
+    ht.fit(qm, (x_train, y_train), epochs=task.epochs, batch_size=task.batch_size, lr=task.lr, beta=beta,
+           estimate_backend=None, progress=False)
+    seconds = time.perf_counter() - start
+    with torch.no_grad():
+        out = qm(torch.tensor(x_test)).numpy()
+    result = dict(seconds_per_epoch=seconds / task.epochs, accuracy=float((out.argmax(1) == y_test).mean()),
+                  own_ebops=int(ht.ebops(qm).detach()))
+    result.update(_judged(ht.to_graph(qm), out, x_test))
+    return result
+
+
+def _judged(g: Graph, out: np.ndarray, x_test) -> dict:
+    """One judge for both: hh.estimate's LUTs and EBOPs, and mismatches against hh.predict."""
+    report = hh.estimate(g)
+    return dict(lut=report.lut, ebops=report.ebops, mismatches=int(np.sum(hh.predict(g, x_test) != out)),
+                outputs=int(out.size))
+
+
+def at_equal_luts(points: list, lut: float) -> float | None:
+    """Accuracy of a front of (LUT, accuracy) points at ``lut`` (linear in log LUT), None outside it."""
+    points = sorted(points)
+    for (l0, a0), (l1, a1) in zip(points, points[1:]):
+        if l0 <= lut <= l1:
+            return a0 + (a1 - a0) * (np.log(lut) - np.log(l0)) / (np.log(l1) - np.log(l0)) if l1 > l0 else max(a0, a1)
+    return None
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="a tenth of the epochs, the middle beta only")
+    parser.add_argument("--task", choices=[t.name for t in TASKS], action="append")
+    args = parser.parse_args(argv)
+    for task in TASKS:
+        if args.task and task.name not in args.task:
+            continue
+        betas = task.betas
+        if args.quick:
+            task, betas = Task(task.name, task.hidden, max(2, task.epochs // 10), task.batch_size, task.lr,
+                               task.betas), task.betas[1:2]
+        data = task.data()
+        n_classes = int(np.max(data[2])) + 1
+        print(f"\n{task.name}: {task.epochs} epochs, batch {task.batch_size}, Adam lr {task.lr}, 1 thread")
+        print(f"  {'':14}{'beta':>8}{'accuracy':>9}{'LUT (hh)':>10}{'EBOPs (hh)':>11}{'own EBOPs':>10}{'s/epoch':>9}"
+              f"{'mismatch':>14}   peer")
+        fronts, times = {"HGQ2": [], "ours": []}, {"HGQ2": [], "ours": []}
+        for beta in betas:
+            theirs, ours = run_hgq2(task, beta, data, n_classes), run_ours(task, beta, data, n_classes)
+            for key, name, r in (("HGQ2", "HGQ2 0.2.0", theirs), ("ours", "hgq_hls.train", ours)):
+                fronts[key].append((r["lut"], r["accuracy"]))
+                times[key].append(r["seconds_per_epoch"])
+                peer = f"da4ml {r['da4ml_lut']} LUT, {r.get('da4ml_mismatches', '-')} mismatches" if "da4ml_lut" in r else ""
+                print(f"  {name:14}{beta:>8.0e}{r['accuracy']:>9.3f}{r['lut']:>10,}{r['ebops']:>11,}{r['own_ebops']:>10,}"
+                      f"{r['seconds_per_epoch']:>9.3f}{r['mismatches']:>7}/{r['outputs']:<6} {peer}")
+            print(f"  {'ratio':14}{'':>8}{ours['accuracy'] / theirs['accuracy']:>9.3f}{ours['lut'] / theirs['lut']:>10.3f}"
+                  f"{ours['ebops'] / theirs['ebops']:>11.3f}{'':>10}{ours['seconds_per_epoch'] / theirs['seconds_per_epoch']:>9.2f}")
+        print(f"  time per epoch, hgq_hls/HGQ2: {np.mean(times['ours']) / np.mean(times['HGQ2']):.2f}")
+        for lut, acc in sorted(fronts["ours"]):
+            peer = at_equal_luts(fronts["HGQ2"], lut)
+            if peer is not None:
+                print(f"  at {lut:,} LUT: hgq_hls {acc:.3f}, HGQ2 {peer:.3f} (interpolated on its front): "
+                      f"accuracy ratio {acc / peer:.3f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
