@@ -62,3 +62,20 @@ def firmware_check(g: hh.Graph, x: np.ndarray) -> bool:
             print(f"[{g.name}] {name}: {check}")
             ok &= check.ok
     return ok
+
+
+def run_methods(make_model, data, epochs: int, label: str, runs: dict, firmware_x=None) -> bool:
+    """Train ``make_model()`` once per ``runs[method] = fit keywords``; a run with a budget
+    must end within it; with ``firmware_x`` each model also goes through firmware.  True if
+    every model is exact (and within budget, and bit-exact in firmware)."""
+    ok = True
+    for method, fit_kw in runs.items():
+        g, history, exact = train(make_model(), method, data, epochs, f"{label}_{method}", **fit_kw)
+        ok &= exact
+        if "budget" in fit_kw:
+            (key, limit), = fit_kw["budget"].items()
+            print(f"[{label}_{method}] {key} budget {limit:,}: {'met' if history.chosen else 'NOT met'}")
+            ok &= history.chosen is not None
+        if firmware_x is not None:
+            ok &= firmware_check(g, firmware_x)
+    return ok

@@ -21,7 +21,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "digits"))
 sys.path.insert(0, str(HERE))
 
-from common import firmware_check, train  # noqa: E402
+from common import run_methods  # noqa: E402
 from make_models import digits  # noqa: E402
 
 
@@ -41,18 +41,10 @@ def main(argv=None) -> int:
     torch.set_num_threads(1)
     x_train, y_train, x_test, y_test = digits()
     data = (x_train.reshape(-1, 1, 8, 8), y_train, x_test.reshape(-1, 1, 8, 8), y_test)
-    ok = True
-    for method, fit_kw in (("hgq", dict(beta=3e-6)), ("dq", dict(budget={"weight_bits": args.memory}))):
-        g, history, exact = train(cnn(), method, data, args.epochs, f"digits_cnn_{method}", lr=1e-2,
-                                  estimate_backend=None, progress=False, **fit_kw)
-        ok &= exact
-        if method == "dq":
-            within = history.chosen is not None
-            print(f"[digits_cnn_dq] weight-memory budget {args.memory:,} bits: "
-                  f"{'met' if within else 'NOT met'}")
-            ok &= within
-        if not args.no_firmware:
-            ok &= firmware_check(g, data[2])
+    runs = {"hgq": dict(beta=3e-6), "dq": dict(budget={"weight_bits": args.memory})}
+    ok = run_methods(cnn, data, args.epochs, "digits_cnn", {m: dict(kw, lr=1e-2, estimate_backend=None, progress=False)
+                                                             for m, kw in runs.items()},
+                     firmware_x=None if args.no_firmware else data[2])
     return 0 if ok else 1
 
 

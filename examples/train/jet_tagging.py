@@ -20,7 +20,7 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import firmware_check, jet_like, train  # noqa: E402
+from common import jet_like, run_methods  # noqa: E402
 
 
 def mlp() -> torch.nn.Sequential:
@@ -42,18 +42,11 @@ def main(argv=None) -> int:
     x_train, y_train, x_test, y_test = jet_like()
     n_val = len(x_train) // 10
     data = (x_train[n_val:], y_train[n_val:], x_test, y_test)
-    ok = True
-    for method, fit_kw in (("hgq", dict(beta=2e-6, estimate_backend=None)),
-                           ("dq", dict(budget={"lut": args.lut}, val=(x_train[:n_val], y_train[:n_val])))):
-        g, history, exact = train(mlp(), method, data, args.epochs, f"jet_{method}", lr=3e-3, batch_size=1024,
-                                  progress=False, **fit_kw)
-        ok &= exact
-        if method == "dq":
-            within = history.chosen is not None
-            print(f"[jet_dq] LUT budget {args.lut:,}: {'met' if within else 'NOT met'}")
-            ok &= within
-        if not args.no_firmware:
-            ok &= firmware_check(g, x_test[:1000])
+    runs = {"hgq": dict(beta=2e-6, estimate_backend=None),
+            "dq": dict(budget={"lut": args.lut}, val=(x_train[:n_val], y_train[:n_val]))}
+    ok = run_methods(mlp, data, args.epochs, "jet", {m: dict(kw, lr=3e-3, batch_size=1024, progress=False)
+                                                     for m, kw in runs.items()},
+                     firmware_x=None if args.no_firmware else x_test[:1000])
     return 0 if ok else 1
 
 

@@ -14,6 +14,14 @@ def calibrate(qm: torch.nn.Module, x, initialize: bool = False) -> torch.nn.Modu
     from what reaches them, in order, so each sees the quantized values before it.  HGQ's
     integer bits follow the data every time; DQ's learned range is set from the data only when
     ``initialize`` (``ht.quantize`` does), its sign every time.  Returns ``qm``."""
+    calibrated_output(qm, x, initialize)
+    return qm
+
+
+@torch.no_grad()
+def calibrated_output(qm: torch.nn.Module, x, initialize: bool = False) -> torch.Tensor:
+    """:func:`calibrate`, returning the calibrated eval-mode model's output on ``x`` (the pass
+    that calibrates computes it: ``fit`` scores on it instead of running the data again)."""
     def fix(q, values, signed=None):
         (q.initialize if initialize else q.calibrate)(values, signed=signed)
 
@@ -29,9 +37,9 @@ def calibrate(qm: torch.nn.Module, x, initialize: bool = False) -> torch.nn.Modu
     training = qm.training
     try:
         qm.eval()
-        qm(torch.as_tensor(x, dtype=torch.float64))
+        out = qm(torch.as_tensor(x, dtype=torch.float64))
     finally:
         for h in hooks:
             h.remove()
         qm.train(training)
-    return qm
+    return out

@@ -24,7 +24,7 @@ import torch
 from ..errors import ArgumentError
 from ..inputs import positive_float, positive_int
 from ..progress import counter
-from .calibrate import calibrate
+from .calibrate import calibrate, calibrated_output
 from .costs import MEMORY_KINDS, LutSurrogate, ebops, memory
 
 #: budgets a controller on beta meets, and budgets met by Uhlich's penalty
@@ -85,8 +85,8 @@ def fit(qm: torch.nn.Module, data, epochs: int = 10, beta=0.0, budget: dict | No
     :class:`History`.  Integer labels train with cross-entropy, float targets with MSE, or
     pass ``loss(output, target)``.  ``val = (x, y)`` scores checkpoints (else the training data).
     Integer bits and signs are calibrated on the first ``calib_samples`` samples (all by
-    default: a range seen on fewer saturates the rest).  The bit parameters (HGQ's fractional bits, DQ's step and range) learn at ``bits_lr``
-    times ``lr``.  Each epoch's LUTs are ``hh.estimate(..., backend=estimate_backend)``:
+    default: a range seen on fewer saturates the rest).  The bit parameters (HGQ's fractional
+    bits, DQ's step and range) learn at ``bits_lr`` times ``lr``.  Each epoch's LUTs are ``hh.estimate(..., backend=estimate_backend)``:
     ``"verilog"`` (the accurate one; seconds per epoch for CNNs), ``"hls"`` (milliseconds), or
     None to skip them (not with a LUT budget)."""
     epochs, batch_size = positive_int(epochs, "epochs"), positive_int(batch_size, "batch_size")
@@ -134,7 +134,7 @@ def fit(qm: torch.nn.Module, data, epochs: int = 10, beta=0.0, budget: dict | No
                 objective.backward()
                 optimizer.step()
                 total += float(objective.detach()) * len(idx)
-            calibrate(qm, x[:calib_samples])
+            calibrated = calibrated_output(qm, x[:calib_samples])
             qm.eval()
             record = dict(epoch=epoch, loss=total / len(x), beta=b, ebops=int(ebops(qm).detach()))
             if lut is not None:
@@ -145,7 +145,10 @@ def fit(qm: torch.nn.Module, data, epochs: int = 10, beta=0.0, budget: dict | No
                 # "accuracy" is the running one of the epoch's training steps (as Keras reports
                 # it, for free); "val_accuracy" is the eval-mode model's on val (else the data)
                 record["accuracy"] = correct / len(x)
-                record["val_accuracy"] = _accuracy(qm, vx, vy)
+                if val is None and len(calibrated) == len(x):       # scored by the calibrating pass
+                    record["val_accuracy"] = float((calibrated.argmax(dim=1) == y).to(torch.float64).mean())
+                else:
+                    record["val_accuracy"] = _accuracy(qm, vx, vy)
                 record["score"] = record["val_accuracy"]
             else:
                 with torch.no_grad():

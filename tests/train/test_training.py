@@ -117,6 +117,23 @@ def test_the_digits_training_example_runs():
     assert "test accuracy" in done.stdout
 
 
+@pytest.mark.slow
+@pytest.mark.parametrize("script, args", [("digits_cnn.py", ["--epochs", "2", "--memory", "100000"]),
+                                          ("jet_tagging.py", ["--epochs", "2", "--lut", "1000000"])])
+def test_the_hgq_and_dq_examples_run(script, args):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[2] / "examples" / "train" / script
+    done = subprocess.run([sys.executable, str(path), *args, "--no-firmware"], capture_output=True, text=True,
+                          timeout=900)
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    for method in ("HGQ", "DQ"):
+        assert f"{method}: 2 epochs" in done.stdout
+    assert "0 of" in done.stdout and "budget" in done.stdout
+
+
 def conv_model():
     torch.manual_seed(0)
     return torch.nn.Sequential(torch.nn.Conv2d(1, 4, 3, padding=1), torch.nn.ReLU(), torch.nn.MaxPool2d(2),
