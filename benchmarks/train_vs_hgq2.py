@@ -10,7 +10,9 @@ an ``hh.Graph`` from its own quantizers (each element's k, i, f, its rounding an
 quantized kernels and biases), so ``hh.estimate`` counts LUTs and EBOPs for both by one
 definition; da4ml's own LUT estimate of the HGQ2 model is printed beside it.  Exactness counts:
 test outputs where the framework's forward differs from the firmware reference (``hh.predict``
-of the same types), and for HGQ2 also from da4ml's ``comb.predict``.
+of the same types), and for HGQ2 also from da4ml's ``comb.predict``.  This project's
+post-training mixed precision (``hh.auto_precision`` on a float MLP trained alike) is run to the
+LUTs of the middle-beta hgq_hls.train model, for accuracy at equal LUTs.
 Ratios are hgq_hls / HGQ2 (accuracy: higher is better; LUTs, EBOPs, time: lower is better).
 
 Run: ``pip install -e .[bench]`` then ``python benchmarks/train_vs_hgq2.py [--quick]``.
@@ -177,6 +179,45 @@ def run_ours(task: Task, beta: float, data, n_classes: int) -> dict:
     return result
 
 
+# ---- this project's post-training mixed precision, at the trained model's LUTs -----------------
+def run_post_training(task: Task, data, n_classes: int, lut_budget: int) -> dict:
+    """A float MLP trained the same way, then ``hh.auto_precision`` to ``lut_budget`` LUTs."""
+    import torch
+
+    from hgq_hls.frontend.onnx.builder import ModelBuilder
+
+    torch.set_num_threads(1)
+    torch.manual_seed(0)
+    x_train, x_test, y_train, y_test = data
+    sizes = (x_train.shape[1], *task.hidden, n_classes)
+    layers = []
+    for a, b in zip(sizes, sizes[1:]):
+        layers += [torch.nn.Linear(a, b), torch.nn.ReLU()]
+    model = torch.nn.Sequential(*layers[:-1]).to(torch.float64)
+    optimizer = torch.optim.Adam(model.parameters(), lr=task.lr)
+    x, y = torch.tensor(x_train), torch.tensor(y_train)
+    for _ in range(task.epochs):
+        for idx in torch.randperm(len(x)).split(task.batch_size):
+            optimizer.zero_grad()
+            torch.nn.functional.cross_entropy(model(x[idx]), y[idx]).backward()
+            optimizer.step()
+    b = ModelBuilder("float_mlp")
+    h = "x"
+    linears = [m for m in model if isinstance(m, torch.nn.Linear)]
+    for n, layer in enumerate(linears):
+        h = b.node("Add", [b.node("MatMul", [h, b.const(layer.weight.detach().numpy().T.astype(np.float32))]),
+                           b.const(layer.bias.detach().numpy().astype(np.float32))])
+        if n < len(linears) - 1:
+            h = b.node("Relu", [h])
+    g_float = hh.load_onnx(b.build({"x": ["N", x_train.shape[1]]}, h))
+    start = time.perf_counter()
+    typed, _ = hh.auto_precision(g_float, x_train[:512], bits=range(2, 9), budget={"lut": int(lut_budget)})
+    out = hh.predict(typed, x_test)
+    return dict(accuracy=float((out.argmax(1) == y_test).mean()), lut=hh.estimate(typed).lut,
+                float_accuracy=float((hh.predict(g_float, x_test).argmax(1) == y_test).mean()),
+                seconds=time.perf_counter() - start)
+
+
 def _judged(g: Graph, out: np.ndarray, x_test) -> dict:
     """One judge for both: hh.estimate's LUTs and EBOPs, and mismatches against hh.predict."""
     report = hh.estimate(g)
@@ -222,6 +263,12 @@ def main(argv=None) -> int:
             print(f"  {'ratio':14}{'':>8}{ours['accuracy'] / theirs['accuracy']:>9.3f}{ours['lut'] / theirs['lut']:>10.3f}"
                   f"{ours['ebops'] / theirs['ebops']:>11.3f}{'':>10}{ours['seconds_per_epoch'] / theirs['seconds_per_epoch']:>9.2f}")
         print(f"  time per epoch, hgq_hls/HGQ2: {np.mean(times['ours']) / np.mean(times['HGQ2']):.2f}")
+        middle = sorted(fronts["ours"])[len(fronts["ours"]) // 2]
+        ptq = run_post_training(task, data, n_classes, middle[0])
+        print(f"  post-training (hh.auto_precision on a float MLP trained alike, float accuracy "
+              f"{ptq['float_accuracy']:.3f}) to {middle[0]:,} LUT: accuracy {ptq['accuracy']:.3f} at "
+              f"{ptq['lut']:,} LUT ({ptq['seconds']:.0f} s search); hgq_hls.train {middle[1]:.3f}: "
+              f"accuracy ratio {middle[1] / ptq['accuracy']:.3f}")
         for lut, acc in sorted(fronts["ours"]):
             peer = at_equal_luts(fronts["HGQ2"], lut)
             if peer is not None:

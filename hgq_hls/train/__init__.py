@@ -1,11 +1,12 @@
-"""Quantization-aware training in PyTorch (issue 16, in steps): HGQ's per-element quantizer.
+"""Quantization-aware training in PyTorch: HGQ's per-element bit widths and Uhlich et al.'s
+learned step size and dynamic range (DQ).
 
 ``import hgq_hls.train as ht`` needs PyTorch (``pip install -e '.[train]'``; the test setup
-installs it).  ``qm = ht.quantize(module, x)`` inserts HGQ quantizers (per element, channel or
-tensor) into a float MLP (Linear, ReLU, Flatten); ``ht.fit(qm, (x, y), beta=... | budget=...)``
-trains with ``loss + beta * EBOPs``; ``ht.to_graph(qm)`` is the typed ``hh.Graph`` whose
-``hh.predict`` equals the module's float64 eval forward exactly, and ``ht.export_qonnx`` writes
-it.  :class:`FixedQuantizer`'s eval forward equals :mod:`hgq_hls.fixed` per element.
+installs it).  ``qm = ht.quantize(module, x, method="hgq" | "dq")`` inserts quantizers into a
+float network (Linear, Conv1d/2d, ReLU, MaxPool, AvgPool, Add, Flatten); ``ht.fit(qm, (x, y),
+beta=... | budget=...)`` trains with the task loss plus a cost (EBOPs, the estimator's LUTs, or
+Uhlich's memory); ``ht.to_graph(qm)`` is the typed ``hh.Graph`` whose ``hh.predict`` equals the
+module's float64 eval forward exactly, and ``ht.export_qonnx`` writes it.
 """
 
 try:

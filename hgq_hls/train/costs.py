@@ -61,21 +61,27 @@ def _products(layer, bits_x: torch.Tensor, bits_w: torch.Tensor) -> torch.Tensor
     return (bits_x @ bits_w.T).sum()
 
 
-def layer_ebops(qm: torch.nn.Module) -> dict[str, torch.Tensor]:
-    """EBOPs of each weighted layer, by its node name."""
+def layer_ebops(qm: torch.nn.Module, exact: bool = True) -> dict[str, torch.Tensor]:
+    """EBOPs of each weighted layer, by its node name (``exact=False``: the surrogate's value,
+    same gradient; a training step needs only the gradient, and skips quantizing the weights
+    again and counting their bits)."""
     costs = {}
     for name, layer, source, shape in layer_inputs(qm):
         bits_x = torch.broadcast_to(source.widths(), shape)
-        w_frac = torch.broadcast_to(layer.weight_quantizer.frac(), layer.weight.shape)
-        exact = _products(layer, bits_x.detach(), effective_bits(layer.quantized_weight(), w_frac))
         surrogate = _products(layer, bits_x, torch.broadcast_to(layer.weight_quantizer.widths(), layer.weight.shape))
-        costs[name] = exact + (surrogate - surrogate.detach())
+        if not exact:
+            costs[name] = surrogate
+            continue
+        w_frac = torch.broadcast_to(layer.weight_quantizer.frac(), layer.weight.shape)
+        value = _products(layer, bits_x.detach(), effective_bits(layer.quantized_weight(), w_frac))
+        costs[name] = value + (surrogate - surrogate.detach())
     return costs
 
 
-def ebops(qm: torch.nn.Module) -> torch.Tensor:
-    """EBOPs of every weighted layer (a scalar tensor): the compiler's value, HGQ's gradient."""
-    return sum(layer_ebops(qm).values(), torch.zeros((), dtype=torch.float64))
+def ebops(qm: torch.nn.Module, exact: bool = True) -> torch.Tensor:
+    """EBOPs of every weighted layer (a scalar tensor): the compiler's value, HGQ's gradient
+    (``exact=False``: the surrogate's value, for training steps)."""
+    return sum(layer_ebops(qm, exact).values(), torch.zeros((), dtype=torch.float64))
 
 
 def _total_width(q, shape) -> torch.Tensor:
@@ -131,9 +137,10 @@ class LutSurrogate:
         self.measured = report.lut
         return report.lut
 
-    def __call__(self, qm: torch.nn.Module) -> torch.Tensor:
+    def __call__(self, qm: torch.nn.Module, exact: bool = True) -> torch.Tensor:
+        """The LUT estimate (``exact=False``: with the surrogate's EBOPs, the same gradient)."""
         total = torch.full((), float(self.fixed), dtype=torch.float64)
-        for name, cost in layer_ebops(qm).items():
+        for name, cost in layer_ebops(qm, exact).items():
             total = total + self.per_ebop.get(name, 0.0) * cost
         for name, q, shape in activation_quantizers(qm):
             total = total + self.per_bit.get(name, 0.0) * _total_width(q, shape)

@@ -101,8 +101,8 @@ def fit(qm: torch.nn.Module, data, epochs: int = 10, beta=0.0, budget: dict | No
         raise ArgumentError("estimate_backend", "a LUT budget needs the estimate: give 'verilog' or 'hls'")
     lut = LutSurrogate(qm, estimate_backend) if estimate_backend is not None else None
 
-    def cost(model):
-        return lut(model) if key == "lut" else ebops(model)
+    def cost(model, exact=True):
+        return lut(model, exact) if key == "lut" else ebops(model, exact)
 
     # the controller starts where beta * cost is a tenth of a typical loss, then scales beta
     # by cost / budget each epoch: up while over, down while under
@@ -128,12 +128,12 @@ def fit(qm: torch.nn.Module, data, epochs: int = 10, beta=0.0, budget: dict | No
                 if classify:
                     correct += int((output.detach().argmax(dim=1) == y[idx]).sum())
                 if b:
-                    objective = objective + b * cost(qm)
+                    objective = objective + b * cost(qm, exact=False)      # the gradient is what counts
                 if key in MEMORY_KINDS:
                     objective = objective + weight * torch.relu(memory(qm, key) / limit - 1) ** 2
                 objective.backward()
                 optimizer.step()
-                total += float(objective.detach()) * len(idx)
+                total += float(objective.detach()) * len(idx)   # (with the surrogate's cost)
             calibrated = calibrated_output(qm, x[:calib_samples])
             qm.eval()
             record = dict(epoch=epoch, loss=total / len(x), beta=b, ebops=int(ebops(qm).detach()))

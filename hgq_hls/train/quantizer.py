@@ -149,14 +149,17 @@ class FixedQuantizer(torch.nn.Module):
         q = round_fixed(x.to(torch.float64) * torch.exp2(f), self.rounding) * torch.exp2(-f)
         lead = q.dim() - self.f.dim()
         shared = tuple(range(lead)) + tuple(lead + a for a, d in enumerate(self.f.shape) if d == 1)
-        negative = (q < 0).any(dim=shared, keepdim=True) if shared else q < 0
+        # the extremes first, then their logarithms (log2 is monotone and the grid is the same
+        # along the shared axes): one log per type, not one per value
+        top = q.amax(dim=shared, keepdim=True) if shared else q
+        bottom = q.amin(dim=shared, keepdim=True) if shared else q
         lsb = torch.exp2(-f)
         # the top needs q <= 2**i - lsb; the bottom q >= -2**i (SAT, WRAP) or -(2**i - lsb) (SAT_SYM)
         slack = lsb if self.overflow == "SAT_SYM" else torch.zeros_like(lsb)
-        need = torch.where(q > 0, torch.log2(q + lsb), torch.where(q < 0, torch.log2(-q + slack),
-                                                                    torch.full_like(q, -math.inf)))
-        need = need.amax(dim=shared, keepdim=True) if shared else need
-        k = torch.ones_like(self.k) if signed else negative.to(torch.float64).reshape(self.k.shape)
+        never = torch.full_like(top, -math.inf)
+        need = torch.maximum(torch.where(top > 0, torch.log2(torch.clamp(top, min=0) + lsb), never),
+                             torch.where(bottom < 0, torch.log2(torch.clamp(-bottom, min=0) + slack), never))
+        k = torch.ones_like(self.k) if signed else (bottom < 0).to(torch.float64).reshape(self.k.shape)
         i = torch.ceil(need).reshape(self.i.shape)
         self.k.copy_(k)
         self.i.copy_(torch.where(torch.isfinite(i), i, -f - k))       # never non-zero: width 0
