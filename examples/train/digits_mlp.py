@@ -1,6 +1,6 @@
-"""HGQ quantization-aware training of the digits MLP in PyTorch, then firmware, verified.
+"""HGQ (or DQ) quantization-aware training of the digits MLP in PyTorch, then firmware, verified.
 
-    python examples/train/digits_mlp.py [--lut 6500 | --beta 6e-6] [--epochs 60] [--no-firmware]
+    python examples/train/digits_mlp.py [--lut 6500 | --beta 6e-6] [--method hgq|dq] [--epochs 60] [--no-firmware]
 
 Starts from the committed float MLP (64-32-16-10, ``examples/digits``), inserts per-element
 HGQ quantizers (``ht.quantize``), trains with ``loss + beta * EBOPs`` where a controller steers
@@ -9,7 +9,8 @@ of the training images.  The chosen model is then estimated, written as Vitis HL
 and both are checked bit-exact against ``hh.predict`` on the 360 held-out test images, whose
 accuracy is reported last (they play no part in training or in choosing the checkpoint).
 With ``--beta`` instead, beta is fixed, all 1,437 training images train, and the last epoch's
-model is taken (no checkpoint choice at all).
+model is taken (no checkpoint choice at all).  ``--method dq`` trains Uhlich et al.'s learned
+step and range per channel instead of HGQ's per-element widths, to the same budget or beta.
 """
 
 from __future__ import annotations
@@ -50,23 +51,26 @@ def main(argv=None) -> int:
     parser.add_argument("--lut", type=int, default=6500, help="LUT budget (hh.estimate, Verilog mode)")
     parser.add_argument("--beta", type=float, default=None, help="a fixed beta instead of the LUT budget")
     parser.add_argument("--epochs", type=int, default=60)
+    parser.add_argument("--method", choices=["hgq", "dq"], default="hgq",
+                        help="HGQ's per-element widths or DQ's per-channel step and range (Uhlich et al.)")
     parser.add_argument("--no-firmware", action="store_true", help="skip writing and simulating firmware")
     args = parser.parse_args(argv)
     torch.set_num_threads(1)
     torch.manual_seed(0)
     x_train, y_train, x_test, y_test = digits()
+    start_widths = dict(f0=5) if args.method == "hgq" else dict(bits=8)
     start = time.perf_counter()
     if args.beta is None:
         x_fit, y_fit, x_val, y_val = x_train[:1150], y_train[:1150], x_train[1150:], y_train[1150:]
-        qm = ht.quantize(float_mlp(), torch.tensor(x_fit[:512]), f0=5)
+        qm = ht.quantize(float_mlp(), torch.tensor(x_fit[:512]), method=args.method, **start_widths)
         history = ht.fit(qm, (x_fit, y_fit), epochs=args.epochs, budget={"lut": args.lut}, val=(x_val, y_val),
                          lr=2e-3)
     else:
-        qm = ht.quantize(float_mlp(), torch.tensor(x_train[:512]), f0=5)
+        qm = ht.quantize(float_mlp(), torch.tensor(x_train[:512]), method=args.method, **start_widths)
         history = ht.fit(qm, (x_train, y_train), epochs=args.epochs, beta=args.beta, lr=2e-3)
     seconds = time.perf_counter() - start
     print(history.table())
-    g = ht.to_graph(qm, "digits_hgq")
+    g = ht.to_graph(qm, f"digits_{args.method}")
     report = hh.estimate(g)
     accuracy = float((hh.predict(g, x_test).argmax(1) == y_test).mean())
     chosen = history.chosen or history.epochs[-1]

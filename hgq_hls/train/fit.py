@@ -105,7 +105,7 @@ def fit(qm: torch.nn.Module, data, epochs: int = 10, beta=0.0, budget: dict | No
         return lut(model, exact) if key == "lut" else ebops(model, exact)
 
     # the controller starts where beta * cost is a tenth of a typical loss, then scales beta
-    # by cost / budget each epoch: up while over, down while under
+    # by cost / budget each epoch: up while over (unless the cost is still falling), down while under
     controlled = 0.1 / max(float(cost(qm).detach()), 1.0) if key in CONTROLLED else None
     generator = torch.Generator().manual_seed(seed)
     # bit parameters move faster than weights: a width only changes once one crosses a half
@@ -113,7 +113,7 @@ def fit(qm: torch.nn.Module, data, epochs: int = 10, beta=0.0, budget: dict | No
     bits = [p for name, p in qm.named_parameters() if name.endswith(bit_names)]
     others = [p for name, p in qm.named_parameters() if not name.endswith(bit_names)]
     optimizer = torch.optim.Adam([dict(params=others, lr=lr), dict(params=bits, lr=lr * bits_lr)])
-    history, best, weight = History(), None, penalty
+    history, best, weight, previous = History(), None, penalty, None
     with counter(epochs, "train", "epoch", enabled=progress) as bar:
         for epoch in range(epochs):
             b = controlled if controlled is not None else float(schedule(epoch))
@@ -160,9 +160,13 @@ def fit(qm: torch.nn.Module, data, epochs: int = 10, beta=0.0, budget: dict | No
             if key is not None and record[key] <= limit and (best is None or record["score"] >= best[0]["score"]):
                 best = (record, copy.deepcopy(qm.state_dict()))
             if controlled is not None:
-                # proportional to the miss, at most 2x either way: faster and beta overshoots
-                # (widths keep falling for epochs after the cost crosses the budget)
-                controlled *= min(2.0, max(0.5, max(record[key], 1) / limit))
+                # proportional to the miss, at most 2x either way; held while an over-budget cost
+                # is still falling: widths move in steps epochs behind beta, and raising it then
+                # overshoots far below the budget
+                falling = previous is not None and record[key] < 0.98 * previous
+                if record[key] <= limit or not falling:
+                    controlled *= min(2.0, max(0.5, max(record[key], 1) / limit))
+                previous = record[key]
             if key in MEMORY_KINDS:
                 # a fixed quadratic penalty settles above its budget: double it while over
                 weight = weight * 2.0 if record[key] > limit else max(penalty, weight * 0.8)
