@@ -154,19 +154,25 @@ def run_hgq2(task: Task, beta: float, data, n_classes: int) -> dict:
 
 
 # ---- hgq_hls.train ----------------------------------------------------------------------------
+def float_mlp(task: Task, n_in: int, n_classes: int):
+    """The task's float MLP in torch (Linear + ReLU), seeded, one thread."""
+    import torch
+
+    torch.set_num_threads(1)
+    torch.manual_seed(0)
+    sizes, layers = (n_in, *task.hidden, n_classes), []
+    for a, b in zip(sizes, sizes[1:]):
+        layers += [torch.nn.Linear(a, b), torch.nn.ReLU()]
+    return torch.nn.Sequential(*layers[:-1])
+
+
 def run_ours(task: Task, beta: float, data, n_classes: int) -> dict:
     import torch
 
     import hgq_hls.train as ht
 
-    torch.set_num_threads(1)
-    torch.manual_seed(0)
     x_train, x_test, y_train, y_test = data
-    sizes = (x_train.shape[1], *task.hidden, n_classes)
-    layers = []
-    for a, b in zip(sizes, sizes[1:]):
-        layers += [torch.nn.Linear(a, b), torch.nn.ReLU()]
-    qm = ht.quantize(torch.nn.Sequential(*layers[:-1]), torch.tensor(x_train[:2048]))
+    qm = ht.quantize(float_mlp(task, x_train.shape[1], n_classes), torch.tensor(x_train[:2048]))
     start = time.perf_counter()
     ht.fit(qm, (x_train, y_train), epochs=task.epochs, batch_size=task.batch_size, lr=task.lr, beta=beta,
            estimate_backend=None, progress=False)
@@ -186,14 +192,8 @@ def run_post_training(task: Task, data, n_classes: int, lut_budget: int) -> dict
 
     from hgq_hls.frontend.onnx.builder import ModelBuilder
 
-    torch.set_num_threads(1)
-    torch.manual_seed(0)
     x_train, x_test, y_train, y_test = data
-    sizes = (x_train.shape[1], *task.hidden, n_classes)
-    layers = []
-    for a, b in zip(sizes, sizes[1:]):
-        layers += [torch.nn.Linear(a, b), torch.nn.ReLU()]
-    model = torch.nn.Sequential(*layers[:-1]).to(torch.float64)
+    model = float_mlp(task, x_train.shape[1], n_classes).to(torch.float64)
     optimizer = torch.optim.Adam(model.parameters(), lr=task.lr)
     x, y = torch.tensor(x_train), torch.tensor(y_train)
     for _ in range(task.epochs):
@@ -236,7 +236,7 @@ def at_equal_luts(points: list, lut: float) -> float | None:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="a tenth of the epochs, the middle beta only")
+    parser.add_argument("--quick", action="store_true", help="a tenth of the epochs, the middle beta only (time ratios then mostly measure one-time JIT and import costs)")
     parser.add_argument("--task", choices=[t.name for t in TASKS], action="append")
     args = parser.parse_args(argv)
     for task in TASKS:
