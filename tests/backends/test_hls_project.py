@@ -180,13 +180,39 @@ def test_multiplier_rule_and_reuse_factor_pragmas(tmp_path):
 
 
 def test_exact_literals_round_trip():
+    from fractions import Fraction
+
     from hgq_hls.backends.hls.writer import exact_literal
 
-    for m, f in [(-3, 7), (2**52 + 1, 60), (5, -3), (-(2**52) - 1, 0)]:
-        assert float(exact_literal(m, f)) == np.ldexp(float(m), -f)
-        assert int(np.ldexp(float(exact_literal(m, f)), f)) == m
-    with pytest.raises(ValueError, match="53 bits"):
-        exact_literal(2**53, 0)
+    # 9604588881776884 = 2401147220444221 * 2**2 (a Brevitas BatchNorm constant, issue 18): exact
+    for m, f in [(-3, 7), (2**52 + 1, 60), (5, -3), (-(2**52) - 1, 0), (2**53, 0), (9604588881776884, 60),
+                 (-(2**70), 3)]:
+        # the oracle: Python's own parse of the literal, compared as exact rationals
+        assert Fraction(float(exact_literal(m, f))) == Fraction(m) / Fraction(2) ** f
+    with pytest.raises(ValueError, match="odd part has more than 53 bits"):
+        exact_literal(2**53 + 1, 0)
+
+
+def test_constants_wider_than_a_double_are_written_exactly(tmp_path):
+    """A weight header for an 80-bit type with odd parts up to 79 bits, compiled with g++ and
+    the ap_types headers, prints exactly the mantissas it was given."""
+    from fractions import Fraction
+
+    from hgq_hls.backends.hls.writer import _weight_header
+    from hgq_hls.toolchain import ap_types_include, cxx_compiler
+
+    t = hh.FixedType(True, 80, 20)
+    mantissas = [0, 1, -1, 2**53 + 1, -(2**53 + 1), 9604588881776884, 2**79 - 1, -(2**79), 3 * 2**60 + 7,
+                 -(5 * 2**70 + 2**52 + 3)]
+    (tmp_path / "w.h").write_text(_weight_header("w", "w_t", t, (len(mantissas),), mantissas, "test"))
+    (tmp_path / "main.cpp").write_text(
+        f"#include <cstdio>\n#include <ap_fixed.h>\ntypedef {t.ctype()} w_t;\n#include \"w.h\"\n"
+        f"int main() {{ for (int k = 0; k < {len(mantissas)}; ++k) "
+        "std::printf(\"%s\\n\", w[k].to_string(10).c_str()); }\n")
+    subprocess.run([cxx_compiler(), "-std=c++14", "-w", "-isystem", str(ap_types_include()), "main.cpp", "-o", "main"],
+                   cwd=tmp_path, check=True)
+    printed = subprocess.run(["./main"], cwd=tmp_path, capture_output=True, text=True, check=True).stdout.split()
+    assert [Fraction(v) for v in printed] == [Fraction(m, 2 ** t.frac) for m in mantissas]
 
 
 def _allocation_limit(project) -> int:

@@ -28,20 +28,42 @@ from .layers import LAYERS
 
 #: literals per line in weight headers
 _PER_LINE = 8
-#: doubles hold integers up to 2**53 exactly: the bound for exact C++ literals
+#: a double's significand: an integer whose odd part has at most this many bits is exact
 _EXACT_DOUBLE_BITS = 53
 
 
 def exact_literal(mantissa: int, frac: int) -> str:
-    """A C++ double literal equal to ``mantissa * 2**-frac`` exactly."""
-    if abs(int(mantissa)) >= 2 ** _EXACT_DOUBLE_BITS:
-        raise ValueError(f"mantissa {mantissa} has more than {_EXACT_DOUBLE_BITS} bits: no exact "
-                         "double literal")
-    return repr(float(np.ldexp(float(mantissa), -frac)))
+    """A C++ double literal equal to ``mantissa * 2**-frac`` exactly (trailing zero bits are
+    the exponent's, so only the odd part must fit a double's 53 bits)."""
+    m = int(mantissa)
+    odd = m >> ((m & -m).bit_length() - 1) if m else 0
+    if abs(odd) >= 2 ** _EXACT_DOUBLE_BITS:
+        raise ValueError(f"mantissa {mantissa}: its odd part has more than {_EXACT_DOUBLE_BITS} bits, "
+                         "no exact double literal")
+    return repr(float(np.ldexp(float(m), -frac)))
 
 
-def _rows(mantissas, frac: int) -> list[list[str]]:
-    flat = [exact_literal(int(m), frac) for m in np.asarray(mantissas).reshape(-1)]
+def typed_literal(mantissa: int, frac: int, type_name: str) -> str:
+    """A C++ expression of ``type_name`` equal to ``mantissa * 2**-frac`` exactly: one double
+    literal, or for an odd part wider than a double a sum of ``type_name`` pieces of 52 bits
+    (each between 0 and the value, so each fits the type; the sum is exact in ap_fixed)."""
+    m = int(mantissa)
+    try:
+        return exact_literal(m, frac)
+    except ValueError:
+        pass
+    sign, rest, pieces, shift = (-1 if m < 0 else 1), abs(m), [], 0
+    while rest:
+        chunk = rest & ((1 << 52) - 1)
+        if chunk:
+            pieces.append(f"{type_name}({exact_literal(sign * (chunk << shift), frac)})")
+        rest >>= 52
+        shift += 52
+    return "(" + " + ".join(reversed(pieces)) + ")"
+
+
+def _rows(mantissas, frac: int, type_name: str) -> list[list[str]]:
+    flat = [typed_literal(int(m), frac, type_name) for m in np.asarray(mantissas).reshape(-1)]
     return [flat[k:k + _PER_LINE] for k in range(0, len(flat), _PER_LINE)] or [["0"]]
 
 
@@ -55,7 +77,7 @@ def _port(types: ProjectTypes, tensor: str, name: str | None = None) -> dict:
 def _weight_header(name: str, type_name: str, t: FixedType, shape, values, source: str) -> str:
     return render("hls/weights.h.j2", guard=f"{name.upper()}_H_", name=name, type=type_name,
                   ctype=t.ctype(), shape=list(shape), size=max(int(np.prod(shape, dtype=np.int64)), 1),
-                  source=source, rows=_rows(values, t.frac))
+                  source=source, rows=_rows(values, t.frac, type_name))
 
 
 class _Plan:
