@@ -134,7 +134,6 @@ class LutSurrogate:
         self.per_bit = {name: node_lut[name] / v for name, v in widths.items() if v > 0}
         modelled = sum(node_lut[n] for n in list(self.per_ebop) + list(self.per_bit))
         self.fixed = report.total("lut") - modelled
-        self.measured = report.lut
         return report.lut
 
     def __call__(self, qm: torch.nn.Module, exact: bool = True) -> torch.Tensor:

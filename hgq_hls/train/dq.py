@@ -24,7 +24,7 @@ import numpy as np
 import torch
 
 from ..fixed import ElementTypes
-from .quantizer import round_fixed
+from .quantizer import round_fixed, shared_axes
 
 #: Uhlich's Round: std::round, ties away from zero; QONNX HALF_UP, ap_fixed AP_RND_INF
 ROUNDING = "RND_INF"
@@ -73,10 +73,9 @@ class StepQuantizer(torch.nn.Module):
         return _ste(torch.exp2(self.log2_qmax), self.levels() * self.step().detach())
 
     def widths(self) -> torch.Tensor:
-        """Each element's width ``ceil(log2(n + 1)) + k`` (0 when pruned), differentiable
-        through the unrounded ``log2(q_max / d + 1)`` with respect to the step."""
-        n = self.levels()
-        exact = torch.where(n > 0, torch.ceil(torch.log2(n + 1)) + self.k, torch.zeros_like(n))
+        """Each element's width ``ceil(log2(n + 1)) + k`` (never 0: DQ does not prune),
+        differentiable through the unrounded ``log2(q_max / d + 1)`` with respect to the step."""
+        exact = torch.ceil(torch.log2(self.levels() + 1)) + self.k
         # the cost reaches the step only (as HGQ's reaches f): a budget coarsens values and
         # leaves the range to the task loss, instead of clipping weights until they stop learning
         smooth = torch.log2(torch.exp2(self.log2_qmax.detach() - self.log2_d) + 1) + self.k
@@ -87,28 +86,25 @@ class StepQuantizer(torch.nn.Module):
         return -torch.round(self.log2_d).detach()
 
     def element_types(self) -> ElementTypes:
-        """Each element's hgq_hls type (width 0 where ``q_max`` rounds to 0: pruned)."""
+        """Each element's hgq_hls type: ``widths()`` bits on the ``d`` grid."""
         width = self.widths().detach().numpy().astype(np.int64)
         frac = self.frac().numpy().astype(np.int64)
-        k = self.k.numpy().astype(bool)
-        live = width > 0
-        return ElementTypes(k & live, width, np.where(live, width - frac, 0), ROUNDING, self.overflow)
+        return ElementTypes(self.k.numpy().astype(bool), width, width - frac, ROUNDING, self.overflow)
 
     def clip_bounds(self) -> tuple[np.ndarray, np.ndarray] | None:
-        """``(lo, hi)`` when some live element's ``q_max`` lies inside its type's range, else None."""
+        """``(lo, hi)`` when some element's ``q_max`` lies inside its type's range, else None."""
         n, k = self.levels().numpy(), self.k.numpy()
         top = np.exp2(self.widths().detach().numpy() - k) - 1
         # SAT (some element unsigned) lets a signed element reach -(top + 1) d: clip it too
         inside = (n != top) | ((k > 0) & (self.overflow == "SAT"))
-        if not np.any(inside & (n > 0)):
+        if not np.any(inside):
             return None
         hi = (self.levels() * self.step()).detach().numpy()
         return -self.k.numpy() * hi, hi
 
     # ---- data ---------------------------------------------------------------------------------
     def _reduce(self, x: torch.Tensor, fn) -> torch.Tensor:
-        lead = x.dim() - self.log2_d.dim()
-        shared = tuple(range(lead)) + tuple(lead + a for a, d in enumerate(self.log2_d.shape) if d == 1)
+        shared = shared_axes(x, self.log2_d.shape)
         return fn(x, dim=shared, keepdim=True).reshape(self.log2_d.shape) if shared else x
 
     @torch.no_grad()
@@ -137,7 +133,6 @@ class StepQuantizer(torch.nn.Module):
         # inside: value q, dQ/dx = 1, dQ/dd = (q - x) / d (through d's straight-through estimator)
         rounded = q + (x - x.detach()) + ((q - x) / d).detach() * (d - d.detach())
         # outside: value ±q_max, dQ/dq_max = sign(x) (0 at an unsigned bottom)
-        # (q_max rounded to 0 is a pruned element: every value is 0, and q_max still learns)
         return torch.where(inside, rounded, torch.where(x > hi, hi, lo))
 
     def extra_repr(self) -> str:

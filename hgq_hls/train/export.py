@@ -30,23 +30,17 @@ def _types(q, shape: tuple):
     return full.uniform() or full
 
 
-def _exact_constant(g: Graph, name: str, values: np.ndarray, declared: bool = True) -> str:
-    """A typed constant (a clamp bound, a pooling scale) holding exactly ``values``;
-    ``declared=False`` marks one whose values are what ONNX implies (an exact 1/n)."""
-    v = np.asarray(values, dtype=np.float64)
+def _exact_constant(g: Graph, name: str, values, declared: bool = True,
+                    types: ElementTypes | None = None) -> str:
+    """A typed constant holding exactly ``values`` (on a power-of-two grid: quantized weights,
+    clamp bounds, pooling scales), with the per-element ``types`` of quantized weights beside
+    them; ``declared=False`` marks one whose values are what ONNX implies (an exact 1/n)."""
+    v = (values.detach().cpu().numpy() if isinstance(values, torch.Tensor) else np.asarray(values)).astype(np.float64)
     t = Interval.from_floats(v).fixed_type()
-    g.add_tensor(Tensor(name, tuple(v.shape), type=t, value=to_mantissa(v, t), declared=declared))
-    return name
-
-
-def _constant(g: Graph, name: str, values: torch.Tensor, types: ElementTypes) -> str:
-    """A typed constant holding exactly the quantized ``values``."""
-    v = values.detach().cpu().numpy().astype(np.float64)
-    t = Interval.from_floats(v).fixed_type()
-    m = to_mantissa(v, t)                                       # exact: v is on t's grid
-    g.add_tensor(Tensor(name, tuple(v.shape), type=t, value=m, declared=True,
-                        element_types=ElementTypes(types.signed, types.width, types.integer,
-                                                   types.rounding, types.overflow, tuple(v.shape))))
+    elements = None if types is None else \
+        ElementTypes(types.signed, types.width, types.integer, types.rounding, types.overflow, tuple(v.shape))
+    g.add_tensor(Tensor(name, tuple(v.shape), type=t, value=to_mantissa(v, t), declared=declared,
+                        element_types=elements))
     return name
 
 
@@ -79,19 +73,19 @@ def to_graph(qm: GraphModule, name: str = "model") -> Graph:
                 g.add_node(Node(node.name, "Clip", [typed, *names], [out], {"bounds": (has_lo, True)}))
         elif isinstance(sub, QLinear):
             w = sub.weight_quantizer
-            weight = _constant(g, f"{node.name}_w", sub.quantized_weight().T,
-                               _transposed(w.element_types(), tuple(sub.weight.shape)))
+            weight = _exact_constant(g, f"{node.name}_w", sub.quantized_weight().T,
+                                     types=_transposed(w.element_types(), tuple(sub.weight.shape)))
             inputs = [src, weight]
             if sub.bias is not None:
-                inputs.append(_constant(g, f"{node.name}_b", sub.quantized_bias(),
-                                        _broadcast(sub.bias_quantizer.element_types(), tuple(sub.bias.shape))))
+                inputs.append(_exact_constant(g, f"{node.name}_b", sub.quantized_bias(),
+                                              types=_broadcast(sub.bias_quantizer.element_types(), tuple(sub.bias.shape))))
             g.add_node(Node(node.name, "Dense", inputs, [out]))
         elif isinstance(sub, QConv):
-            inputs = [src, _constant(g, f"{node.name}_w", sub.quantized_weight(),
-                                     _broadcast(sub.weight_quantizer.element_types(), tuple(sub.weight.shape)))]
+            inputs = [src, _exact_constant(g, f"{node.name}_w", sub.quantized_weight(),
+                                           types=_broadcast(sub.weight_quantizer.element_types(), tuple(sub.weight.shape)))]
             if sub.bias is not None:
-                inputs.append(_constant(g, f"{node.name}_b", sub.quantized_bias(),
-                                        _broadcast(sub.bias_quantizer.element_types(), tuple(sub.bias.shape))))
+                inputs.append(_exact_constant(g, f"{node.name}_b", sub.quantized_bias(),
+                                              types=_broadcast(sub.bias_quantizer.element_types(), tuple(sub.bias.shape))))
             g.add_node(Node(node.name, "Conv", inputs, [out], dict(
                 strides=sub.stride, pads=sub.padding + sub.padding, dilations=sub.dilation, group=sub.groups)))
         elif isinstance(sub, (torch.nn.MaxPool1d, torch.nn.MaxPool2d)):

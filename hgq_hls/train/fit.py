@@ -6,8 +6,9 @@ epoch's cost is above the budget, down while below; a LUT budget trains on the e
 differentiable :class:`~hgq_hls.train.costs.LutSurrogate`), and Uhlich et al.'s memory budgets
 ``{"weight_bits" | "activation_bits" | "peak_activation_bits": N}`` add their penalty
 ``lambda * relu(S / N - 1)**2`` (``lambda`` starts at ``penalty`` and doubles each epoch that
-ends over the budget, since a fixed quadratic penalty settles above it).  Integer bits and signs follow the data: every epoch ends with
-:func:`calibrate` on the calibration samples, and so does training.  Each epoch's record (loss,
+ends over the budget, since a fixed quadratic penalty settles above it).  Integer bits and
+signs follow the data: every epoch ends with :func:`calibrate` on the calibration samples, and
+so does training.  Each epoch's record (loss,
 accuracy, EBOPs, estimated LUTs, the budget's measure, beta) is returned; every checkpoint that
 no other beats on both score and EBOPs is kept (the Pareto front), and with a budget the model
 ends at the best-scoring epoch within it.
@@ -23,9 +24,11 @@ import torch
 
 from ..errors import ArgumentError
 from ..inputs import positive_float, positive_int
+from ..estimate import estimate
 from ..progress import counter
 from .calibrate import calibrate, calibrated_output
 from .costs import MEMORY_KINDS, LutSurrogate, ebops, memory
+from .export import to_graph
 
 #: budgets a controller on beta meets, and budgets met by Uhlich's penalty
 CONTROLLED = ("ebops", "lut")
@@ -86,9 +89,9 @@ def fit(qm: torch.nn.Module, data, epochs: int = 10, beta=0.0, budget: dict | No
     pass ``loss(output, target)``.  ``val = (x, y)`` scores checkpoints (else the training data).
     Integer bits and signs are calibrated on the first ``calib_samples`` samples (all by
     default: a range seen on fewer saturates the rest).  The bit parameters (HGQ's fractional
-    bits, DQ's step and range) learn at ``bits_lr`` times ``lr``.  Each epoch's LUTs are ``hh.estimate(..., backend=estimate_backend)``:
-    ``"verilog"`` (the accurate one; seconds per epoch for CNNs), ``"hls"`` (milliseconds), or
-    None to skip them (not with a LUT budget)."""
+    bits, DQ's step and range) learn at ``bits_lr`` times ``lr``.  Each epoch's LUTs are
+    ``hh.estimate(..., backend=estimate_backend)``: ``"verilog"`` (the accurate one; seconds per
+    epoch for CNNs), ``"hls"`` (milliseconds), or None to skip them (not with a LUT budget)."""
     epochs, batch_size = positive_int(epochs, "epochs"), positive_int(batch_size, "batch_size")
     lr, penalty = positive_float(lr, "lr"), positive_float(penalty, "penalty")
     key, limit = _check_budget(budget)
@@ -99,7 +102,9 @@ def fit(qm: torch.nn.Module, data, epochs: int = 10, beta=0.0, budget: dict | No
     schedule = beta if callable(beta) else (lambda epoch, b=float(beta): b)
     if estimate_backend is None and key == "lut":
         raise ArgumentError("estimate_backend", "a LUT budget needs the estimate: give 'verilog' or 'hls'")
-    lut = LutSurrogate(qm, estimate_backend) if estimate_backend is not None else None
+    # the differentiable surrogate only for a LUT budget (it estimates once before training);
+    # otherwise each epoch's record is the plain estimate
+    lut = LutSurrogate(qm, estimate_backend) if key == "lut" else None
 
     def cost(model, exact=True):
         return lut(model, exact) if key == "lut" else ebops(model, exact)
@@ -139,6 +144,8 @@ def fit(qm: torch.nn.Module, data, epochs: int = 10, beta=0.0, budget: dict | No
             record = dict(epoch=epoch, loss=total / len(x), beta=b, ebops=int(ebops(qm).detach()))
             if lut is not None:
                 record["lut"] = lut.refresh(qm)
+            elif estimate_backend is not None:
+                record["lut"] = estimate(to_graph(qm), backend=estimate_backend).lut
             if key in MEMORY_KINDS:
                 record[key] = int(memory(qm, key).detach())
             if classify:

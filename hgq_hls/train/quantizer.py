@@ -40,6 +40,13 @@ def round_fixed(v: torch.Tensor, rounding: str) -> torch.Tensor:
     return torch.where(v >= 0, torch.floor(v + 0.5), torch.ceil(v - 0.5))   # RND_INF: away
 
 
+def shared_axes(x: torch.Tensor, param_shape) -> tuple:
+    """The axes of data ``x`` (batch axes first, then a quantizer's shape) that share one type:
+    the leading batch axes and every axis where the quantizer's shape is 1."""
+    lead = x.dim() - len(param_shape)
+    return tuple(range(lead)) + tuple(lead + a for a, d in enumerate(param_shape) if d == 1)
+
+
 def _ste_round(p: torch.Tensor) -> torch.Tensor:
     """``round(p)`` forward (half to even), identity backward."""
     return p + (torch.round(p) - p).detach()
@@ -147,8 +154,7 @@ class FixedQuantizer(torch.nn.Module):
         """
         f = torch.round(self.f)
         q = round_fixed(x.to(torch.float64) * torch.exp2(f), self.rounding) * torch.exp2(-f)
-        lead = q.dim() - self.f.dim()
-        shared = tuple(range(lead)) + tuple(lead + a for a, d in enumerate(self.f.shape) if d == 1)
+        shared = shared_axes(q, self.f.shape)
         # the extremes first, then their logarithms (log2 is monotone and the grid is the same
         # along the shared axes): one log per type, not one per value
         top = q.amax(dim=shared, keepdim=True) if shared else q

@@ -32,12 +32,17 @@ _PER_LINE = 8
 _EXACT_DOUBLE_BITS = 53
 
 
-def exact_literal(mantissa: int, frac: int) -> str:
-    """A C++ double literal equal to ``mantissa * 2**-frac`` exactly (trailing zero bits are
-    the exponent's, so only the odd part must fit a double's 53 bits)."""
-    m = int(mantissa)
+def _fits_double(m: int) -> bool:
+    """True when ``m`` times a power of two is a double: its odd part has at most 53 bits
+    (trailing zero bits are the exponent's)."""
     odd = m >> ((m & -m).bit_length() - 1) if m else 0
-    if abs(odd) >= 2 ** _EXACT_DOUBLE_BITS:
+    return abs(odd) < 2 ** _EXACT_DOUBLE_BITS
+
+
+def exact_literal(mantissa: int, frac: int) -> str:
+    """A C++ double literal equal to ``mantissa * 2**-frac`` exactly."""
+    m = int(mantissa)
+    if not _fits_double(m):
         raise ValueError(f"mantissa {mantissa}: its odd part has more than {_EXACT_DOUBLE_BITS} bits, "
                          "no exact double literal")
     return repr(float(np.ldexp(float(m), -frac)))
@@ -48,10 +53,8 @@ def typed_literal(mantissa: int, frac: int, type_name: str) -> str:
     literal, or for an odd part wider than a double a sum of ``type_name`` pieces of 52 bits
     (each between 0 and the value, so each fits the type; the sum is exact in ap_fixed)."""
     m = int(mantissa)
-    try:
+    if _fits_double(m):
         return exact_literal(m, frac)
-    except ValueError:
-        pass
     sign, rest, pieces, shift = (-1 if m < 0 else 1), abs(m), [], 0
     while rest:
         chunk = rest & ((1 << 52) - 1)
