@@ -21,12 +21,16 @@ ABSENT = {
     "gradients": {
         "Bipolar": "gradients run on float graphs for auto_precision; a float model holds no "
                    "BipolarQuant, and the sign has zero derivative almost everywhere",
+        "Requantize": "gradients run on float graphs for auto_precision; a Requantize comes only from "
+                      "a model's own float-scaled quantizers, which make the graph typed",
     },
     "QONNX exporters": {
         "Lookup": "QONNX has no table op: Sigmoid/Tanh with their explicit table types would lose "
                   "them (save_qonnx names the node instead)",
         "Softmax": "its exp and reciprocal tables' types have no QONNX spelling (save_qonnx names "
                    "the node instead)",
+        "Requantize": "not written yet: a float scale's Quant would need its dequantizing Mul and the "
+                      "exact float-scaled weights spelled back (save_qonnx names the node instead)",
     },
 }
 REGISTRIES = {"reference kernels": KERNELS, "HLS layers": LAYERS, "Verilog lowerings": LOWER,

@@ -9,6 +9,7 @@ import numpy as np
 
 from ..version import __version__
 from ..fixed import elements_from_float, from_mantissa
+from ..fixed.division import divide_cast_float
 from ..inputs import as_input_arrays, positive_int
 from ..reference import predict as reference_predict
 from ..verification import VerifyReport, compare, stimulus
@@ -65,11 +66,17 @@ class Project:
 
     def at_ports(self, xs: list[np.ndarray]) -> list[np.ndarray]:
         """Inputs as the ports take them: an input read by a per-element quantizer is
-        converted here, each element to its own type (exact; the firmware then only moves it)."""
+        converted here, each element to its own type, and one read by a Requantize is
+        divided and rounded here (exact; the firmware then only moves it)."""
         out = []
         for x, port in zip(xs, self.manifest["inputs"]):
-            types = getattr(self.graph.tensors[port["tensor"]], "entry_elements", None)
-            out.append(x if types is None else from_mantissa(*elements_from_float(x, types)))
+            tensor = self.graph.tensors[port["tensor"]]
+            types, divisor = getattr(tensor, "entry_elements", None), getattr(tensor, "entry_divisor", None)
+            if divisor is not None:
+                x = from_mantissa(divide_cast_float(x, divisor, tensor.entry_type), tensor.entry_type.frac)
+            elif types is not None:
+                x = from_mantissa(*elements_from_float(x, types))
+            out.append(x)
         return out
 
     def verify(self, x=None, n: int = 10_000, seed: int = 0, progress: bool = False) -> VerifyReport:

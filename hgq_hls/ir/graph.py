@@ -9,6 +9,7 @@ import networkx as nx
 
 from ..errors import InvalidGraphError
 from .node import Node
+from .ops import OPS
 from .tensor import Tensor
 
 
@@ -142,9 +143,10 @@ class Graph:
 
     def casts_output(self, tensor: str) -> bool:
         """True when ``tensor`` has a declared type that its producer does not compute itself
-        (any op but a Quantize): the producer's exact result is cast to that type."""
+        (any op but a quantizer typed by its attribute): the producer's exact result is cast
+        to that type."""
         t, node = self.tensors[tensor], self.producer(tensor)
-        return t.declared and t.type is not None and node is not None and node.op != "Quantize"
+        return t.declared and t.type is not None and node is not None and not OPS[node.op].typed_by_attr
 
     def topological(self) -> list[Node]:
         """Nodes in a deterministic topological order."""

@@ -22,7 +22,8 @@ class Tensor:
     (float) graph input that only quantizers of one type read: firmware takes the input in
     that type, since converting the float at the port *is* the quantizer (for a per-element
     quantizer ``entry_elements``: the host converts each element to its type, and the port
-    carries ``entry_type``, their container).
+    carries ``entry_type``, their container; for a Requantize ``entry_divisor``: the host
+    divides and rounds, and the port carries the integer codes in ``entry_type``).
     ``element_types`` refines ``type`` per element (HGQ granularity): each element's own
     type; ``type`` is then the container that holds every element's values, on the common
     grid the values travel in (:class:`~hgq_hls.fixed.ElementTypes`).
@@ -36,6 +37,7 @@ class Tensor:
     declared: bool = False
     entry_type: FixedType | None = None
     entry_elements: ElementTypes | None = None
+    entry_divisor: np.ndarray | None = None
     element_types: ElementTypes | None = None
 
     @property

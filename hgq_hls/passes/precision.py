@@ -41,19 +41,32 @@ def _check_inputs(g: Graph) -> None:
         raise UnsupportedModelError(problems)
 
 
+def _entry(node):
+    """(type, divisor) an untyped input enters with when quantizer ``node`` reads it, else None."""
+    if OPS[node.op].typed_by_attr:
+        return node.attrs["type"], node.attrs.get("divisor")
+    return None
+
+
 def _record_entry_types(g: Graph) -> None:
     """An untyped input read only by quantizers of one type enters the firmware in that type.
 
     For per-element quantizers the host converts each element to its own type (exactly, as
     the quantizer would) and the port carries the container type: converting at the port in
-    the container and again in firmware would round twice.
+    the container and again in firmware would round twice.  A float input read by a
+    Requantize is divided and rounded on the host too (``entry_divisor``): the port carries
+    its integer codes, and the firmware's Requantize only moves them.
     """
     for name in g.inputs:
-        tensor, consumers = g.tensors[name], g.consumers(name)
-        types = {node.attrs["type"] if node.op == "Quantize" else None for node in consumers}
-        t = types.pop() if tensor.type is None and len(types) == 1 else None
+        tensor = g.tensors[name]
+        entries = [_entry(node) for node in g.consumers(name)]
+        first = entries[0] if entries else None
+        same = first is not None and all(
+            e is not None and e[0] == first[0] and np.array_equal(e[1], first[1]) for e in entries)
+        t, divisor = first if tensor.type is None and same else (None, None)
         tensor.entry_elements = t if isinstance(t, ElementTypes) else None
         tensor.entry_type = t.container() if isinstance(t, ElementTypes) else t
+        tensor.entry_divisor = divisor
 
 
 def infer_precision(g: Graph) -> tuple[Graph, bool]:
@@ -69,7 +82,7 @@ def infer_precision(g: Graph) -> tuple[Graph, bool]:
     for node in g.topological():
         OPS[node.op].build_tables(node)
         ivs = [g.tensors[i].interval for i in node.inputs]
-        if ivs[0] is None and node.op == "Quantize":       # float graph input: any value
+        if ivs[0] is None and OPS[node.op].typed_by_attr:     # float graph input: any value
             t = node.attrs["type"]
             outs = [t.interval() if isinstance(t, ElementTypes)
                     else Interval.from_type(t, g.tensors[node.outputs[0]].shape)]
@@ -85,7 +98,7 @@ def infer_precision(g: Graph) -> tuple[Graph, bool]:
             if g.casts_output(name):
                 node.attrs["acc_type"] = iv.fixed_type()
                 tensor.interval = quantize_interval(iv, tensor.type)
-            elif node.op == "Quantize":
+            elif OPS[node.op].typed_by_attr:
                 t = node.attrs["type"]
                 if isinstance(t, ElementTypes):
                     tensor.type, tensor.element_types = t.container(), t

@@ -12,6 +12,7 @@ from onnx import helper
 
 import hgq_hls as hh
 from hgq_hls.frontend.onnx.builder import QONNX_DOMAIN, ModelBuilder
+from tests.frontend.float_scale_models import float_quant, float_scaled_mlp, ort_static_qdq
 from tests.frontend.qonnx_models import mixed_mlp, qdq_model, random_qonnx_model, trunc_model
 
 T = hh.FixedType
@@ -228,6 +229,29 @@ def batchnorm_folded_and_affine():
 @model
 def qdq_int8():
     return hh.load_onnx(qdq_model())
+
+
+@model
+def float_scales_mlp():
+    """QONNX float32 scales (per channel, zero points, narrow, HALF_UP): Requantize by odd divisors."""
+    return hh.load_onnx(float_scaled_mlp(0))
+
+
+@model
+def float_scales_zero_point_before_rounding():
+    """Per-channel scales with small odd parts and a zero point added before half-even rounding
+    (an Add before the Requantize), on a fixed-point input; a CNN channel axis."""
+    b = ModelBuilder("float_zero")
+    x = b.quant("x", 10, 5)
+    scale = np.array([0.375, 1.25, np.float32(0.3)], np.float32).reshape(1, 3, 1, 1)
+    y = float_quant(b, x, scale, 4, zero=1.0, mode="ROUND")
+    return hh.load_onnx(b.build({"x": ["N", 3, 2, 2]}, y))
+
+
+@model
+def ort_quantize_static_per_channel():
+    """onnxruntime quantize_static: uint8 activations with zero points, int8 per-channel weights."""
+    return hh.load_onnx(ort_static_qdq(0))
 
 
 def _dense(w, name="fc"):

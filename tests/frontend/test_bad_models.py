@@ -129,15 +129,15 @@ def test_unsupported_ops_feeding_each_other_are_all_named():
     assert [p.op for p in _problems(b.build({"x": ["N", 4]}, y))] == ["Elu", "Selu", "HardSwish"]
 
 
-def test_every_non_power_of_two_quantizer_is_listed():
+def test_every_bad_scale_quantizer_is_listed():
     b = ModelBuilder("nine")
     h = b.quant("x", 8, 4)
     for k in range(9):
-        h = b.node("Quant", [h, b.const(np.float32(0.3 + k / 100)), b.const(np.float32(0)),
+        h = b.node("Quant", [h, b.const(np.float32(-0.3 - k / 100)), b.const(np.float32(0)),
                              b.const(np.float32(8))], domain=QONNX_DOMAIN, signed=1, narrow=0,
                    rounding_mode="ROUND")
     problems = _problems(b.build({"x": ["N", 4]}, h))
-    assert len(problems) == 9 and all("power of two" in p.reason for p in problems)
+    assert len(problems) == 9 and all("positive and finite" in p.reason for p in problems)
 
 
 def test_shape_mismatch_names_the_node():

@@ -15,8 +15,8 @@ def test_every_problem_is_listed_not_just_the_first():
     x = b.quant("x", 8, 4)
     h = b.node("Gemm", [x, b.quant(b.const(np.ones((4, 3), np.float32)), 4, 2)])
     h = b.quant(h, 8, 0, signed=1)
-    # a non-power-of-two scale on an activation, and an op we do not support
-    scale = b.const(np.float32(0.3), "scale")
+    # a negative scale on an activation, and an op we do not support
+    scale = b.const(np.float32(-0.3), "scale")
     bad = b.node("Quant", [h, scale, b.const(np.float32(0)), b.const(np.float32(8))],
                  domain="qonnx.custom_op.general", signed=1, narrow=0, rounding_mode="ROUND")
     other = b.node("Elu", [x])
@@ -25,20 +25,22 @@ def test_every_problem_is_listed_not_just_the_first():
     with pytest.raises(hh.UnsupportedModelError) as info:
         hh.load_onnx(model)
     assert any(p.op == "Elu" and "not supported" in p.reason for p in info.value.problems)
-    assert any(p.op == "Quant" and "power of two" in p.reason for p in info.value.problems)
+    assert any(p.op == "Quant" and "positive and finite" in p.reason for p in info.value.problems)
     assert len(info.value.problems) == 2
 
 
-def test_zero_point_and_unsigned_narrow_are_explained():
+def test_fractional_zero_point_and_ceil_rounding_are_explained():
     b = ModelBuilder()
-    x = b.node("Quant", ["x", b.const(np.float32(0.25)), b.const(np.float32(3)), b.const(np.float32(8))],
+    x = b.node("Quant", ["x", b.const(np.float32(0.3)), b.const(np.float32(2.5)), b.const(np.float32(8))],
                domain="qonnx.custom_op.general", signed=1, narrow=0, rounding_mode="ROUND")
-    y = b.quant(x, 8, 2, signed=0, narrow=1)
+    y = b.node("Quant", [x, b.const(np.float32(0.3)), b.const(np.float32(0)), b.const(np.float32(8))],
+               domain="qonnx.custom_op.general", signed=1, narrow=0, rounding_mode="CEIL")
     with pytest.raises(hh.UnsupportedModelError, match="zero point") as info:
         hh.load_onnx(b.build({"x": ["N", 3]}, y))
-    # checking goes on past the first: the unsigned narrow Quant downstream is named too
+    # checking goes on past the first: the CEIL Quant downstream is named too
     assert [p.node for p in info.value.problems] == ["Quant_4", "Quant_8"]
-    assert "unsigned narrow" in info.value.problems[1].reason
+    assert "not an integer" in info.value.problems[0].reason
+    assert "CEIL" in info.value.problems[1].reason
 
 
 def test_dynamic_feature_shape_is_reported():

@@ -26,6 +26,9 @@ class OpDef:
     #: a quantizer: its output type is its own (a graph holding one is typed), and it may
     #: read a float graph input (it converts the float itself)
     declares_type = False
+    #: the output's type is ``attrs["type"]`` itself, never a cast of the result (Quantize,
+    #: Requantize); precision inference and the default precision leave it alone
+    typed_by_attr = False
     #: a layer with weights: input 1 is the weight, input 2 the optional bias, each output a
     #: sum of products (Dense, Conv)
     multiply_accumulate = False

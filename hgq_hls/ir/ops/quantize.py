@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ...fixed import ElementTypes, FixedType, Interval, cast
+from ...fixed.division import divide_cast
 from ...fixed.rounding import round_shift
 from ...fixed.storage import as_object
 from .base import OpDef, register
@@ -24,6 +25,14 @@ def quantize_interval(iv: Interval, t) -> Interval:
     else:
         exact = FixedType(True, _WIDE, _WIDE - t.frac, t.rounding, "WRAP")
         lo, hi = cast(iv.lo, iv.frac, exact), cast(iv.hi, iv.frac, exact)
+    lo, hi = _overflow_bounds(lo, hi, t)
+    if per_element:
+        lo, hi = np.where(t.pruned, 0, lo), np.where(t.pruned, 0, hi)
+    return Interval(lo, hi, t.frac)
+
+
+def _overflow_bounds(lo, hi, t):
+    """Bounds of the overflow-handled values, from the bounds of the rounded (unbounded) ones."""
     tmin, tmax = t.saturation_bounds
     overflows = (lo < t.min_mantissa) | (hi > t.max_mantissa)
     if t.overflow == "WRAP":
@@ -35,9 +44,7 @@ def quantize_interval(iv: Interval, t) -> Interval:
         if t.overflow == "SAT_ZERO":
             lo = np.where(overflows, np.minimum(lo, 0), lo)
             hi = np.where(overflows, np.maximum(hi, 0), hi)
-    if per_element:
-        lo, hi = np.where(t.pruned, 0, lo), np.where(t.pruned, 0, hi)
-    return Interval(lo, hi, t.frac)
+    return lo, hi
 
 
 @register
@@ -47,6 +54,7 @@ class Quantize(OpDef):
 
     name = "Quantize"
     declares_type = True
+    typed_by_attr = True
     light = True
 
     def interval(self, node, ivs):
@@ -65,3 +73,26 @@ class Bipolar(OpDef):
         shape = ivs[0].shape
         return [Interval(np.full(shape, -1, dtype=object), np.full(shape, 1, dtype=object),
                          node.attrs["frac"])]
+
+
+@register
+class Requantize(OpDef):
+    """``y = cast(x / attrs["divisor"], attrs["type"])``, exactly: a float scale's quantizer.
+
+    ``divisor`` holds positive integers broadcasting to the input per sample (one per channel
+    for a per-channel scale): ``x / (a * 2**k)`` of a float scale is ``x / a`` on the grid
+    ``2**k``.  The result is rounded from the exact quotient (:mod:`hgq_hls.fixed.division`).
+    """
+
+    name = "Requantize"
+    declares_type = True
+    typed_by_attr = True
+
+    def interval(self, node, ivs):
+        t, d = node.attrs["type"], node.attrs["divisor"]
+        iv = ivs[0]
+        # x / d is monotone (d > 0) and so is rounding: round the endpoints, then overflow
+        exact = FixedType(True, _WIDE, _WIDE - t.frac, t.rounding, "WRAP")
+        lo, hi = divide_cast(iv.lo, iv.frac, d, exact), divide_cast(iv.hi, iv.frac, d, exact)
+        lo, hi = _overflow_bounds(lo, hi, t)
+        return [Interval(lo, hi, t.frac)]

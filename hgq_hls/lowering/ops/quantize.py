@@ -1,10 +1,13 @@
-"""Lowering of the quantizers: a Quantize is its output port's cast; a BipolarQuant a select."""
+"""Lowering of the quantizers: a Quantize is its output port's cast; a Requantize a division by a
+constant (magic multiply, shift, sticky bit) and a cast; a BipolarQuant a select."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from ...fixed import ElementTypes
+from ...fixed import ElementTypes, FixedType
+from ..division import plan_division
+from ..netlist import Netlist, Operand
 from .base import elementwise, lowering
 
 
@@ -18,6 +21,43 @@ def quantize(net, node, ins, g):
     out = np.empty(x.shape, dtype=object)
     for e in np.ndindex(*x.shape):
         out[e] = net.cast(x[e], t.element(e))
+    return [out]
+
+
+def divide(net: Netlist, x: Operand, d: int, t: FixedType) -> Operand:
+    """``cast(x / d, t)`` exactly: floor quotient by a magic multiply plus a sticky bit."""
+    f = x.fmt
+    plan = plan_division(f.lo, f.hi, f.frac, d, t)
+    qfrac = plan.quotient_frac
+    # values beyond one step past the output's range saturate alike: clamp before dividing
+    if plan.clamp_lo is not None:
+        x = net.extreme(x, net.const(plan.clamp_lo, f.frac), "max")
+    if plan.clamp_hi is not None:
+        x = net.extreme(x, net.const(plan.clamp_hi, f.frac), "min")
+    if plan.odd == 1:                        # a power of two: the cast alone
+        return net.cast(Operand(x.wire, x.shift - plan.exp), t)
+    n = Operand(x.wire, x.shift + f.frac + plan.guard)          # the integer N = X * 2**guard
+    shifted = net.add(n, net.const(-plan.offset, 0)) if plan.offset else n
+    product = net.scale(shifted, plan.magic, 0)
+    top = Operand(product.wire, product.shift - plan.shift)     # N' * m / 2**s
+    floor = net.cast(top, FixedType(False, max((plan.span // plan.odd).bit_length(), 1),
+                                    max((plan.span // plan.odd).bit_length(), 1), "TRN", "WRAP"))
+    low = net.cast(top, FixedType(False, plan.shift, 0, "TRN", "WRAP"))     # (N' * m) mod 2**s
+    sticky = net.select(net.add(low, net.const(-plan.magic, plan.shift)), net.const(1, 0), net.const(0, 0))
+    quotient = net.add(floor, net.const(plan.offset // plan.odd, 0)) if plan.offset else floor
+    doubled = net.add(Operand(quotient.wire, quotient.shift - qfrac), Operand(sticky.wire, sticky.shift - qfrac - 1))
+    return net.cast(doubled, t)
+
+
+@lowering("Requantize")
+def requantize(net, node, ins, g):
+    if g.tensors[node.inputs[0]].type is None:
+        return [ins[0]]                     # a float graph input: the host divided it
+    x, t = ins[0], node.attrs["type"]
+    d = np.broadcast_to(np.asarray(node.attrs["divisor"], dtype=object), x.shape)
+    out = np.empty(x.shape, dtype=object)
+    for e in np.ndindex(*x.shape):
+        out[e] = divide(net, x[e], int(d[e]), t)
     return [out]
 
 

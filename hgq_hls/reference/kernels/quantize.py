@@ -1,10 +1,11 @@
-"""Quantize and Bipolar kernels, and the conversion of a value to a type."""
+"""Quantize, Requantize and Bipolar kernels, and the conversion of a value to a type."""
 
 from __future__ import annotations
 
 import numpy as np
 
 from ...fixed import convert
+from ...fixed.division import divide_cast, divide_cast_float
 from .base import kernel
 
 
@@ -17,6 +18,14 @@ def to_type(value, t):
 @kernel("Quantize")
 def quantize(node, inputs, graph):
     return [to_type(inputs[0], node.attrs["type"])]
+
+
+@kernel("Requantize")
+def requantize(node, inputs, graph):
+    (arr, frac), t, d = inputs[0], node.attrs["type"], node.attrs["divisor"]
+    if frac is None:                 # a float graph input: each float is an exact rational
+        return [(divide_cast_float(arr, d, t), t.frac)]
+    return [(divide_cast(arr, frac, d, t), t.frac)]
 
 
 @kernel("Bipolar")

@@ -1,7 +1,9 @@
-"""Quantizers: QONNX Quant / BipolarQuant, ONNX QuantizeLinear / DequantizeLinear, BatchNorm.
+"""Quantizers: QONNX Quant / BipolarQuant / Trunc, ONNX QuantizeLinear / DequantizeLinear.
 
 A quantizer on a constant becomes a typed constant (exact mantissas, per-channel scales
-allowed); on an activation it becomes a Quantize node with the equivalent ap_fixed type.
+allowed); on an activation with power-of-two scales it becomes a Quantize node with the
+equivalent ap_fixed type, and with float scales or zero points a Requantize (an exact
+division by the scale's odd part, :mod:`..float_scales`).
 """
 
 from __future__ import annotations
@@ -13,7 +15,15 @@ import numpy as np
 from ....fixed import ElementTypes, FixedType, Interval, elements_from_float, from_mantissa, to_mantissa
 from ....fixed.modes import rounding_from_qonnx
 from ....fixed.fixed_type import MAX_DECLARED_WIDTH
+from ....fixed.storage import as_object
+from ..float_scales import (activation_quantizer, constant_values, exact_constant, integer_zero_point,
+                            split_scale)
 from .base import Unsupported, handles
+
+
+def _is_power_of_two(scale) -> bool:
+    scale = np.asarray(scale, dtype=np.float64)
+    return bool(np.all(np.isfinite(scale)) and np.all(scale > 0) and np.all(np.frexp(scale)[0] == 0.5))
 
 
 def _power_of_two_frac(scale: np.ndarray, where: str) -> np.ndarray:
@@ -126,8 +136,9 @@ def quant(ctx, node):
     scale = ctx.require_const(node, 1, "the scale")
     zero = ctx.require_const(node, 2, "the zero point")
     bits = ctx.require_const(node, 3, "the bit width")
-    if np.any(zero != 0):
-        raise Unsupported("a non-zero zero point is not fixed-point (zeropt must be 0)")
+    signed, narrow = bool(a.get("signed", 1)), bool(a.get("narrow", 0))
+    if np.any(zero != 0) or not _is_power_of_two(scale) or (narrow and not signed):
+        return _float_scaled_quant(ctx, node, scale, zero, bits, signed, narrow, a)
     if np.size(bits) == 1:
         bits = np.asarray(_scalar_bits(bits, "bitwidth"))
     else:
@@ -137,7 +148,7 @@ def quant(ctx, node):
     fracs = _power_of_two_frac(scale, "scale")
     mode = a.get("rounding_mode", "ROUND")
     mode = mode.decode() if isinstance(mode, bytes) else mode
-    t = _quant_types(ctx, node, bits, fracs, bool(a.get("signed", 1)), bool(a.get("narrow", 0)), mode)
+    t = _quant_types(ctx, node, bits, fracs, signed, narrow, mode)
     if isinstance(t, FixedType):
         problem = t.declaration_problem()
         if problem:
@@ -156,6 +167,32 @@ def quant(ctx, node):
     ctx.add("Quantize", [node.input[0]], [node.output[0]], node.name, type=t)
 
 
+def _float_scaled_quant(ctx, node, scale, zero, bits, signed, narrow, attrs):
+    """QONNX Quant with float scales or a zero point: exact values on constants, a Requantize
+    on activations (QONNX adds the zero point before rounding)."""
+    if np.size(bits) != 1:
+        raise Unsupported("per-element bit widths with float scales or zero points are not supported")
+    bits = _scalar_bits(bits, "bitwidth")
+    if signed and bits == 1:
+        raise Unsupported("a signed 1-bit QONNX Quant is bipolar {-1,+1}, not a fixed-point type "
+                          "(use BipolarQuant)")
+    mode = attrs.get("rounding_mode", "ROUND")
+    try:
+        rounding = rounding_from_qonnx(mode.decode() if isinstance(mode, bytes) else mode)
+    except ValueError as exc:
+        raise Unsupported(str(exc)) from None
+    _check_broadcast(ctx, node, np.asarray(scale), "the scale")
+    _check_broadcast(ctx, node, np.asarray(zero), "the zero point")
+    z = integer_zero_point(zero, "the zero point")
+    x = ctx.const(node.input[0])
+    if x is not None:
+        m, frac = constant_values(x, scale, z, bits, signed, narrow, rounding, zero_before_rounding=True)
+        exact_constant(ctx, node.output[0], m, frac)
+        return
+    activation_quantizer(ctx, node, node.input[0], node.output[0], _per_sample(ctx, node, np.asarray(scale)),
+                         _per_sample(ctx, node, z), bits, signed, narrow, rounding, zero_before_rounding=True)
+
+
 @handles("BipolarQuant")
 def bipolar_quant(ctx, node):
     scale = ctx.require_const(node, 1, "the scale")
@@ -169,42 +206,104 @@ def bipolar_quant(ctx, node):
 
 
 _QDQ_TYPES = {np.dtype(np.int8): (True, 8), np.dtype(np.uint8): (False, 8),
-              np.dtype(np.int16): (True, 16), np.dtype(np.uint16): (False, 16)}
+              np.dtype(np.int16): (True, 16), np.dtype(np.uint16): (False, 16),
+              np.dtype(np.int32): (True, 32), np.dtype(np.uint32): (False, 32)}
 
 
-def _qdq_type(ctx, node, zero_point_index: int, int_dtype) -> FixedType:
-    scale = ctx.require_const(node, 1, "the scale")
-    frac = _scalar_frac(scale, "y_scale (per-axis QDQ scales are not supported)")
-    if len(node.input) > zero_point_index and node.input[zero_point_index]:
-        zp = ctx.require_const(node, zero_point_index, "the zero point")
-        if np.any(zp != 0):
-            raise Unsupported("a non-zero zero point is not fixed-point")
-        int_dtype = zp.dtype
+def _qdq_params(ctx, node, int_dtype, rank: int, per_sample: bool):
+    """(scale, zero point, signed, bits) of a QuantizeLinear/DequantizeLinear, the per-axis
+    parameters reshaped to broadcast over a tensor of ``rank`` axes (per sample: no batch axis)."""
+    a = ctx.attrs(node)
+    if a.get("block_size", 0):
+        raise Unsupported("blocked quantization (block_size) is not supported")
+    scale = np.asarray(ctx.require_const(node, 1, "the scale"), dtype=np.float64)
+    if len(node.input) > 2 and node.input[2]:
+        zero = ctx.require_const(node, 2, "the zero point")
+        int_dtype = zero.dtype
+    else:
+        zero = np.zeros(scale.shape, dtype=np.int64)
+        int_dtype = np.dtype(a["output_dtype"]) if "output_dtype" in a and a["output_dtype"] else int_dtype
     if np.dtype(int_dtype) not in _QDQ_TYPES:
-        raise Unsupported(f"quantized type {np.dtype(int_dtype)} is not supported")
-    signed, width = _QDQ_TYPES[np.dtype(int_dtype)]
-    # QuantizeLinear rounds half to even and saturates
-    return FixedType(signed, width, width - frac, "RND_CONV", "SAT")
+        raise Unsupported(f"quantized type {np.dtype(int_dtype)} is not supported "
+                          f"(only {', '.join(str(t) for t in _QDQ_TYPES)})")
+    signed, bits = _QDQ_TYPES[np.dtype(int_dtype)]
+    if scale.ndim > 1 or np.shape(zero) != scale.shape:
+        raise Unsupported(f"the scale {scale.shape} and zero point {np.shape(zero)} must be scalars "
+                          "or 1-D of the same length")
+    if scale.ndim == 1:
+        axis = int(a.get("axis", 1))
+        full_rank = rank + int(per_sample)
+        axis = axis + full_rank if axis < 0 else axis
+        if per_sample:
+            if axis == 0:
+                raise Unsupported("per-axis quantization along the batch axis is not supported")
+            axis -= 1
+        if not 0 <= axis < rank:
+            raise Unsupported(f"axis {a.get('axis', 1)} is outside the tensor's {full_rank} axes")
+        shape = [1] * rank
+        shape[axis] = scale.size
+        scale, zero = scale.reshape(shape), np.asarray(zero).reshape(shape)
+    return scale, np.asarray(zero).astype(np.int64), signed, bits
+
+
+def _qdq_frac(scale, zero) -> int | None:
+    """``f`` when the parameters are one power-of-two scale ``2**-f`` with zero point 0, else None."""
+    if np.size(scale) != 1 or np.any(zero != 0) or not _is_power_of_two(scale):
+        return None
+    return int(_power_of_two_frac(scale, "the scale").reshape(-1)[0])
 
 
 @handles("QuantizeLinear")
 def quantize_linear(ctx, node):
-    t = _qdq_type(ctx, node, 2, np.int8)
-    ctx.qdq_types[node.output[0]] = t
-    ctx.add("Quantize", [node.input[0]], [node.output[0]], node.name, type=t)
+    x = node.input[0]
+    if ctx.const(x) is not None:
+        raise Unsupported("QuantizeLinear of a constant: store the integer weights with a DequantizeLinear")
+    scale, zero, signed, bits = _qdq_params(ctx, node, np.uint8, len(ctx.shape(x)), per_sample=True)
+    ctx.qdq_types[node.output[0]] = (scale, zero)
+    frac = _qdq_frac(scale, zero)
+    if frac is not None:
+        # QuantizeLinear rounds half to even and saturates; its DequantizeLinear is then no-op
+        ctx.add("Quantize", [x], [node.output[0]], node.name, type=FixedType(signed, bits, bits - frac, "RND_CONV", "SAT"))
+        return
+    # the code minus the zero point on the scale's grid; DequantizeLinear multiplies by D.
+    # ONNX rounds x / s and then adds the zero point.
+    activation_quantizer(ctx, node, x, node.output[0], scale, zero, bits, signed, False, "RND_CONV",
+                         zero_before_rounding=False, dequantize=False)
 
 
 @handles("DequantizeLinear")
 def dequantize_linear(ctx, node):
     q = ctx.const(node.input[0])
     if q is not None:                    # integer weights stored in the model
-        t = _qdq_type(ctx, node, 2, q.dtype)
-        _typed_const(ctx, node.output[0], q.astype(np.float64) * t.lsb, t)
+        scale, zero, signed, bits = _qdq_params(ctx, node, q.dtype, q.ndim, per_sample=False)
+        if q.dtype.kind not in "iu":
+            raise Unsupported(f"the quantized constant holds {q.dtype}, not integers")
+        frac = _qdq_frac(scale, zero)
+        if frac is not None:             # the stored integer type on the scale's grid
+            t = FixedType(signed, bits, bits - frac, "RND_CONV", "SAT")
+            _typed_const(ctx, node.output[0], q.astype(np.float64) * t.lsb, t)
+            return
+        m, frac = _dequantized(q, scale, zero)
+        exact_constant(ctx, node.output[0], m, frac)
         return
-    t = ctx.qdq_types.get(node.input[0])
-    if t is None or _qdq_type(ctx, node, 2, np.int8 if t.signed else np.uint8).frac != t.frac:
-        raise Unsupported("DequantizeLinear must follow a QuantizeLinear with the same scale")
-    ctx.add("Identity", [node.input[0]], [node.output[0]], node.name)
+    params = ctx.qdq_types.get(node.input[0])
+    if params is None:
+        raise Unsupported("DequantizeLinear must follow a QuantizeLinear (or read an integer constant)")
+    scale, zero, _, _ = _qdq_params(ctx, node, np.uint8, len(ctx.shape(node.input[0])), per_sample=True)
+    if not (np.array_equal(scale, params[0]) and np.array_equal(zero, params[1])):
+        raise Unsupported("DequantizeLinear must use its QuantizeLinear's scale and zero point")
+    if _qdq_frac(scale, zero) is not None:
+        ctx.add("Identity", [node.input[0]], [node.output[0]], node.name)
+        return
+    divisor, _, _ = split_scale(scale, "the scale")
+    d = exact_constant(ctx, ctx.graph.unique_name(f"{node.name}_scale"), divisor, 0)
+    ctx.add("Mul", [node.input[0], d], [node.output[0]], node.name)
+
+
+def _dequantized(q: np.ndarray, scale, zero) -> tuple[np.ndarray, int]:
+    """Exact mantissas and frac of ``(q - z) * s`` (s = D * 2**kmin)."""
+    divisor, _, kmin = split_scale(scale, "the scale")
+    return np.asarray((as_object(q) - as_object(zero)) * divisor, dtype=object), -kmin
 
 
 def _qonnx_version(ctx, node) -> int:
