@@ -249,6 +249,16 @@ def float_scales_zero_point_before_rounding():
 
 
 @model
+def float_scales_fine_input():
+    """A 16-bit input on a 2^-8 grid divided by 48, 80 (3 and 5 times 2^4) and 0.3f to 3 bits:
+    the input's fine bits only feed the sticky bit."""
+    b = ModelBuilder("float_fine")
+    x = b.quant("x", 16, 8)
+    y = float_quant(b, x, np.array([48.0, 80.0, np.float32(0.3)], np.float32), 3)
+    return hh.load_onnx(b.build({"x": ["N", 3]}, y))
+
+
+@model
 def ort_quantize_static_per_channel():
     """onnxruntime quantize_static: uint8 activations with zero points, int8 per-channel weights."""
     return hh.load_onnx(ort_static_qdq(0))

@@ -37,17 +37,26 @@ def test_plan_divides_every_value_in_range(rounding):
 
 def test_plan_at_accumulator_widths():
     """A 40-bit accumulator divided by a float32 scale's 24-bit odd part: the extremes and
-    random values (the magic constant's bound is tight at the top of the range)."""
+    random values (the magic constant's bound is tight at the top of the range); to a narrow
+    saturating type (fine bits dropped into the sticky bit) and to a wide wrapping one."""
     lo, hi, frac = -(1 << 39), (1 << 39) - 1, 20
     t = FixedType(True, 8, 4, "RND_CONV", "SAT")
     d = 0x9A3C4B | 1
     plan = plan_division(lo, hi, frac, d, t)
     rng = np.random.default_rng(0)
     xs = [lo, lo + 1, hi, hi - 1, 0, -1] + [int(v) for v in rng.integers(lo, hi, 2000)]
-    for x in xs:
-        q, sticky = divide_by_plan(x, plan)
-        n = x << plan.guard
-        assert q == n // plan.odd and sticky == (n % plan.odd != 0)
+    assert plan.drop > 0                 # the accumulator's fine bits only feed the sticky bit
+    pairs = [divide_by_plan(x, plan) for x in xs]
+    doubled = np.array([2 * q + int(s) for q, s in pairs], dtype=object)
+    assert_array_equal(cast(doubled, plan.quotient_frac + 1, t),
+                       divide_cast(np.array(xs, dtype=object), frac, d, t))
+    # and the wide-open case: no saturation, every quotient bit kept
+    wrap = t.replace(overflow="WRAP", width=64)
+    plan = plan_division(lo, hi, frac, d, wrap)
+    pairs = [divide_by_plan(x, plan) for x in xs]
+    doubled = np.array([2 * q + int(s) for q, s in pairs], dtype=object)
+    assert_array_equal(cast(doubled, plan.quotient_frac + 1, wrap),
+                       divide_cast(np.array(xs, dtype=object), frac, d, wrap))
 
 
 def _requantize_model(scale, bits=5, in_bits=8, in_frac=3, mode="ROUND"):
@@ -67,4 +76,25 @@ def test_requantize_netlist_equals_reference_on_every_code(mode):
     codes = np.arange(in_type.min_mantissa, in_type.max_mantissa + 1)
     got = np.array([[m * 2.0 ** -f for m, f in evaluate(net, {"in0": [c] * 5})["out0"]] for c in codes])
     x = np.repeat(from_mantissa(codes, in_type.frac)[:, None], 5, axis=1)
+    assert_array_equal(got, hh.predict(g, x, trace=True)[node.outputs[0]])
+
+
+def test_requantize_netlist_drops_fine_input_bits_exactly():
+    """A 16-bit input on a 2^-8 grid divided by scales 48 and 80 (3 * 2^4, 5 * 2^4) and 0.3f:
+    the input's low bits only feed the sticky bit; ties (x = (k + 1/2) * s) included."""
+    b = ModelBuilder("requantize_fine")
+    x = b.quant("x", 16, 8)
+    y = b.node("Quant", [x, b.const(np.array([48.0, 80.0, np.float32(0.3)], np.float32)),
+                         b.const(np.float32(0)), b.const(np.float32(3))], domain=QONNX_DOMAIN,
+               signed=1, narrow=0, rounding_mode="ROUND")
+    g = hh.load_onnx(b.build({"x": ["N", 3]}, y))
+    node = next(n for n in g.nodes.values() if n.op == "Requantize")
+    net = node_netlist(g, node, "requantize")
+    in_type = g.tensors[node.inputs[0]].type
+    rng = np.random.default_rng(0)
+    ties = [int(k * 24 * 256) for k in range(-5, 6)] + [int(k * 40 * 256) for k in range(-3, 4)]
+    codes = np.unique(np.concatenate([rng.integers(in_type.min_mantissa, in_type.max_mantissa, 1500),
+                                      [in_type.min_mantissa, in_type.max_mantissa, 0, 1, -1], ties]))
+    got = np.array([[m * 2.0 ** -f for m, f in evaluate(net, {"in0": [c] * 3})["out0"]] for c in codes])
+    x = np.repeat(from_mantissa(codes, in_type.frac)[:, None], 3, axis=1)
     assert_array_equal(got, hh.predict(g, x, trace=True)[node.outputs[0]])

@@ -36,7 +36,16 @@ def divide(net: Netlist, x: Operand, d: int, t: FixedType) -> Operand:
         x = net.extreme(x, net.const(plan.clamp_hi, f.frac), "min")
     if plan.odd == 1:                        # a power of two: the cast alone
         return net.cast(Operand(x.wire, x.shift - plan.exp), t)
-    n = Operand(x.wire, x.shift + f.frac + plan.guard)          # the integer N = X * 2**guard
+    dropped = None
+    if plan.drop:
+        # H = floor(X / 2**drop) (wiring) and whether the dropped bits L are non-zero
+        coarse = f.frac - plan.drop
+        width = max(f.width - plan.drop + 1, 2)
+        high = net.cast(x, FixedType(True, width, width - coarse, "TRN", "WRAP"))
+        low = net.cast(x, FixedType(False, plan.drop, plan.drop - f.frac, "TRN", "WRAP"))
+        dropped = net.select(net.add(low, net.const(-1, f.frac)), net.const(1, 0), net.const(0, 0))
+        x = high
+    n = Operand(x.wire, x.shift + x.fmt.frac + plan.guard)      # the integer N = H * 2**guard
     shifted = net.add(n, net.const(-plan.offset, 0)) if plan.offset else n
     product = net.scale(shifted, plan.magic, 0)
     top = Operand(product.wire, product.shift - plan.shift)     # N' * m / 2**s
@@ -44,6 +53,8 @@ def divide(net: Netlist, x: Operand, d: int, t: FixedType) -> Operand:
                                     max((plan.span // plan.odd).bit_length(), 1), "TRN", "WRAP"))
     low = net.cast(top, FixedType(False, plan.shift, 0, "TRN", "WRAP"))     # (N' * m) mod 2**s
     sticky = net.select(net.add(low, net.const(-plan.magic, plan.shift)), net.const(1, 0), net.const(0, 0))
+    if dropped is not None:
+        sticky = net.extreme(sticky, dropped, "max")
     quotient = net.add(floor, net.const(plan.offset // plan.odd, 0)) if plan.offset else floor
     doubled = net.add(Operand(quotient.wire, quotient.shift - qfrac), Operand(sticky.wire, sticky.shift - qfrac - 1))
     return net.cast(doubled, t)

@@ -64,11 +64,11 @@ def _division_group(ctx: LayerContext, k: int, d: int, indices: list[int], t_in:
     p = plan_division(t_in.min_mantissa, t_in.max_mantissa, t_in.frac, d, t)
     x_lo = t_in.min_mantissa if p.clamp_lo is None else p.clamp_lo
     x_hi = t_in.max_mantissa if p.clamp_hi is None else p.clamp_hi
-    n_lo, n_hi = x_lo << p.guard, x_hi << p.guard
+    n_lo, n_hi = (x_lo >> p.drop) << p.guard, (x_hi >> p.drop) << p.guard
     wide = max(_bits(n_lo), _bits(n_hi), _bits(p.offset)) + 1
     q_lo, q_hi = n_lo // p.odd, n_hi // p.odd
     w_bits = max(_bits(2 * q_lo), _bits(2 * q_hi + 1))
-    group = dict(divisor=d, odd=p.odd, exp=p.exp, guard=p.guard, shift=p.shift, count=len(indices),
+    group = dict(divisor=d, odd=p.odd, exp=p.exp, guard=p.guard, drop=p.drop, shift=p.shift, count=len(indices),
                  clamp_lo=None if p.clamp_lo is None else _int_literal(p.clamp_lo, f"ap_int<{_bits(p.clamp_lo)}>"),
                  clamp_hi=None if p.clamp_hi is None else _int_literal(p.clamp_hi, f"ap_int<{_bits(p.clamp_hi)}>"),
                  subtract_offset=_offset_term(p.offset, wide),
