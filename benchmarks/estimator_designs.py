@@ -133,7 +133,9 @@ def build(name: str) -> hh.Graph:
             y = m.act(b.node("Sub", [b.node("Relu", [a]), c]))
     else:
         raise ValueError(f"unknown design family {family!r}")
-    return hh.load_onnx(b.build({"x": shape}, y))
+    # the designs measure each component as written: a table stays a table (threshold
+    # fusion would turn a low-bit Sigmoid head into comparators)
+    return hh.load_onnx(b.build({"x": shape}, y), thresholds=False)
 
 
 def rtl_hash(g: hh.Graph) -> str:

@@ -23,6 +23,8 @@ ABSENT = {
                    "BipolarQuant, and the sign has zero derivative almost everywhere",
         "Requantize": "gradients run on float graphs for auto_precision; a Requantize comes only from "
                       "a model's own float-scaled quantizers, which make the graph typed",
+        "Threshold": "made by threshold fusion on typed graphs only (auto_precision's gradients run on "
+                     "float graphs)",
     },
     "QONNX exporters": {
         "Lookup": "QONNX has no table op: Sigmoid/Tanh with their explicit table types would lose "
@@ -31,6 +33,7 @@ ABSENT = {
                    "the node instead)",
         "Requantize": "not written yet: a float scale's Quant would need its dequantizing Mul and the "
                       "exact float-scaled weights spelled back (save_qonnx names the node instead)",
+        "Threshold": "not written yet (QONNX's MultiThreshold could hold it; save_qonnx names the node)",
     },
 }
 REGISTRIES = {"reference kernels": KERNELS, "HLS layers": LAYERS, "Verilog lowerings": LOWER,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 import numpy as np
 
 from ..fixed import cast, from_mantissa, quantize, to_mantissa
@@ -73,15 +75,44 @@ def run(graph: Graph, x, round_floats: dict | None = None) -> dict:
     return values
 
 
-def predict(graph: Graph, x, trace: bool = False):
+def predict(graph: Graph, x, trace: bool = False, exact: bool = False):
     """Bit-exact outputs of ``graph`` for inputs ``x`` (batch first), as float64.
 
     Returns one array, or a list for several outputs.  With ``trace=True`` it returns a dict
-    of every tensor's value instead (float64), for debugging layer by layer.
+    of every tensor's value instead, for debugging layer by layer: float64, or for a tensor
+    wider than float64 holds exactly (an exact BatchNorm product) object arrays of exact
+    ``fractions.Fraction``.  With ``exact=True`` every returned array holds Fractions (an
+    output too wide for float64 otherwise raises ``hh.ExactnessError``).
     """
     values = run(graph, x)
+    if exact:
+        convert = _as_fractions
+    elif trace:
+        convert = _as_float_or_fractions
+    else:
+        convert = None
     if trace:
-        return {name: _as_float(v) for name, v in values.items()
-                if not graph.tensors[name].is_const}
-    outs = [_output(graph, name, values[name]) for name in graph.outputs]
+        return {name: convert(v) for name, v in values.items() if not graph.tensors[name].is_const}
+    outs = [convert(values[name]) if convert else _output(graph, name, values[name]) for name in graph.outputs]
     return outs[0] if len(outs) == 1 else outs
+
+
+def _as_fractions(value) -> np.ndarray:
+    """Exact values as an object array of ``fractions.Fraction`` (floats of a float graph too)."""
+    arr, frac = value
+    out = np.empty(np.shape(arr), dtype=object)
+    flat = np.asarray(arr).reshape(-1)
+    if frac is None:
+        out.reshape(-1)[:] = [Fraction(float(v)) for v in flat]
+    else:
+        scale = Fraction(2) ** -int(frac)
+        out.reshape(-1)[:] = [int(v) * scale for v in flat]
+    return out
+
+
+def _as_float_or_fractions(value) -> np.ndarray:
+    """float64 where every value is exact in it, else exact Fractions (a trace never rounds)."""
+    try:
+        return _as_float(value)
+    except ExactnessError:
+        return _as_fractions(value)

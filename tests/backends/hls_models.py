@@ -12,7 +12,7 @@ from onnx import helper
 
 import hgq_hls as hh
 from hgq_hls.frontend.onnx.builder import QONNX_DOMAIN, ModelBuilder
-from tests.frontend.float_scale_models import float_quant, float_scaled_mlp, ort_static_qdq
+from tests.frontend.float_scale_models import brevitas_style_bn, float_quant, float_scaled_mlp, ort_static_qdq
 from tests.frontend.qonnx_models import mixed_mlp, qdq_model, random_qonnx_model, trunc_model
 
 T = hh.FixedType
@@ -256,6 +256,20 @@ def float_scales_fine_input():
     x = b.quant("x", 16, 8)
     y = float_quant(b, x, np.array([48.0, 80.0, np.float32(0.3)], np.float32), 3)
     return hh.load_onnx(b.build({"x": ["N", 3]}, y))
+
+
+@model
+def thresholds_batchnorm_mlp():
+    """Brevitas-style float scales with a BatchNorm (negative gammas) between the quantizers: the
+    BatchNorm, ReLU and 4-bit requantizer fused into thresholds (some decreasing)."""
+    return hh.load_onnx(brevitas_style_bn(1, negative_gamma=True))
+
+
+@model
+def thresholds_batchnorm_cnn():
+    """The same with Conv layers: per-channel thresholds over a (C, 1, 1) parameter shape, integer
+    weights once the per-channel float scales are moved after the Conv."""
+    return hh.load_onnx(brevitas_style_bn(2, cnn=True))
 
 
 @model

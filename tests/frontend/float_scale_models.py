@@ -73,3 +73,39 @@ def ort_static_qdq(seed=0, per_channel=True) -> onnx.ModelProto:
         quantize_static(str(src), str(dst), Reader(), quant_format=QuantFormat.QDQ, per_channel=per_channel,
                         activation_type=QuantType.QUInt8, weight_type=QuantType.QInt8)
         return onnx.load(dst)
+
+
+def brevitas_style_bn(seed=0, cnn=False, negative_gamma=False, relu_bits=4) -> onnx.ModelProto:
+    """What Brevitas exports with default (float-scaled) quantizers and a BatchNorm between them:
+    Quant(x) -> MatMul/Conv(Quant W per channel) -> BatchNormalization -> Relu -> Quant(unsigned,
+    ``relu_bits``) -> MatMul/Conv -> Quant(int8)."""
+    rng = np.random.default_rng(seed)
+    b = ModelBuilder("brevitas_bn")
+    x = float_quant(b, "x", 0.0431, 8)
+    channels = 4
+    if cnn:
+        w1 = float_quant(b, b.const(rng.normal(0, 0.4, (channels, 2, 3, 3)).astype(np.float32), "w"),
+                         rng.uniform(0.005, 0.02, (channels, 1, 1, 1)).astype(np.float32), 8, narrow=1)
+        h = b.node("Conv", [x, w1], pads=[1, 1, 1, 1])
+    else:
+        w1 = float_quant(b, b.const(rng.normal(0, 0.4, (6, channels)).astype(np.float32), "w"),
+                         rng.uniform(0.005, 0.02, (1, channels)).astype(np.float32), 8, narrow=1)
+        h = b.node("MatMul", [x, w1])
+    gamma = rng.uniform(0.5, 1.5, channels).astype(np.float32)
+    if negative_gamma:
+        gamma[::2] *= -1
+    params = [gamma, rng.normal(0, 0.2, channels), rng.normal(0, 0.3, channels), rng.uniform(0.5, 2, channels)]
+    h = b.node("BatchNormalization", [h] + [b.const(np.asarray(p, np.float32), "bn") for p in params])
+    h = b.node("Relu", [h])
+    h = float_quant(b, h, np.float32(rng.uniform(0.05, 0.2)), relu_bits, signed=0)
+    if cnn:
+        w2 = float_quant(b, b.const(rng.normal(0, 0.4, (2, channels, 3, 3)).astype(np.float32), "w"),
+                         np.float32(0.0123), 8, narrow=1)
+        y = b.node("Conv", [h, w2])
+        y = b.node("Flatten", [y])
+    else:
+        w2 = float_quant(b, b.const(rng.normal(0, 0.4, (channels, 3)).astype(np.float32), "w"),
+                         np.float32(0.0123), 8, narrow=1)
+        y = b.node("MatMul", [h, w2])
+    y = float_quant(b, y, np.float32(0.0271), 8)
+    return b.build({"x": ["N", 2, 5, 5] if cnn else ["N", 6]}, y)

@@ -2,7 +2,8 @@
 
 It reads the model's initializers and runs the definitions of QONNX ``Quant`` (x / s + z,
 clamp, round by the mode, minus z, times s), ONNX ``QuantizeLinear`` (round half to even of
-x / s, plus z, saturate) and ``DequantizeLinear``, ``MatMul``, ``Gemm``, ``Add``, ``Relu`` -- each
+x / s, plus z, saturate) and ``DequantizeLinear``, ``MatMul``, ``Gemm``, ``Conv`` (stride 1), ``Flatten``, ``Add``, ``Relu``
+and ``BatchNormalization`` (as hgq_hls defines it: the affine with float64 constants) -- each
 written from the specs, with no hgq_hls code.  Slow; meant for a few hundred samples.
 """
 
@@ -63,6 +64,23 @@ def _quant(x, s, z, bits, signed, narrow, mode):
     return (f(v) - z) * s
 
 
+def _conv2d(x, w, b, a):
+    """A 2-D convolution, stride 1, zero pads (enough for the test models)."""
+    assert all(s == 1 for s in a.get("strides", [1, 1])) and a.get("group", 1) == 1
+    top, left, bottom, right = a.get("pads", [0, 0, 0, 0])
+    n, c, h, wd = x.shape
+    padded = np.full((n, c, h + top + bottom, wd + left + right), Fraction(0), dtype=object)
+    padded[:, :, top:top + h, left:left + wd] = x
+    k, _, kh, kw = w.shape
+    oh, ow = padded.shape[2] - kh + 1, padded.shape[3] - kw + 1
+    out = np.empty((n, k, oh, ow), dtype=object)
+    for i in range(oh):
+        for j in range(ow):
+            patch = padded[:, :, i:i + kh, j:j + kw].reshape(n, -1)
+            out[:, :, i, j] = patch.dot(w.reshape(k, -1).T) + (b if b is not None else 0)
+    return out
+
+
 def run(model, x: np.ndarray) -> np.ndarray:
     """The model's first output for inputs ``x`` (float array), as Fractions."""
     env = {init.name: _rational(numpy_helper.to_array(init)) for init in model.graph.initializer}
@@ -92,6 +110,18 @@ def run(model, x: np.ndarray) -> np.ndarray:
             assert not a.get("transA", 0)
             w = ins[1].T if a.get("transB", 0) else ins[1]
             out = ins[0].dot(w) + (ins[2] if len(ins) > 2 and ins[2] is not None else 0)
+        elif op == "BatchNormalization":
+            # hgq_hls's definition: the per-channel affine with float64 constants (see
+            # docs/importer.md), then exact arithmetic
+            gamma, beta, mean, var = (np.asarray([float(v) for v in t.reshape(-1)]) for t in ins[1:5])
+            mul = gamma / np.sqrt(var + a.get("epsilon", 1e-5))
+            add = beta - mean * mul
+            shape = (-1,) + (1,) * (ins[0].ndim - 2)
+            out = ins[0] * _rational(mul).reshape(shape) + _rational(add).reshape(shape)
+        elif op == "Conv":
+            out = _conv2d(ins[0], ins[1], ins[2] if len(ins) > 2 else None, a)
+        elif op == "Flatten":
+            out = ins[0].reshape(ins[0].shape[0], -1)
         elif op == "Add":
             out = ins[0] + ins[1]
         elif op == "Relu":

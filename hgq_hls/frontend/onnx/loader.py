@@ -193,7 +193,7 @@ def build_graph(model: onnx.ModelProto) -> Graph:
     return g
 
 
-def load_onnx(model, input_type=None, default_type=None, precision=None) -> Graph:
+def load_onnx(model, input_type=None, default_type=None, precision=None, thresholds: bool = True) -> Graph:
     """Import an ONNX / QONNX model (path or ModelProto) as a typed :class:`~hgq_hls.Graph`.
 
     Quantizers in the model (QONNX Quant/BipolarQuant, QuantizeLinear/DequantizeLinear with
@@ -203,7 +203,9 @@ def load_onnx(model, input_type=None, default_type=None, precision=None) -> Grap
     overrides single nodes.  With none of these and no quantizers the graph stays untyped
     and :func:`hgq_hls.predict` runs it in float64.  Every other tensor gets the exact type
     precision inference sizes.  Problems raise :class:`~hgq_hls.UnsupportedModelError`
-    listing every node that cannot be imported.
+    listing every node that cannot be imported.  With ``thresholds`` (the default) a monotone
+    chain from an accumulator to a quantizer of at most 16 levels that holds a float scale or a
+    BatchNorm (``Mul``/``Add``/``Relu``/``Requantize``) becomes one exact ``Threshold`` node.
     """
     input_type = None if input_type is None else FixedType.coerce(input_type, "input_type")
     default_type = None if default_type is None else FixedType.coerce(default_type, "default_type")
@@ -212,4 +214,5 @@ def load_onnx(model, input_type=None, default_type=None, precision=None) -> Grap
                             f"got {type(precision).__name__}")
     g = build_graph(read_model(model))
     g.source = Path(model).absolute() if isinstance(model, (str, Path)) else None
-    return compile_graph(g, input_type=input_type, default_type=default_type, precision=precision)
+    return compile_graph(g, input_type=input_type, default_type=default_type, precision=precision,
+                         thresholds=thresholds)

@@ -96,3 +96,36 @@ class Requantize(OpDef):
         lo, hi = divide_cast(iv.lo, iv.frac, d, exact), divide_cast(iv.hi, iv.frac, d, exact)
         lo, hi = _overflow_bounds(lo, hi, t)
         return [Interval(lo, hi, t.frac)]
+
+
+def threshold_counts(x, x_frac, thresholds, t_frac) -> np.ndarray:
+    """``#{k: x >= thresholds[..., k]}`` per element, exactly (``x`` mantissas on ``2**-x_frac``,
+    ``thresholds`` on ``2**-t_frac``, their last axis the levels)."""
+    x = as_object(np.asarray(x))
+    frac = max(int(np.max(x_frac)), int(t_frac))
+    xs = x << as_object(frac - np.asarray(x_frac, dtype=np.int64))
+    ts = as_object(np.asarray(thresholds)) << (frac - int(t_frac))
+    return np.sum(np.asarray(xs[..., None] >= ts, dtype=np.int64), axis=-1)
+
+
+@register
+class Threshold(OpDef):
+    """``y = base + step * #{k: x >= thresholds[..., k]}``: a monotone function of ``x`` with few
+    output values, as comparisons (FINN's MultiThreshold, exact).
+
+    attrs: ``thresholds`` (integer mantissas on the grid ``2**-in_frac``, the last axis the
+    levels, the others broadcasting to the input), ``base`` and ``step`` (mantissas of
+    ``type``, broadcasting likewise: ``step`` is +1 or -1, the direction), ``type``.
+    """
+
+    name = "Threshold"
+    declares_type = True
+    typed_by_attr = True
+
+    def interval(self, node, ivs):
+        a, iv = node.attrs, ivs[0]
+        lo = threshold_counts(iv.lo, iv.frac, a["thresholds"], a["in_frac"])
+        hi = threshold_counts(iv.hi, iv.frac, a["thresholds"], a["in_frac"])
+        base, step = as_object(np.asarray(a["base"])), as_object(np.asarray(a["step"]))
+        ends = base + step * as_object(lo), base + step * as_object(hi)
+        return [Interval(np.minimum(*ends), np.maximum(*ends), a["type"].frac)]

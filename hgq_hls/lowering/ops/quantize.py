@@ -1,5 +1,6 @@
 """Lowering of the quantizers: a Quantize is its output port's cast; a Requantize a division by a
-constant (magic multiply, shift, sticky bit) and a cast; a BipolarQuant a select."""
+constant (magic multiply, shift, sticky bit) and a cast; a Threshold comparators and a count;
+a BipolarQuant a select."""
 
 from __future__ import annotations
 
@@ -69,6 +70,43 @@ def requantize(net, node, ins, g):
     out = np.empty(x.shape, dtype=object)
     for e in np.ndindex(*x.shape):
         out[e] = divide(net, x[e], int(d[e]), t)
+    return [out]
+
+
+def count_reached(net: Netlist, x: Operand, thresholds, frac: int) -> Operand | None:
+    """``#{k: x >= thresholds[k]}`` (thresholds on the grid ``2**-frac``) as comparators and an
+    adder tree; comparisons the value set decides are constants (None: the count is 0)."""
+    f = x.fmt
+    lo, hi = f.lo << max(frac - f.frac, 0), f.hi << max(frac - f.frac, 0)
+    scale = max(f.frac - frac, 0)
+    always, bits = 0, []
+    for t in thresholds:
+        t = int(t) << scale
+        if t <= lo:
+            always += 1
+        elif t <= hi:
+            bits.append((1, net.select(net.add(x, net.const(-t, max(frac, f.frac))), net.const(1, 0), net.const(0, 0))))
+    if always:
+        bits.append((1, net.const(always, 0)))
+    return net.sum(bits)
+
+
+@lowering("Threshold")
+def threshold(net, node, ins, g):
+    a, x = node.attrs, ins[0]
+    frac = a["type"].frac
+    th = np.broadcast_to(np.asarray(a["thresholds"], dtype=object), x.shape + (np.shape(a["thresholds"])[-1],))
+    base = np.broadcast_to(np.asarray(a["base"], dtype=object), x.shape)
+    step = np.broadcast_to(np.asarray(a["step"]), x.shape)
+    out = np.empty(x.shape, dtype=object)
+    for e in np.ndindex(*x.shape):
+        count = count_reached(net, x[e], th[e], a["in_frac"])
+        start = net.const(int(base[e]), frac)
+        if count is None:
+            out[e] = start
+        else:
+            # the count, an integer, read as a multiple of the output's lsb
+            out[e] = net.add(start, Operand(count.wire, count.shift - frac), subtract=int(step[e]) < 0)
     return [out]
 
 

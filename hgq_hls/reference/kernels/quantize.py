@@ -1,4 +1,4 @@
-"""Quantize, Requantize and Bipolar kernels, and the conversion of a value to a type."""
+"""Quantize, Requantize, Threshold and Bipolar kernels, and the conversion of a value to a type."""
 
 from __future__ import annotations
 
@@ -6,6 +6,8 @@ import numpy as np
 
 from ...fixed import convert
 from ...fixed.division import divide_cast, divide_cast_float
+from ...fixed.storage import to_storage
+from ...ir.ops.quantize import threshold_counts
 from .base import kernel
 
 
@@ -26,6 +28,14 @@ def requantize(node, inputs, graph):
     if frac is None:                 # a float graph input: each float is an exact rational
         return [(divide_cast_float(arr, d, t), t.frac)]
     return [(divide_cast(arr, frac, d, t), t.frac)]
+
+
+@kernel("Threshold")
+def threshold(node, inputs, graph):
+    (arr, frac), a = inputs[0], node.attrs
+    count = threshold_counts(arr, frac, a["thresholds"], a["in_frac"])
+    y = np.asarray(a["base"], dtype=np.int64) + np.asarray(a["step"], dtype=np.int64) * count
+    return [(to_storage(y, a["type"].width), a["type"].frac)]
 
 
 @kernel("Bipolar")

@@ -1,6 +1,6 @@
 """HLS context builders of Quantize (a copy: the cast is the assignment; per element: one cast
-per run of elements of one type), Requantize (exact integer division by a magic multiply) and
-BipolarQuant."""
+per run of elements of one type), Requantize (exact integer division by a magic multiply),
+Threshold (integer comparisons and a count) and BipolarQuant."""
 
 from __future__ import annotations
 
@@ -102,6 +102,27 @@ def requantize(ctx: LayerContext):
               for k, (v, idx) in enumerate(sorted(by_divisor.items()))]
     return "requantize", dict(ctx.base(), groups=groups, x_bits=max(x.fixed.width, 1),
                               x_signed=x.fixed.signed)
+
+
+@layer("Threshold")
+def threshold(ctx: LayerContext):
+    a, x, y = ctx.node.attrs, ctx.ins[0], ctx.outs[0]
+    t_in, t = x.fixed, a["type"]
+    levels = np.shape(a["thresholds"])[-1]
+    th = np.broadcast_to(np.asarray(a["thresholds"], dtype=object), x.shape + (levels,)).reshape(-1, levels)
+    base = np.broadcast_to(np.asarray(a["base"], dtype=object), x.shape).reshape(-1)
+    step = np.broadcast_to(np.asarray(a["step"]), x.shape).reshape(-1)
+    # compare mantissas on the finer of the input's and the thresholds' grids
+    frac = max(t_in.frac, a["in_frac"])
+    values = [int(v) << (frac - a["in_frac"]) for v in th.reshape(-1)] + \
+        [t_in.min_mantissa << (frac - t_in.frac), t_in.max_mantissa << (frac - t_in.frac)]
+    wide = max(_bits(v) for v in values) + 1
+    m_bits = max(max(_bits(int(b)) for b in base) if base.size else 1, _bits(levels), t.width) + 2
+    rows = [[_int_literal(int(v) << (frac - a["in_frac"]), f"ap_int<{wide}>") for v in row] for row in th]
+    return "threshold", dict(ctx.base(), levels=levels, rows=rows, wide=wide, lshift=frac - t_in.frac,
+                             x_bits=max(t_in.width, 1), x_signed=t_in.signed, m_bits=m_bits,
+                             count_bits=_bits(levels), base=[_int_literal(int(b), f"ap_int<{m_bits}>") for b in base],
+                             step=[int(v) for v in step], out_bits=max(t.width, 1), out_signed=t.signed)
 
 
 @layer("Bipolar")

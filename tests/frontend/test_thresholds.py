@@ -1,0 +1,123 @@
+"""Threshold fusion: a monotone chain (float scale, BatchNorm, ReLU, low-bit requantizer) becomes
+comparisons that compute exactly what the chain computes.
+
+Oracles: the exact rational executor (tests/frontend/rational_executor.py) on the model, and
+the same model loaded without fusion (whose every op is checked against its own oracle).
+"""
+
+from fractions import Fraction
+
+import numpy as np
+import pytest
+from numpy.testing import assert_array_equal
+
+import hgq_hls as hh
+from hgq_hls.frontend.onnx.builder import ModelBuilder
+
+from .float_scale_models import brevitas_style_bn, float_quant
+from .rational_executor import run
+
+
+def exact(values) -> np.ndarray:
+    """Exact Fractions of float64 results (Fractions pass unchanged)."""
+    return np.vectorize(lambda v: v if isinstance(v, Fraction) else Fraction(float(v)), otypes=[object])(values)
+
+
+def ops(g) -> list[str]:
+    return [n.op for n in g.topological()]
+
+
+@pytest.mark.parametrize("cnn", [False, True])
+@pytest.mark.parametrize("negative_gamma", [False, True])
+def test_batchnorm_between_quantizers_becomes_exact_thresholds(cnn, negative_gamma):
+    model = brevitas_style_bn(1, cnn, negative_gamma)
+    fused, plain = hh.load_onnx(model), hh.load_onnx(model, thresholds=False)
+    assert ops(fused).count("Threshold") == 1 and "Requantize" in ops(plain)
+    # the BatchNorm's Mul/Add, the ReLU and the 4-bit requantizer are gone into the thresholds
+    assert ops(fused).count("Mul") < ops(plain).count("Mul") and "Relu" not in ops(fused)
+    rng = np.random.default_rng(2)
+    x = rng.normal(0, 2, (60, 2, 5, 5) if cnn else (300, 6))
+    assert_array_equal(hh.predict(fused, x), hh.predict(plain, x))
+    assert_array_equal(exact(hh.predict(fused, x)), run(model, x))
+    step = next(n for n in fused.nodes.values() if n.op == "Threshold").attrs["step"]
+    assert (np.asarray(step) < 0).any() == negative_gamma          # decreasing where gamma < 0
+
+
+def test_every_input_code_of_the_threshold_equals_the_chain():
+    """All values of the accumulator's range, not a sample: the bisection is exact."""
+    model = brevitas_style_bn(3)
+    fused, plain = hh.load_onnx(model), hh.load_onnx(model, thresholds=False)
+    node = next(n for n in fused.nodes.values() if n.op == "Threshold")
+    acc = fused.tensors[node.inputs[0]]
+    # drive the accumulator through the first layer: inputs on the input quantizer's grid
+    x = np.random.default_rng(0).integers(-128, 128, (4000, 6)) * np.float64(np.float32(0.0431))
+    x = np.concatenate([x, np.full((1, 6), 127 * np.float64(np.float32(0.0431))),
+                        np.full((1, 6), -128 * np.float64(np.float32(0.0431)))])
+    a, b = hh.predict(fused, x, trace=True), hh.predict(plain, x, trace=True)
+    assert_array_equal(a[node.outputs[0]], b[node.outputs[0]])
+    assert acc.name in a
+
+
+def test_eight_bit_outputs_keep_the_exact_requantization():
+    model = brevitas_style_bn(0, relu_bits=8)
+    assert "Threshold" not in ops(hh.load_onnx(model))
+
+
+def test_a_power_of_two_chain_is_left_alone():
+    """Nothing expensive to save: a power-of-two scale is a cast already."""
+    b = ModelBuilder("pot")
+    x = b.quant("x", 8, 3)
+    h = b.node("MatMul", [x, b.quant(b.const(np.ones((4, 3), np.float32) * 0.5), 4, 2)])
+    y = b.quant(b.node("Relu", [h]), 3, 1, signed=0)
+    assert "Threshold" not in ops(hh.load_onnx(b.build({"x": ["N", 4]}, y)))
+
+
+def test_fused_graph_costs_less_than_the_chain():
+    model = brevitas_style_bn(0)
+    fused, plain = hh.load_onnx(model), hh.load_onnx(model, thresholds=False)
+    for backend in ("verilog", "hls"):
+        assert hh.estimate(fused, backend=backend).total("lut") < hh.estimate(plain, backend=backend).total("lut")
+
+
+def test_a_zero_point_clip_joins_the_chain():
+    """QuantizeLinear-style codes with a zero point: Requantize then Clip, both fused."""
+    b = ModelBuilder("zp")
+    x = b.quant("x", 8, 3)
+    h = b.node("MatMul", [x, b.quant(b.const(np.array([[0.5, -0.25], [0.75, 1.0]], np.float32)), 4, 2)])
+    y = float_quant(b, h, np.float32(0.37), 3, zero=2.0, signed=0, mode="FLOOR")
+    model = b.build({"x": ["N", 2]}, y)
+    fused = hh.load_onnx(model)
+    assert "Threshold" in ops(fused) and "Clip" not in ops(fused)
+    xs = np.stack(np.meshgrid(np.arange(-128, 128), np.arange(-128, 128)), -1).reshape(-1, 2) / 8
+    assert_array_equal(exact(hh.predict(fused, xs)), run(model, xs))
+
+
+def test_trace_returns_values_wider_than_float64_exactly():
+    """The BatchNorm product (float64 constants times an accumulator) needs ~116 bits: the
+    trace returns it as exact Fractions instead of failing; exact=True gives Fractions always."""
+    model = brevitas_style_bn(0)
+    plain = hh.load_onnx(model, thresholds=False)
+    x = np.random.default_rng(4).normal(0, 2, (20, 6))
+    trace = hh.predict(plain, x, trace=True)
+    mul = next(n for n in plain.nodes.values() if n.op == "Mul" and n.name.startswith("BatchNormalization"))
+    acc, scaled = trace[mul.inputs[0]], trace[mul.outputs[0]]
+    assert acc.dtype == object and scaled.dtype == object          # 54 and ~108 significant bits and isinstance(scaled.reshape(-1)[0], Fraction)
+    gamma = plain.tensors[mul.inputs[1]]
+    factor = np.vectorize(lambda m: Fraction(int(m)) / 2 ** gamma.type.frac, otypes=[object])(gamma.value)
+    assert_array_equal(scaled, exact(acc) * factor)
+    out = hh.predict(plain, x, exact=True)
+    assert_array_equal(out, exact(hh.predict(plain, x)))
+
+
+@pytest.mark.parametrize("func", ["Sigmoid", "Tanh"])
+def test_a_monotone_table_before_a_low_bit_quantizer_becomes_thresholds(func):
+    """Sigmoid/Tanh between quantizers (tables): the whole chain is comparisons, on every code."""
+    b = ModelBuilder("table")
+    x = b.quant("x", 8, 3)
+    h = b.node("MatMul", [x, b.quant(b.const(np.array([[0.5, -0.25, 1.0], [0.75, 1.0, -0.5]], np.float32)), 4, 2)])
+    y = b.quant(b.node(func, [b.quant(h, 10, 5)]), 3, 2, signed=int(func == "Tanh"))
+    model = b.build({"x": ["N", 2]}, y)
+    fused, plain = hh.load_onnx(model), hh.load_onnx(model, thresholds=False)
+    assert ops(fused) == ["Quantize", "Dense", "Threshold"] and "Lookup" in ops(plain)
+    xs = np.stack(np.meshgrid(np.arange(-128, 128), np.arange(-128, 128)), -1).reshape(-1, 2) / 8
+    assert_array_equal(hh.predict(fused, xs), hh.predict(plain, xs))
