@@ -106,7 +106,7 @@ def requantize(ctx: LayerContext):
 
 @layer("Threshold")
 def threshold(ctx: LayerContext):
-    a, x, y = ctx.node.attrs, ctx.ins[0], ctx.outs[0]
+    a, x = ctx.node.attrs, ctx.ins[0]
     t_in, t = x.fixed, a["type"]
     levels = np.shape(a["thresholds"])[-1]
     th = np.broadcast_to(np.asarray(a["thresholds"], dtype=object), x.shape + (levels,)).reshape(-1, levels)
