@@ -55,13 +55,30 @@ def divide_cast(m, frac, divisor, t: FixedType) -> np.ndarray:
         raise ValueError("divide_cast needs positive divisors")
     m, frac, divisor = np.broadcast_arrays(np.asarray(m), np.asarray(frac, dtype=np.int64), divisor)
     shift = quotient_bits(frac, t)
-    dividend = as_object(m) << as_object(shift)            # exact: widths are unbounded here
-    d = as_object(divisor)
+    if _fits_int64(m, shift, divisor):
+        dividend = m.astype(np.int64) << shift
+        d = divisor.astype(np.int64)
+    else:
+        dividend = as_object(m) << as_object(shift)        # exact: widths are unbounded here
+        d = as_object(divisor)
     quotient = dividend // d                                  # floor, also for negative values
     sticky = (dividend - quotient * d) != 0
+    if quotient.dtype != object:
+        # 2q + 1 must not overflow either: q is at most the dividend
+        return cast(2 * quotient + sticky, frac + shift + 1, t)
     # quotient + (1/2 when inexact), one bit finer: every rounding mode decides the same
     doubled = 2 * quotient + sticky.astype(np.int64).astype(object)
     return cast(doubled, frac + shift + 1, t)
+
+
+def _fits_int64(m: np.ndarray, shift: np.ndarray, divisor: np.ndarray) -> bool:
+    """True when the shifted dividend, its doubled quotient and the divisor fit int64."""
+    if m.size == 0:
+        return True
+    if m.dtype == object or divisor.dtype == object:
+        return False
+    top = max(abs(int(m.min())), abs(int(m.max())), 1).bit_length() + int(shift.max(initial=0))
+    return top <= 60 and int(divisor.max()) < 2**60
 
 
 def divide_cast_float(x, divisor, t: FixedType) -> np.ndarray:

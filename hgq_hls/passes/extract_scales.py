@@ -55,9 +55,7 @@ def _typed_const(g: Graph, base: str, mantissas, frac: int) -> str:
 
 def _free(g: Graph, tensor: str) -> bool:
     """True when ``tensor`` may be rewritten: one reader, not an output, no declared cast."""
-    t = g.tensors[tensor]
-    return len(g.consumers(tensor)) == 1 and tensor not in g.outputs and not g.casts_output(tensor) \
-        and not (t.declared and g.producer(tensor) is not None and not OPS[g.producer(tensor).op].typed_by_attr)
+    return len(g.consumers(tensor)) == 1 and tensor not in g.outputs and not g.casts_output(tensor)
 
 
 def _scale_after(g: Graph, layer: Node, factor: np.ndarray, frac: int, bias: str | None) -> None:
@@ -86,8 +84,8 @@ def integer_weights(g: Graph) -> tuple[Graph, bool]:
     for layer in [n for n in g.topological() if OPS[n.op].multiply_accumulate]:
         w = g.tensors[layer.inputs[1]]
         out = layer.outputs[0]
-        if w.type is None or not w.is_const or g.tensors[out].declared:
-            continue
+        if w.type is None or not w.is_const or w.element_types is not None or g.tensors[out].declared:
+            continue            # (per-element weight types stay as they are)
         m = np.asarray(w.value, dtype=object)
         axis = _channel_axis(layer, m)
         columns = np.moveaxis(m, axis, 0).reshape(m.shape[axis], -1)

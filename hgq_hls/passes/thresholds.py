@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..fixed import Interval
+from ..fixed import ElementTypes, Interval
 from ..fixed.interval import ZERO_FRAC
 from ..fixed.storage import as_object
 from ..ir import Graph, Node
@@ -48,7 +48,7 @@ def _monotone(g: Graph, node: Node) -> bool:
         ok = bool(np.all(np.asarray(g.tensors[node.inputs[1]].value, dtype=object) >= 0))
     elif node.op in ("Quantize", "Requantize"):
         t = node.attrs["type"]
-        ok = not hasattr(t, "elements") and t.overflow in _SATURATING
+        ok = not isinstance(t, ElementTypes) and t.overflow in _SATURATING
     elif node.op == "Lookup":
         # a table of a monotone function (Sigmoid, Tanh) read through a saturating input type
         steps = np.diff(np.asarray(node.attrs["table"], dtype=object))

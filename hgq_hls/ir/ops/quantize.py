@@ -101,11 +101,23 @@ class Requantize(OpDef):
 def threshold_counts(x, x_frac, thresholds, t_frac) -> np.ndarray:
     """``#{k: x >= thresholds[..., k]}`` per element, exactly (``x`` mantissas on ``2**-x_frac``,
     ``thresholds`` on ``2**-t_frac``, their last axis the levels)."""
-    x = as_object(np.asarray(x))
+    x, thresholds = np.asarray(x), np.asarray(thresholds)
     frac = max(int(np.max(x_frac)), int(t_frac))
-    xs = x << as_object(frac - np.asarray(x_frac, dtype=np.int64))
-    ts = as_object(np.asarray(thresholds)) << (frac - int(t_frac))
+    left = frac - np.asarray(x_frac, dtype=np.int64)
+    if x.dtype != object and thresholds.dtype != object and np.ndim(x_frac) == 0 and frac - t_frac < 62 \
+            and int(left) < 62 and _bits(x) + int(left) <= 62 and _bits(thresholds) + frac - int(t_frac) <= 62:
+        xs, ts = x.astype(np.int64) << int(left), thresholds.astype(np.int64) << (frac - int(t_frac))
+    else:
+        xs = as_object(x) << as_object(left)
+        ts = as_object(thresholds) << (frac - int(t_frac))
     return np.sum(np.asarray(xs[..., None] >= ts, dtype=np.int64), axis=-1)
+
+
+def _bits(a: np.ndarray) -> int:
+    """Magnitude bits of the largest element (0 for an empty array)."""
+    if a.size == 0:
+        return 0
+    return max(abs(int(a.min())), abs(int(a.max()))).bit_length()
 
 
 @register
