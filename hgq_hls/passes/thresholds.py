@@ -9,9 +9,10 @@ reaching each output level.  The thresholds are found by bisection on the chain'
 semantics (the ops' interval rules on single values, which are exact), so the fused node
 computes exactly what the chain did.
 
-Fused when the output has at most ``max_levels`` values per element and the chain holds an
-expensive step (a Requantize by a scale that is not a power of two, a Mul by a constant that
-is not one, or a table): ``levels - 1`` comparators on the accumulator then cost less than the exact
+Fused when the chain holds an expensive step (a Requantize by a scale that is not a power of
+two, a Mul by a constant that is not one, or a table), its output reaches at most
+``MAX_LEVELS`` values per element, and the comparators cost less than the chain by the same
+per-bit adder count the estimator uses (:func:`chain_cost`, :func:`threshold_cost`): ``levels - 1`` comparators on the accumulator then cost less than the exact
 constant multiply-and-shift (docs/float_scales.md has the measured comparison).
 """
 
@@ -26,8 +27,8 @@ from ..ir import Graph, Node
 from ..ir.ops import OPS
 from ..ir.ops.quantize import quantize_interval
 
-#: the most output values a fused chain may take per element (4-bit outputs)
-MAX_LEVELS = 16
+#: the most output values a fused chain may take per element (8-bit outputs)
+MAX_LEVELS = 256
 _SATURATING = ("SAT", "SAT_SYM")
 
 
@@ -72,6 +73,63 @@ def _expensive(g: Graph, node: Node) -> bool:
         magnitudes = np.abs(np.asarray(c.value, dtype=object).reshape(-1))
         return any(int(v) & (int(v) - 1) for v in magnitudes if v)
     return False
+
+
+def _naf_digits(v: int) -> int:
+    """Non-zero digits of ``v`` in canonical signed-digit form (shift-and-add terms)."""
+    v = abs(int(v))
+    return bin(v ^ (3 * v)).count("1")      # the NAF weight: bits where v and 3v differ
+
+
+def _odd(v: int) -> int:
+    v = abs(int(v))
+    return v >> ((v & -v).bit_length() - 1) if v else 0
+
+
+def _width(g: Graph, name: str) -> int:
+    t = g.tensors[name].type
+    return max(t.width, 1) if t is not None else 1
+
+
+def chain_cost(g: Graph, chain: list[Node]) -> float:
+    """Adder bits per element of the chain as ops (the estimator's unit: one LUT per adder bit).
+
+    A constant multiply is one adder per extra signed digit, on average half as wide as its
+    result (a shifted term's low bits pass through: measured on the estimator's netlists); a
+    Requantize by an odd ``A`` multiplies a value of ``w_out + bits(A) + 2`` bits by a magic
+    constant one bit longer (a third of its bits non-zero, as for random constants); a table
+    costs its ROM bits over six; an offset, ReLU or clamp its width.
+    """
+    cost = 0.0
+    for node in chain:
+        w_in, w_out = _width(g, _activation_input(g, node)), _width(g, node.outputs[0])
+        if node.op == "Mul":
+            c = next(g.tensors[t] for t in node.inputs if g.tensors[t].is_const)
+            cost += max((max(_naf_digits(_odd(v)) for v in np.asarray(c.value, dtype=object).reshape(-1)) - 1)
+                        * w_out / 2, 0)
+        elif node.op == "Requantize":
+            odd = max(_odd(v) for v in np.asarray(node.attrs["divisor"], dtype=object).reshape(-1))
+            if odd > 1:
+                span = w_out + odd.bit_length() + 2
+                cost += (span + 1) / 3 * (2 * span + 1) / 2 + w_in
+            else:
+                cost += w_out
+        elif node.op == "Lookup":
+            cost += len(node.attrs["table"]) * node.attrs["out_type"].width / 6
+        else:
+            cost += w_out
+    return cost
+
+
+def threshold_cost(levels: int, width: int) -> float:
+    """LUTs per element of ``levels - 1`` comparisons with constants and their count.
+
+    A comparison with a constant is a carry chain (one carry cell per 8 bits) and the select
+    of its sign (one LUT): the estimator's fit to yosys prices constant-operand adder bits at
+    zero, and yosys built a 255-threshold layer at ~1.5 LUT per comparison.  The count of a
+    thermometer code is an adder tree of about two bits per input.
+    """
+    return (levels - 1) * (1 + width / 8) + 2 * levels
 
 
 def _chain_ending_at(g: Graph, end: Node) -> list[Node]:
@@ -191,6 +249,9 @@ def fuse_thresholds(g: Graph) -> tuple[Graph, bool]:
         # extend past a zero point's Clip: the chain ends where the values are final
         chain = _chain_ending_at(g, end)
         if not any(_expensive(g, node) for node in chain):
+            continue
+        x_width = _width(g, _activation_input(g, chain[0]))
+        if threshold_cost(_levels(out.interval), x_width) >= chain_cost(g, chain):
             continue
         attrs = thresholds_for(g, chain)
         if attrs is None:
