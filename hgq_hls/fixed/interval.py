@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .convert import float_to_exact
+from .convert import cast, float_to_exact
 from .fixed_type import FixedType
 from .storage import as_object
 
@@ -207,3 +207,11 @@ class Interval:
         offset = v - lo
         on_grid = ((offset >> spacing) << spacing) == offset
         return np.asarray((v >= lo) & (v <= hi) & on_grid, dtype=bool)
+
+
+def tightest_type(mantissas, frac: int) -> tuple[FixedType, np.ndarray]:
+    """The smallest type holding ``mantissas * 2**-frac`` exactly, and the values as its
+    mantissas (int64 while they fit, Python ints beyond)."""
+    mantissas = np.asarray(mantissas)
+    t = Interval.exact(mantissas, frac).fixed_type()
+    return t, cast(as_object(mantissas).reshape(-1), frac, t).reshape(mantissas.shape)

@@ -22,7 +22,7 @@ import math
 
 import numpy as np
 
-from ..fixed import Interval
+from ..fixed.interval import tightest_type
 from ..fixed.storage import as_object
 from ..ir import Graph, Node, Tensor
 from ..ir.ops import OPS
@@ -42,14 +42,9 @@ def _channel_axis(layer: Node, weight: np.ndarray) -> int:
 
 def _typed_const(g: Graph, base: str, mantissas, frac: int) -> str:
     """A new declared constant holding ``mantissas * 2**-frac`` in its tightest type."""
-    mantissas = np.asarray(mantissas, dtype=object)
-    t = Interval.exact(mantissas, frac).fixed_type()
+    t, value = tightest_type(np.asarray(mantissas, dtype=object), frac)
     name = g.unique_name(base)
-    shift = frac - t.frac
-    value = np.asarray([int(m) >> shift if shift >= 0 else int(m) << -shift for m in mantissas.reshape(-1)],
-                       dtype=object).reshape(mantissas.shape)
-    g.add_tensor(Tensor(name, tuple(mantissas.shape), type=t, declared=True,
-                        value=value.astype(np.int64) if t.width <= 62 else value))
+    g.add_tensor(Tensor(name, tuple(value.shape), type=t, declared=True, value=value))
     return name
 
 

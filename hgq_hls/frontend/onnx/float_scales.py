@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from ...fixed import FixedType, Interval, cast
+from ...fixed import FixedType
 from ...fixed.convert import float_to_exact
 from ...fixed.division import divide_cast, dyadic
+from ...fixed.interval import tightest_type
 from ...fixed.fixed_type import MAX_DECLARED_WIDTH
 from ...fixed.storage import as_object
 from .handlers.base import Unsupported
@@ -34,11 +35,9 @@ def code_range(bits: int, signed: bool, narrow: bool) -> tuple[int, int]:
     return 0, (1 << bits) - 1 - int(narrow)
 
 
-def split_scale(scale: np.ndarray, where: str) -> tuple[np.ndarray, np.ndarray, int]:
-    """``(D, ...)``: positive integers ``D`` and the grid exponent ``kmin`` with ``scale == D * 2**kmin``.
-
-    Returns ``(divisor, exponent, kmin)`` where ``divisor = a * 2**(k - kmin)``.
-    """
+def split_scale(scale: np.ndarray, where: str) -> tuple[np.ndarray, int]:
+    """``(D, kmin)`` with ``scale == D * 2**kmin``: positive integers ``D = a * 2**(k - kmin)``
+    (``a`` the odd part of each scale) on the finest grid ``2**kmin`` among them."""
     scale = np.asarray(scale, dtype=np.float64)
     if not np.all(np.isfinite(scale)) or np.any(scale <= 0):
         bad = scale[~np.isfinite(scale) | (scale <= 0)].reshape(-1)[:3]
@@ -48,8 +47,7 @@ def split_scale(scale: np.ndarray, where: str) -> tuple[np.ndarray, np.ndarray, 
     if int(k.max()) - kmin > 64:
         raise Unsupported(f"{where} spans 2^{kmin}..2^{int(k.max())}: more than 64 binary orders "
                           "of magnitude between channels")
-    divisor = as_object(a) << as_object(k - kmin)
-    return np.asarray(divisor, dtype=object), k, kmin
+    return np.asarray(as_object(a) << as_object(k - kmin), dtype=object), kmin
 
 
 def integer_zero_point(zero, where: str) -> np.ndarray:
@@ -62,11 +60,10 @@ def integer_zero_point(zero, where: str) -> np.ndarray:
 
 def exact_constant(ctx, name: str, mantissas, frac: int) -> str:
     """Add constant ``name`` = ``mantissas * 2**-frac`` exactly, in the tightest type holding it."""
-    mantissas = np.asarray(mantissas)
-    t = Interval.exact(mantissas, frac).fixed_type()
+    t, values = tightest_type(mantissas, frac)
     if t.width > MAX_DECLARED_WIDTH:
         raise Unsupported(f"the exact values need {t.width} bits, more than {MAX_DECLARED_WIDTH}")
-    ctx.add_const(name, cast(as_object(mantissas).reshape(-1), frac, t).reshape(mantissas.shape))
+    ctx.add_const(name, values)
     ctx.graph.tensors[name].type, ctx.graph.tensors[name].declared = t, True
     return name
 
@@ -79,7 +76,7 @@ def _wide_integer_grid(kmin: int, rounding: str) -> FixedType:
 def constant_values(x, scale, zero, bits: int, signed: bool, narrow: bool, rounding: str,
                     zero_before_rounding: bool) -> tuple[np.ndarray, int]:
     """Exact mantissas and frac of ``s * (clamp(round(x / s [+ z]) [+ z], qmin, qmax) - z)``."""
-    divisor, _, kmin = split_scale(scale, "the scale")
+    divisor, kmin = split_scale(scale, "the scale")
     qmin, qmax = code_range(bits, signed, narrow)
     m, f = float_to_exact(np.asarray(x, dtype=np.float64))
     m, f, divisor, z = np.broadcast_arrays(as_object(m), as_object(f), divisor, as_object(zero))
@@ -104,7 +101,7 @@ def activation_quantizer(ctx, node, x: str, out: str, scale, zero, bits: int, si
     Returns the tensor holding ``q - z`` on the grid ``2**kmin`` (before the Mul by D), which
     is ``out`` itself when ``dequantize`` is False.
     """
-    divisor, _, kmin = split_scale(scale, "the scale")
+    divisor, kmin = split_scale(scale, "the scale")
     qmin, qmax = code_range(bits, signed, narrow)
     z = np.asarray(zero, dtype=np.int64)
     if zero_before_rounding and rounding not in _SHIFT_INVARIANT and np.any(z != 0):
@@ -138,9 +135,10 @@ def _requantize(ctx, node, x: str, divisor, kmin: int, rounding: str, lo, hi, ou
     exact_bounds = (t.saturation_bounds == (int(lo.min()), int(hi.max()))
                     and lo.min() == lo.max() and hi.min() == hi.max())
     rounded = out if (exact_bounds and out) else ctx.temp(f"{node.name}_codes")
-    d = divisor if divisor.size > 1 else divisor.reshape(())
-    ctx.add("Requantize", [x], [rounded], node.name, type=t, divisor=np.asarray(d, dtype=np.int64)
-            if all(int(v) < 2**62 for v in d.reshape(-1)) else d)
+    d = divisor.reshape(()) if divisor.size == 1 else divisor
+    # int64 while every divisor fits (the usual float32 scale: 24 bits), Python ints beyond
+    fits = all(int(v) < 2**62 for v in d.reshape(-1))
+    ctx.add("Requantize", [x], [rounded], node.name, type=t, divisor=d.astype(np.int64) if fits else d)
     if exact_bounds:
         return rounded
     bounds = [exact_constant(ctx, ctx.graph.unique_name(f"{node.name}_{side}"), v, -kmin)

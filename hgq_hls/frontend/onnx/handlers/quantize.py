@@ -295,14 +295,14 @@ def dequantize_linear(ctx, node):
     if _qdq_frac(scale, zero) is not None:
         ctx.add("Identity", [node.input[0]], [node.output[0]], node.name)
         return
-    divisor, _, _ = split_scale(scale, "the scale")
+    divisor, _ = split_scale(scale, "the scale")
     d = exact_constant(ctx, ctx.graph.unique_name(f"{node.name}_scale"), divisor, 0)
     ctx.add("Mul", [node.input[0], d], [node.output[0]], node.name)
 
 
 def _dequantized(q: np.ndarray, scale, zero) -> tuple[np.ndarray, int]:
     """Exact mantissas and frac of ``(q - z) * s`` (s = D * 2**kmin)."""
-    divisor, _, kmin = split_scale(scale, "the scale")
+    divisor, kmin = split_scale(scale, "the scale")
     return np.asarray((as_object(q) - as_object(zero)) * divisor, dtype=object), -kmin
 
 
