@@ -33,7 +33,6 @@ ABSENT = {
                    "the node instead)",
         "Requantize": "not written yet: a float scale's Quant would need its dequantizing Mul and the "
                       "exact float-scaled weights spelled back (save_qonnx names the node instead)",
-        "Threshold": "not written yet (QONNX's MultiThreshold could hold it; save_qonnx names the node)",
     },
 }
 REGISTRIES = {"reference kernels": KERNELS, "HLS layers": LAYERS, "Verilog lowerings": LOWER,

@@ -43,7 +43,7 @@ def _check_inputs(g: Graph) -> None:
 
 def _entry(node):
     """(type, divisor) an untyped input enters with when quantizer ``node`` reads it, else None."""
-    if OPS[node.op].typed_by_attr:
+    if OPS[node.op].declares_type and OPS[node.op].typed_by_attr:      # Quantize, Requantize
         return node.attrs["type"], node.attrs.get("divisor")
     return None
 

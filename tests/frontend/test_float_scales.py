@@ -187,5 +187,6 @@ def test_save_qonnx_names_a_float_scaled_quantizer(tmp_path):
     g = hh.load_onnx(float_scaled_mlp(0))
     with pytest.raises(hh.UnsupportedModelError, match="Requantize") as info:
         hh.save_qonnx(g, tmp_path / "m.onnx")
-    assert {p.node for p in info.value.problems} >= {"Quant_14", "Quant_24"}
+    requantizers = {n.name for n in g.nodes.values() if n.op == "Requantize"}
+    assert requantizers and {p.node for p in info.value.problems} >= requantizers
     assert not (tmp_path / "m.onnx").exists()

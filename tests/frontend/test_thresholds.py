@@ -137,3 +137,55 @@ def test_a_monotone_table_before_a_low_bit_quantizer_becomes_thresholds(func):
     assert ops(fused) == ["Quantize", "Dense", "Threshold"] and "Lookup" in ops(plain)
     xs = np.stack(np.meshgrid(np.arange(-128, 128), np.arange(-128, 128)), -1).reshape(-1, 2) / 8
     assert_array_equal(hh.predict(fused, xs), hh.predict(plain, xs))
+
+
+def _multithreshold_model(cnn: bool):
+    rng = np.random.default_rng(7)
+    b = ModelBuilder("finn")
+    x = b.quant("x", 8, 3)
+    if cnn:
+        h = b.node("Conv", [x, b.quant(b.const(rng.normal(0, 0.5, (3, 2, 3, 3)).astype(np.float32)), 4, 2)])
+    else:
+        h = b.node("MatMul", [x, b.quant(b.const(rng.normal(0, 0.5, (4, 3)).astype(np.float32)), 4, 2)])
+    rows = np.sort(np.round(rng.normal(0, 3, (3, 7)) * 8) / 8, axis=1).astype(np.float32)
+    y = b.node("MultiThreshold", [h, b.const(rows)], domain="qonnx.custom_op.general", out_dtype="INT4",
+               out_scale=0.5, out_bias=-1.5, data_layout="NCHW" if cnn else "NC")
+    return b.build({"x": ["N", 2, 5, 5] if cnn else ["N", 4]}, y)
+
+
+@pytest.mark.parametrize("cnn", [False, True])
+def test_finn_multithreshold_imports_exactly(cnn):
+    """FINN's streamlined models hold MultiThreshold: qonnx's executor is the oracle."""
+    from .test_qonnx_executor_oracle import qonnx_execute
+
+    model = _multithreshold_model(cnn)
+    g = hh.load_onnx(model)
+    assert "Threshold" in ops(g)
+    x = np.random.default_rng(1).normal(0, 4, (500, 2, 5, 5) if cnn else (3000, 4))
+    assert_array_equal(hh.predict(g, x), qonnx_execute(model, x))
+
+
+def test_fused_thresholds_are_written_as_multithreshold(tmp_path):
+    """A power-of-two model with a BatchNorm (negative gammas) between quantizers: fused, then
+    written by save_qonnx as MultiThreshold + per-channel step and base, which qonnx runs equal
+    to hh.predict and hgq_hls reads back to the same results."""
+    from .test_qonnx_executor_oracle import qonnx_execute
+
+    rng = np.random.default_rng(3)
+    b = ModelBuilder("pot_bn")
+    x = b.quant("x", 8, 3)
+    h = b.node("MatMul", [x, b.quant(b.const(rng.normal(0, 0.5, (4, 3)).astype(np.float32)), 4, 2)])
+    gamma = np.array([1.2, -0.7, 0.9], np.float32)
+    params = [gamma, rng.normal(0, .2, 3), rng.normal(0, .3, 3), rng.uniform(.5, 2, 3)]
+    h = b.node("BatchNormalization", [h] + [b.const(np.asarray(p, np.float32), "bn") for p in params])
+    y = b.quant(b.node("Relu", [h]), 3, 1, signed=0)
+    g = hh.load_onnx(b.build({"x": ["N", 4]}, y))
+    assert "Threshold" in ops(g)
+    hh.save_qonnx(g, tmp_path / "t.onnx")
+    import onnx
+
+    written = onnx.load(tmp_path / "t.onnx")
+    assert "MultiThreshold" in [n.op_type for n in written.graph.node]
+    xs = np.random.default_rng(0).normal(0, 4, (3000, 4))
+    assert_array_equal(qonnx_execute(written, xs), hh.predict(g, xs))
+    assert_array_equal(hh.predict(hh.load_onnx(written), xs), hh.predict(g, xs))

@@ -128,7 +128,7 @@ def _requantize(ctx, node, x: str, divisor, kmin: int, rounding: str, lo, hi, ou
     """Requantize ``x / D`` to the codes ``lo..hi`` on the grid ``2**kmin`` (a Clip when the
     bounds are not a type's); returns the tensor holding the clamped codes."""
     lo, hi = np.asarray(lo, dtype=np.int64), np.asarray(hi, dtype=np.int64)
-    t = _code_type(int(lo.min()), int(hi.max()), kmin, rounding)
+    t = code_type(int(lo.min()), int(hi.max()), kmin, rounding)
     problem = t.declaration_problem()
     if problem:
         raise Unsupported(problem)
@@ -148,7 +148,7 @@ def _requantize(ctx, node, x: str, divisor, kmin: int, rounding: str, lo, hi, ou
     return clamped
 
 
-def _code_type(lo: int, hi: int, kmin: int, rounding: str) -> FixedType:
+def code_type(lo: int, hi: int, kmin: int, rounding: str) -> FixedType:
     """The narrowest saturating type holding the codes ``lo..hi`` on the grid ``2**kmin``."""
     signed = lo < 0
     width = max(max(hi, 0).bit_length() + int(signed), (-lo - 1).bit_length() + 1 if signed else 1, 1)

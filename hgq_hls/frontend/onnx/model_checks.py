@@ -19,7 +19,7 @@ from ...errors import ArgumentError, ModelFileError, Problem
 #: the domains of the standard ONNX operators
 ONNX_DOMAINS = ("", "ai.onnx")
 #: QONNX's custom ops and the domains QONNX, FINN and Brevitas exports write them in
-QONNX_OPS = {"Quant": 4, "IntQuant": 4, "BipolarQuant": 2, "Trunc": 5}
+QONNX_OPS = {"Quant": 4, "IntQuant": 4, "BipolarQuant": 2, "Trunc": 5, "MultiThreshold": 2}
 QONNX_DOMAINS = ("qonnx.custom_op.general", "finn.custom_op.general", "onnx.brevitas")
 _DOMAIN_HINTS = {
     "qonnx.custom_op.channels_last": "channels-last layouts are not implemented; export the "

@@ -126,12 +126,13 @@ class Threshold(OpDef):
     output values, as comparisons (FINN's MultiThreshold, exact).
 
     attrs: ``thresholds`` (integer mantissas on the grid ``2**-in_frac``, the last axis the
-    levels, the others broadcasting to the input), ``base`` and ``step`` (mantissas of
-    ``type``, broadcasting likewise: ``step`` is +1 or -1, the direction), ``type``.
+    levels, the others broadcasting to the input), ``base`` and ``step`` (integer mantissas of
+    ``type``, broadcasting likewise: threshold fusion makes ``step`` +1 or -1, the direction;
+    a FINN MultiThreshold's ``out_scale`` may be any multiple of the lsb), ``type``.  The
+    input must be fixed point (a float graph input needs ``input_type=``).
     """
 
     name = "Threshold"
-    declares_type = True
     typed_by_attr = True
 
     def interval(self, node, ivs):

@@ -105,8 +105,10 @@ def threshold(net, node, ins, g):
         if count is None:
             out[e] = start
         else:
-            # the count, an integer, read as a multiple of the output's lsb
-            out[e] = net.add(start, Operand(count.wire, count.shift - frac), subtract=int(step[e]) < 0)
+            # the count, an integer, times the step (+-1 from fusion: wiring), on the output's grid
+            k = int(step[e])
+            scaled = count if abs(k) == 1 else net.scale(count, abs(k), 0)
+            out[e] = net.add(start, Operand(scaled.wire, scaled.shift - frac), subtract=k < 0)
     return [out]
 
 

@@ -1,4 +1,5 @@
-"""Quantizers: QONNX Quant / BipolarQuant / Trunc, ONNX QuantizeLinear / DequantizeLinear.
+"""Quantizers: QONNX Quant / BipolarQuant / Trunc / MultiThreshold, ONNX QuantizeLinear /
+DequantizeLinear.
 
 A quantizer on a constant becomes a typed constant (exact mantissas, per-channel scales
 allowed); on an activation with power-of-two scales it becomes a Quantize node with the
@@ -13,11 +14,13 @@ import math
 import numpy as np
 
 from ....fixed import ElementTypes, FixedType, Interval, elements_from_float, from_mantissa, to_mantissa
+from ....fixed.convert import float_to_exact
+from ....fixed.division import dyadic
 from ....fixed.modes import rounding_from_qonnx
 from ....fixed.fixed_type import MAX_DECLARED_WIDTH
 from ....fixed.storage import as_object
-from ..float_scales import (activation_quantizer, constant_values, exact_constant, integer_zero_point,
-                            split_scale)
+from ..float_scales import (activation_quantizer, code_type, constant_values, exact_constant,
+                            integer_zero_point, split_scale)
 from .base import Unsupported, handles
 
 
@@ -352,3 +355,41 @@ def trunc(ctx, node):
     ctx.add("Quantize", [on_grid], [shifted], f"{node.name}_round", type=t)
     factor = ctx.new_const(f"{node.name}_rescale", np.array(math.ldexp(1.0, -shift)))
     ctx.add("Mul", [shifted, factor], [node.output[0]], node.name)
+
+
+#: qonnx's MultiThreshold layouts by activation rank when ``data_layout`` is absent
+_THRESHOLD_LAYOUTS = {2: "NC", 3: "NWC", 4: "NCHW"}
+
+
+@handles("MultiThreshold")
+def multi_threshold(ctx, node):
+    """FINN/qonnx MultiThreshold: ``out_scale * #{k: x >= T[c, k]} + out_bias``, exactly."""
+    a = ctx.attrs(node)
+    x = node.input[0]
+    if ctx.const(x) is not None:
+        raise Unsupported("MultiThreshold of a constant is not supported")
+    thresholds = np.asarray(ctx.require_const(node, 1, "the thresholds"), dtype=np.float64)
+    if thresholds.ndim != 2 or not np.all(np.isfinite(thresholds)):
+        raise Unsupported(f"the thresholds must be finite, of shape (channels, steps), got {thresholds.shape}")
+    shape = tuple(ctx.shape(x))
+    layout = a.get("data_layout", b"")
+    layout = (layout.decode() if isinstance(layout, bytes) else layout) or _THRESHOLD_LAYOUTS.get(len(shape) + 1, "")
+    if len(layout) != len(shape) + 1 or "C" not in layout or layout[0] != "N":
+        raise Unsupported(f"data_layout {layout!r} does not describe the input's {len(shape) + 1} axes")
+    axis = layout.index("C") - 1
+    channels = thresholds.shape[0]
+    if channels not in (1, shape[axis]):
+        raise Unsupported(f"{channels} threshold rows for {shape[axis]} channels")
+    per_channel = [1] * len(shape)
+    per_channel[axis] = channels
+    m, f = float_to_exact(thresholds)
+    frac = int(f.max()) if f.size else 0
+    mantissas = (as_object(m) << as_object(frac - f)).reshape(tuple(per_channel) + (thresholds.shape[1],))
+    # out_scale and out_bias exactly: odd * 2**k each, on the finer of their grids
+    odd, exp = dyadic(np.array([a.get("out_scale", 1.0), a.get("out_bias", 0.0)], dtype=np.float64))
+    out_frac = max(0, *(-int(k) for k in exp))
+    step, base = (int(o) << (out_frac + int(k)) for o, k in zip(odd, exp))
+    ends = [base, base + step * thresholds.shape[1]]
+    t = code_type(min(ends), max(ends), -out_frac, "TRN")      # holds every output exactly
+    ctx.add("Threshold", [x], [node.output[0]], node.name, thresholds=np.asarray(mantissas, dtype=object),
+            in_frac=frac, base=np.asarray(base, dtype=object), step=np.asarray(step), type=t)
