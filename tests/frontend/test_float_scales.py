@@ -36,7 +36,7 @@ def ties_and_normals(rng, scale, n, shape, spread=40):
     return np.concatenate([ties, normals.astype(np.float32).astype(np.float64)])
 
 
-MODES = ["ROUND", "HALF_EVEN", "FLOOR", "DOWN", "HALF_UP", "HALF_DOWN"]
+MODES = ["ROUND", "HALF_EVEN", "FLOOR", "DOWN", "HALF_UP", "HALF_DOWN", "CEIL"]
 
 
 @pytest.mark.parametrize("mode", MODES)
@@ -45,14 +45,15 @@ def test_float_quant_on_a_float_input(mode, signed, narrow, zero):
     """The host divides and rounds a float input exactly (the firmware takes the codes).
 
     A zero point that must be added before rounding (modes whose ties depend on the sign or
-    parity) is an addition in the firmware, which needs a fixed-point input: the model then
-    asks for ``input_type=`` (a type holding these inputs exactly is given).
+    parity) is an addition in the firmware, and CEIL a negation, which need a fixed-point
+    input: the model then asks for ``input_type=`` (a type holding these inputs exactly is given).
     """
     b = ModelBuilder("q")
     y = float_quant(b, "x", np.float32(0.3), 5, zero=float(zero), signed=signed, narrow=narrow, mode=mode)
     model = b.build({"x": ["N", 4]}, y)
     x = ties_and_normals(np.random.default_rng(len(mode)), np.float32(0.3), 50, (4,))
-    adds_zero = zero != 0 and mode not in ("FLOOR",)
+    # (CEIL is a floor of the negated input: a Neg in the firmware, which needs fixed point too)
+    adds_zero = mode == "CEIL" or (zero != 0 and mode != "FLOOR")
     if adds_zero:
         with pytest.raises(hh.UnsupportedModelError, match="input_type"):
             hh.load_onnx(model)

@@ -29,18 +29,18 @@ def test_every_problem_is_listed_not_just_the_first():
     assert len(info.value.problems) == 2
 
 
-def test_fractional_zero_point_and_ceil_rounding_are_explained():
+def test_fractional_zero_point_and_up_rounding_are_explained():
     b = ModelBuilder()
     x = b.node("Quant", ["x", b.const(np.float32(0.3)), b.const(np.float32(2.5)), b.const(np.float32(8))],
                domain="qonnx.custom_op.general", signed=1, narrow=0, rounding_mode="ROUND")
     y = b.node("Quant", [x, b.const(np.float32(0.3)), b.const(np.float32(0)), b.const(np.float32(8))],
-               domain="qonnx.custom_op.general", signed=1, narrow=0, rounding_mode="CEIL")
+               domain="qonnx.custom_op.general", signed=1, narrow=0, rounding_mode="UP")
     with pytest.raises(hh.UnsupportedModelError, match="zero point") as info:
         hh.load_onnx(b.build({"x": ["N", 3]}, y))
-    # checking goes on past the first: the CEIL Quant downstream is named too
+    # checking goes on past the first: the UP Quant downstream is named too
     assert [p.node for p in info.value.problems] == ["Quant_4", "Quant_8"]
     assert "not an integer" in info.value.problems[0].reason
-    assert "CEIL" in info.value.problems[1].reason
+    assert "'UP'" in info.value.problems[1].reason
 
 
 def test_dynamic_feature_shape_is_reported():

@@ -23,6 +23,8 @@ from ...fixed.fixed_type import MAX_DECLARED_WIDTH
 from ...fixed.storage import as_object
 from .handlers.base import Unsupported
 
+#: QONNX's CEIL (no ap_fixed mode): written as a floor of the negated value
+CEIL = "CEIL"
 #: rounding modes with round(v + z) == round(v) + z for every integer z: the zero point may
 #: be added after rounding (ONNX's order); the others must round v + z (QONNX's order)
 _SHIFT_INVARIANT = ("TRN", "RND", "RND_MIN_INF")
@@ -80,6 +82,10 @@ def constant_values(x, scale, zero, bits: int, signed: bool, narrow: bool, round
     qmin, qmax = code_range(bits, signed, narrow)
     m, f = float_to_exact(np.asarray(x, dtype=np.float64))
     m, f, divisor, z = np.broadcast_arrays(as_object(m), as_object(f), divisor, as_object(zero))
+    if rounding == CEIL:                 # ceil(v) = -floor(-v); ceil commutes with integer shifts
+        codes = -as_object(divide_cast(-m, f, divisor, _wide_integer_grid(kmin, "TRN")))
+        codes = np.minimum(np.maximum(codes, qmin - z), qmax - z)
+        return np.asarray(codes * divisor, dtype=object), -kmin
     wide = _wide_integer_grid(kmin, rounding)
     if zero_before_rounding:
         # x + z*s on a common grid, exact: z*s = z * D * 2**kmin
@@ -104,7 +110,14 @@ def activation_quantizer(ctx, node, x: str, out: str, scale, zero, bits: int, si
     divisor, kmin = split_scale(scale, "the scale")
     qmin, qmax = code_range(bits, signed, narrow)
     z = np.asarray(zero, dtype=np.int64)
-    if zero_before_rounding and rounding not in _SHIFT_INVARIANT and np.any(z != 0):
+    if rounding == CEIL:
+        # ceil(x / D) = -floor(-x / D): negate, requantize by flooring to the negated codes, negate
+        flipped = ctx.temp(f"{node.name}_negated")
+        ctx.add("Neg", [x], [flipped], f"{node.name}_negate")
+        floor = _requantize(ctx, node, flipped, divisor, kmin, "TRN", -(qmax - z), -(qmin - z))
+        centred = out if not dequantize else ctx.temp(f"{node.name}_codes")
+        ctx.add("Neg", [floor], [centred], f"{node.name}_ceil")
+    elif zero_before_rounding and rounding not in _SHIFT_INVARIANT and np.any(z != 0):
         # QONNX rounds x/s + z: with a sign- or parity-dependent mode the zero point moves ties
         offset = exact_constant(ctx, ctx.graph.unique_name(f"{node.name}_zero_offset"),
                                 as_object(z) * divisor, -kmin)

@@ -16,10 +16,10 @@ import numpy as np
 from ....fixed import ElementTypes, FixedType, Interval, elements_from_float, from_mantissa, to_mantissa
 from ....fixed.convert import float_to_exact
 from ....fixed.division import dyadic
-from ....fixed.modes import rounding_from_qonnx
+from ....fixed.modes import QONNX_ROUNDING, rounding_from_qonnx
 from ....fixed.fixed_type import MAX_DECLARED_WIDTH
 from ....fixed.storage import as_object
-from ..float_scales import (activation_quantizer, code_type, constant_values, exact_constant,
+from ..float_scales import (CEIL, activation_quantizer, code_type, constant_values, exact_constant,
                             integer_zero_point, split_scale)
 from .base import Unsupported, handles
 
@@ -140,7 +140,8 @@ def quant(ctx, node):
     zero = ctx.require_const(node, 2, "the zero point")
     bits = ctx.require_const(node, 3, "the bit width")
     signed, narrow = bool(a.get("signed", 1)), bool(a.get("narrow", 0))
-    if np.any(zero != 0) or not _is_power_of_two(scale) or (narrow and not signed):
+    if np.any(zero != 0) or not _is_power_of_two(scale) or (narrow and not signed) \
+            or _mode(a) not in QONNX_ROUNDING:
         return _float_scaled_quant(ctx, node, scale, zero, bits, signed, narrow, a)
     if np.size(bits) == 1:
         bits = np.asarray(_scalar_bits(bits, "bitwidth"))
@@ -170,20 +171,26 @@ def quant(ctx, node):
     ctx.add("Quantize", [node.input[0]], [node.output[0]], node.name, type=t)
 
 
+def _mode(attrs) -> str:
+    """The QONNX rounding_mode attribute, upper case."""
+    mode = attrs.get("rounding_mode", "ROUND")
+    return (mode.decode() if isinstance(mode, bytes) else mode).strip().upper()
+
+
 def _float_scaled_quant(ctx, node, scale, zero, bits, signed, narrow, attrs):
-    """QONNX Quant with float scales or a zero point: exact values on constants, a Requantize
-    on activations (QONNX adds the zero point before rounding)."""
+    """QONNX Quant with float scales, a zero point, unsigned narrow or CEIL rounding: exact values
+    on constants, a Requantize on activations (QONNX adds the zero point before rounding)."""
     if np.size(bits) != 1:
         raise Unsupported("per-element bit widths with float scales or zero points are not supported")
     bits = _scalar_bits(bits, "bitwidth")
     if signed and bits == 1:
         raise Unsupported("a signed 1-bit QONNX Quant is bipolar {-1,+1}, not a fixed-point type "
                           "(use BipolarQuant)")
-    mode = attrs.get("rounding_mode", "ROUND")
-    try:
-        rounding = rounding_from_qonnx(mode.decode() if isinstance(mode, bytes) else mode)
-    except ValueError as exc:
-        raise Unsupported(str(exc)) from None
+    mode = _mode(attrs)
+    if mode != CEIL and mode not in QONNX_ROUNDING:
+        raise Unsupported(f"QONNX rounding_mode {mode!r} is not supported (supported: "
+                          f"{', '.join(QONNX_ROUNDING)}, {CEIL})")
+    rounding = CEIL if mode == CEIL else rounding_from_qonnx(mode)
     _check_broadcast(ctx, node, np.asarray(scale), "the scale")
     _check_broadcast(ctx, node, np.asarray(zero), "the zero point")
     z = integer_zero_point(zero, "the zero point")
