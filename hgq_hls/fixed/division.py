@@ -39,6 +39,15 @@ def dyadic(values) -> tuple[np.ndarray, np.ndarray]:
     return np.where(nonzero, m >> tz, 0), np.where(nonzero, exp + tz, 0)
 
 
+def odd_part(d: int) -> tuple[int, int]:
+    """``(A, e)`` with ``|d| == A * 2**e`` and ``A`` odd; ``(0, 0)`` for zero."""
+    d = abs(int(d))
+    if not d:
+        return 0, 0
+    e = (d & -d).bit_length() - 1
+    return d >> e, e
+
+
 def quotient_bits(frac, t: FixedType) -> np.ndarray:
     """Left shift giving the dividend at least one fractional bit below ``t``'s lsb."""
     return np.maximum(t.frac + 1 - np.asarray(frac, dtype=np.int64), 0)

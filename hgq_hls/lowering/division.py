@@ -25,13 +25,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..fixed import FixedType
-
-
-def odd_part(d: int) -> tuple[int, int]:
-    """``(A, e)`` with ``d == A * 2**e`` and ``A`` odd."""
-    d = int(d)
-    e = (d & -d).bit_length() - 1
-    return d >> e, e
+from ..fixed.division import odd_part
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ import math
 
 import numpy as np
 
+from ..fixed.division import odd_part
 from ..fixed.interval import tightest_type
 from ..fixed.storage import as_object
 from ..ir import Graph, Node, Tensor
@@ -29,11 +30,6 @@ from ..ir.ops import OPS
 
 #: ops through which a Mul by one positive constant commutes (c * f(x) == f(c * x))
 _COMMUTES = ("Relu", "MaxPool", "Reshape", "Flatten", "Transpose", "Identity")
-
-
-def _odd_part(v: int) -> int:
-    v = abs(int(v))
-    return v >> ((v & -v).bit_length() - 1) if v else 0
 
 
 def _channel_axis(layer: Node, weight: np.ndarray) -> int:
@@ -84,7 +80,7 @@ def integer_weights(g: Graph) -> tuple[Graph, bool]:
         m = np.asarray(w.value, dtype=object)
         axis = _channel_axis(layer, m)
         columns = np.moveaxis(m, axis, 0).reshape(m.shape[axis], -1)
-        factors = np.array([_odd_part(math.gcd(*[int(v) for v in col])) or 1 for col in columns], dtype=object)
+        factors = np.array([odd_part(math.gcd(*[int(v) for v in col]))[0] or 1 for col in columns], dtype=object)
         if all(f == 1 for f in factors):
             continue
         shape = [1] * m.ndim
@@ -157,7 +153,7 @@ def input_scales(g: Graph) -> tuple[Graph, bool]:
         if len(layer.inputs) > 2:
             b = g.tensors[layer.inputs[2]]
             cm = int(np.asarray(c.value, dtype=object).reshape(-1)[0])
-            odd = _odd_part(cm)
+            odd = odd_part(cm)[0]
             bm = np.asarray(b.value, dtype=object)
             if b.type is not None and all(int(v) % odd == 0 for v in bm.reshape(-1)):
                 # b / c exactly: the odd part divides, the power of two is a grid change
@@ -206,13 +202,15 @@ def merge_scales(g: Graph) -> tuple[Graph, bool]:
     return g, changed
 
 
+def divides_by_odd(node: Node) -> bool:
+    """True for a Requantize by a scale that is not a power of two (a divisor with an odd factor)."""
+    return node.op == "Requantize" and any(
+        odd_part(v)[0] > 1 for v in np.asarray(node.attrs["divisor"], dtype=object).reshape(-1))
+
+
 def has_float_scales(g: Graph) -> bool:
     """True when a quantizer divides by a scale that is not a power of two."""
-    for node in g.nodes.values():
-        if node.op == "Requantize":
-            if any(_odd_part(int(v)) > 1 for v in np.asarray(node.attrs["divisor"], dtype=object).reshape(-1)):
-                return True
-    return False
+    return any(divides_by_odd(node) for node in g.nodes.values())
 
 
 def extract_scales(g: Graph) -> tuple[Graph, bool]:

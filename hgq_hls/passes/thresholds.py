@@ -21,11 +21,13 @@ from __future__ import annotations
 import numpy as np
 
 from ..fixed import ElementTypes, Interval
+from ..fixed.division import odd_part
 from ..fixed.interval import ZERO_FRAC
 from ..fixed.storage import as_object
 from ..ir import Graph, Node
 from ..ir.ops import OPS
 from ..ir.ops.quantize import quantize_interval
+from .extract_scales import divides_by_odd
 
 #: the most output values a fused chain may take per element (8-bit outputs)
 MAX_LEVELS = 256
@@ -63,15 +65,11 @@ def _monotone(g: Graph, node: Node) -> bool:
 
 def _expensive(g: Graph, node: Node) -> bool:
     """A step the comparators save: division by an odd scale, or a non-power-of-two multiply."""
-    if node.op == "Requantize":
-        d = np.asarray(node.attrs["divisor"], dtype=object).reshape(-1)
-        return any(int(v) & (int(v) - 1) for v in d)
-    if node.op == "Lookup":
+    if node.op == "Lookup" or divides_by_odd(node):
         return True
     if node.op == "Mul":
         c = next(g.tensors[t] for t in node.inputs if g.tensors[t].is_const)
-        magnitudes = np.abs(np.asarray(c.value, dtype=object).reshape(-1))
-        return any(int(v) & (int(v) - 1) for v in magnitudes if v)
+        return any(odd_part(v)[0] > 1 for v in np.asarray(c.value, dtype=object).reshape(-1))
     return False
 
 
@@ -79,11 +77,6 @@ def _naf_digits(v: int) -> int:
     """Non-zero digits of ``v`` in canonical signed-digit form (shift-and-add terms)."""
     v = abs(int(v))
     return bin(v ^ (3 * v)).count("1")      # the NAF weight: bits where v and 3v differ
-
-
-def _odd(v: int) -> int:
-    v = abs(int(v))
-    return v >> ((v & -v).bit_length() - 1) if v else 0
 
 
 def _width(g: Graph, name: str) -> int:
@@ -105,10 +98,10 @@ def chain_cost(g: Graph, chain: list[Node]) -> float:
         w_in, w_out = _width(g, _activation_input(g, node)), _width(g, node.outputs[0])
         if node.op == "Mul":
             c = next(g.tensors[t] for t in node.inputs if g.tensors[t].is_const)
-            cost += max((max(_naf_digits(_odd(v)) for v in np.asarray(c.value, dtype=object).reshape(-1)) - 1)
+            cost += max((max(_naf_digits(odd_part(v)[0]) for v in np.asarray(c.value, dtype=object).reshape(-1)) - 1)
                         * w_out / 2, 0)
         elif node.op == "Requantize":
-            odd = max(_odd(v) for v in np.asarray(node.attrs["divisor"], dtype=object).reshape(-1))
+            odd = max(odd_part(v)[0] for v in np.asarray(node.attrs["divisor"], dtype=object).reshape(-1))
             if odd > 1:
                 span = w_out + odd.bit_length() + 2
                 cost += (span + 1) / 3 * (2 * span + 1) / 2 + w_in
