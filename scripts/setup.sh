@@ -32,7 +32,8 @@ pick_python() {
   return 1
 }
 
-stamp_value=$(cat pyproject.toml scripts/setup.sh | sha256sum | cut -c1-16)-$EXTRAS
+# the compiled core (hgq_hls/lowering/_cse.cpp) is built by the install: its source is in the stamp
+stamp_value=$(cat pyproject.toml scripts/setup.sh hgq_hls/lowering/*.cpp | sha256sum | cut -c1-16)-$EXTRAS
 stamp_file="$VENV/.hgq_hls_setup"
 if [ -f "$stamp_file" ] && [ "$(cat "$stamp_file")" = "$stamp_value" ] && [ -x "$VENV/bin/python" ]; then
   exit 0

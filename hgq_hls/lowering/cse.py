@@ -5,24 +5,32 @@ weights).  A pair of digits that appears in several rows with the same relative 
 sign, ``x_a + s * (x_b << d)``, is computed once as a new signal and used by every row: the
 most frequent pair first, until no pair repeats.  da4ml does this with a cost-aware search;
 this greedy form already removes a large share of the adders.
+
+The search runs in a compiled core (``_cse.cpp``, built by ``pip install -e .``), with these
+rules, which fix the netlist exactly:
+
+- pairs are counted over every two terms of a row (a term may count in several pairs);
+- the most frequent pair is taken first; ties go to the smallest key ``(a, b, d, s)``, where a
+  pair is keyed from its term with the smaller ``(signal, shift)``;
+- in each row holding the pair (rows in increasing order), the first term that has a partner
+  is paired with its earliest partner; both are removed (the later one first) and the new
+  signal's term, at the first term's sign and shift, is appended; repeat until none is left.
 """
 
 from __future__ import annotations
 
-import heapq
-from collections import defaultdict
+import numpy as np
+
+try:
+    from . import _cse
+except ImportError as exc:            # a source tree used without installing it
+    raise ImportError("hgq_hls's compiled core hgq_hls.lowering._cse is not built: run `make setup` "
+                      "or `pip install -e .` (needs a C++ compiler, e.g. apt-get install g++)") from exc
 
 #: skip the search above this many digit pairs (keeps generation time bounded)
 MAX_PAIRS = 4_000_000
 
 Term = tuple[int, int, int]          # (sign, signal, shift)
-
-
-def _key(t: Term, u: Term):
-    """Pair key and the (sign, shift) at which the new signal replaces the pair."""
-    if (t[1], t[2]) > (u[1], u[2]):
-        t, u = u, t
-    return (t[1], u[1], u[2] - t[2], t[0] * u[0]), (t[0], t[2])
 
 
 def eliminate(rows: list[list[Term]], n_signals: int):
@@ -34,79 +42,11 @@ def eliminate(rows: list[list[Term]], n_signals: int):
     rows = [list(r) for r in rows]
     if sum(len(r) ** 2 for r in rows) // 2 > MAX_PAIRS:
         return [], rows
-    counts: dict = defaultdict(int)
-    where: dict = defaultdict(set)
-
-    def account(r, t, others, delta):
-        for u in others:
-            # _key inlined: this loop runs once per digit pair
-            if (t[1], t[2]) > (u[1], u[2]):
-                key = (u[1], t[1], t[2] - u[2], t[0] * u[0])
-            else:
-                key = (t[1], u[1], u[2] - t[2], t[0] * u[0])
-            counts[key] += delta
-            if delta > 0:
-                where[key].add(r)
-                if counts[key] >= 2 and heap is not None:
-                    heapq.heappush(heap, (-counts[key], key))
-
-    heap = None                      # filled once the initial counts are known
-    for r, row in enumerate(rows):
-        for i in range(len(row)):
-            account(r, row[i], row[i + 1:], 1)
-    heap = [(-c, key) for key, c in counts.items() if c >= 2]
-    heapq.heapify(heap)
-    definitions = []
-    while heap:
-        negative, key = heapq.heappop(heap)
-        if counts[key] != -negative:
-            # the count fell since this entry was pushed: re-queue it at its current count
-            # (every key counted twice or more keeps an entry at least as high as its count)
-            if counts[key] >= 2:
-                heapq.heappush(heap, (-counts[key], key))
-            continue
-        signal = n_signals + len(definitions)
-        definitions.append(key)
-        for r in sorted(where.pop(key)):
-            _substitute(rows, r, key, signal, account)
-    return definitions, rows
-
-
-def _partners(t: Term, key) -> list[Term]:
-    """The terms that form pair ``key`` with ``t`` (``t`` first or second in key order)."""
-    a, b, d, s = key
-    found = []
-    if t[1] == a:
-        found.append((s * t[0], b, t[2] + d))
-    if t[1] == b:
-        found.append((s * t[0], a, t[2] - d))
-    return [u for u in found if _key(t, u)[0] == key]
-
-
-def _substitute(rows, r, key, signal, account):
-    """Replace every non-overlapping occurrence of pair ``key`` in row ``r`` by ``signal``.
-
-    Scans for the first term that has a partner and pairs it with the earliest partner,
-    then starts again; partners are looked up by value, so a scan is linear in the row.
-    """
-    row = rows[r]
-    while True:
-        position: dict = {}
-        for k, term in enumerate(row):
-            position.setdefault(term, []).append(k)
-        match = None
-        for i, t in enumerate(row):
-            js = [j for u in _partners(t, key) for j in position.get(u, ()) if j != i]
-            if js:
-                match = (i, min(js))
-                break
-        if match is None:
-            return
-        i, j = match
-        _, (sign, shift) = _key(row[i], row[j])
-        for k in sorted((i, j), reverse=True):
-            removed = row.pop(k)
-            account(r, removed, row, -1)
-        new = (sign, signal, shift)
-        account(r, new, row, 1)
-        row.append(new)
+    offsets = np.zeros(len(rows) + 1, dtype=np.int64)
+    np.cumsum([len(r) for r in rows], out=offsets[1:])
+    terms = np.array([t for r in rows for t in r], dtype=np.int32).reshape(-1, 3)
+    defs, out_terms, out_offsets = _cse.eliminate(terms.tobytes(), offsets.tobytes(), n_signals)
+    definitions = [tuple(d) for d in np.frombuffer(defs, dtype=np.int32).reshape(-1, 4).tolist()]
+    flat = np.frombuffer(out_terms, dtype=np.int32).reshape(-1, 3).tolist()
+    bounds = np.frombuffer(out_offsets, dtype=np.int64).tolist()
+    return definitions, [[tuple(t) for t in flat[bounds[r]:bounds[r + 1]]] for r in range(len(rows))]

@@ -1,0 +1,302 @@
+// Common subexpressions of constant dot products: the compiled core of hgq_hls.lowering.cse.
+//
+// Hartley's pairwise elimination, greedy by frequency: every row (one dot product) is a list
+// of terms (sign, signal, shift); a pair of terms x_a + s * (x_b << d) that occurs in several
+// rows becomes a new signal, most frequent pair first (ties: the smallest key (a, b, d, s)),
+// until no pair repeats.  The selection order, the substitution scan and the order of the
+// rewritten rows are exactly those of the algorithm as documented in cse.py, so a netlist is
+// the same whichever machine builds it.
+//
+// Interface (CPython, no third-party headers):
+//   eliminate(terms: bytes, offsets: bytes, n_signals: int)
+//       -> (definitions: bytes, terms: bytes, offsets: bytes)
+// terms are int32 triples (sign, signal, shift), offsets int64 row starts (n_rows + 1),
+// definitions int32 quadruples (a, b, d, s): signal n_signals + k = x_a + s * (x_b << d).
+
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <functional>
+#include <queue>
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace {
+
+struct Term {
+    int32_t sign, signal, shift;
+    bool operator==(const Term &o) const {
+        return sign == o.sign && signal == o.signal && shift == o.shift;
+    }
+};
+
+// A pair key (a, b, d, s) packed so that integer order is the lexicographic order of the tuple.
+constexpr int SIGNAL_BITS = 24, SHIFT_BITS = 12;
+constexpr int64_t SIGNAL_LIMIT = int64_t(1) << SIGNAL_BITS;
+constexpr int32_t SHIFT_OFFSET = 1 << (SHIFT_BITS - 1);
+
+inline uint64_t pack_key(int64_t a, int64_t b, int64_t d, int64_t s) {
+    return (uint64_t(a) << (SIGNAL_BITS + SHIFT_BITS + 1)) | (uint64_t(b) << (SHIFT_BITS + 1)) |
+           (uint64_t(d + SHIFT_OFFSET) << 1) | uint64_t(s > 0);
+}
+
+struct Key {
+    int32_t a, b, d, s;
+};
+
+inline Key unpack_key(uint64_t k) {
+    Key out;
+    out.s = (k & 1) ? 1 : -1;
+    out.d = int32_t((k >> 1) & ((1u << SHIFT_BITS) - 1)) - SHIFT_OFFSET;
+    out.b = int32_t((k >> (SHIFT_BITS + 1)) & (SIGNAL_LIMIT - 1));
+    out.a = int32_t(k >> (SIGNAL_BITS + SHIFT_BITS + 1));
+    return out;
+}
+
+// The key of the pair (t, u) and the (sign, shift) at which the new signal replaces it.
+inline uint64_t pair_key(const Term &t, const Term &u) {
+    if (t.signal > u.signal || (t.signal == u.signal && t.shift > u.shift))
+        return pack_key(u.signal, t.signal, t.shift - u.shift, t.sign * u.sign);
+    return pack_key(t.signal, u.signal, u.shift - t.shift, t.sign * u.sign);
+}
+
+inline const Term &first_of(const Term &t, const Term &u) {
+    return (t.signal > u.signal || (t.signal == u.signal && t.shift > u.shift)) ? u : t;
+}
+
+inline uint64_t mix(uint64_t x) {    // splitmix64 finalizer
+    x ^= x >> 30;
+    x *= 0xbf58476d1ce4e5b9ULL;
+    x ^= x >> 27;
+    x *= 0x94d049bb133111ebULL;
+    return x ^ (x >> 31);
+}
+
+// Open-addressing map from pair keys to slots; a slot holds the pair's count and its rows.
+class PairTable {
+  public:
+    PairTable() { rehash(1 << 16); }
+
+    int32_t slot(uint64_t key) {
+        size_t mask = keys_.size() - 1, i = mix(key) & mask;
+        while (used_[i]) {
+            if (keys_[i] == key) return slots_[i];
+            i = (i + 1) & mask;
+        }
+        used_[i] = 1;
+        keys_[i] = key;
+        slots_[i] = int32_t(count.size());
+        count.push_back(0);
+        rows.emplace_back();
+        key_of.push_back(key);
+        if (2 * count.size() > keys_.size()) rehash(keys_.size() * 2);
+        return int32_t(count.size() - 1);
+    }
+
+    std::vector<int64_t> count;
+    std::vector<std::vector<int32_t>> rows;     // rows holding the pair (unsorted, may repeat)
+    std::vector<uint64_t> key_of;
+
+  private:
+    void rehash(size_t capacity) {
+        std::vector<uint64_t> keys(capacity);
+        std::vector<int32_t> slots(capacity);
+        std::vector<uint8_t> used(capacity, 0);
+        for (size_t s = 0; s < key_of.size(); ++s) {
+            size_t i = mix(key_of[s]) & (capacity - 1);
+            while (used[i]) i = (i + 1) & (capacity - 1);
+            used[i] = 1;
+            keys[i] = key_of[s];
+            slots[i] = int32_t(s);
+        }
+        keys_.swap(keys);
+        slots_.swap(slots);
+        used_.swap(used);
+    }
+
+    std::vector<uint64_t> keys_;
+    std::vector<int32_t> slots_;
+    std::vector<uint8_t> used_;
+};
+
+using Entry = std::pair<int64_t, uint64_t>;     // (-count, key): the smallest pops first
+
+class Eliminator {
+  public:
+    Eliminator(std::vector<std::vector<Term>> rows, int64_t n_signals)
+        : rows_(std::move(rows)), n_signals_(n_signals) {}
+
+    std::vector<Key> run() {
+        for (size_t r = 0; r < rows_.size(); ++r) {
+            const auto &row = rows_[r];
+            for (size_t i = 0; i < row.size(); ++i)
+                for (size_t j = i + 1; j < row.size(); ++j) count_pair(int32_t(r), row[i], row[j], 1);
+        }
+        std::vector<Entry> initial;
+        for (size_t s = 0; s < table_.count.size(); ++s)
+            if (table_.count[s] >= 2) initial.emplace_back(-table_.count[s], table_.key_of[s]);
+        heap_ = std::priority_queue<Entry, std::vector<Entry>, std::greater<Entry>>(
+            std::greater<Entry>(), std::move(initial));
+        heap_ready_ = true;
+        std::vector<Key> definitions;
+        while (!heap_.empty()) {
+            Entry top = heap_.top();
+            heap_.pop();
+            int32_t s = table_.slot(top.second);
+            int64_t c = table_.count[s];
+            if (c != -top.first) {
+                // the count fell since this entry was pushed: re-queue it at its current count
+                if (c >= 2) heap_.emplace(-c, top.second);
+                continue;
+            }
+            int64_t signal = n_signals_ + int64_t(definitions.size());
+            if (signal >= SIGNAL_LIMIT) throw std::length_error("more than 2**24 signals");
+            Key key = unpack_key(top.second);
+            definitions.push_back(key);
+            std::vector<int32_t> where;
+            where.swap(table_.rows[s]);
+            std::sort(where.begin(), where.end());
+            where.erase(std::unique(where.begin(), where.end()), where.end());
+            for (int32_t r : where) substitute(r, key, top.second, int32_t(signal));
+        }
+        return definitions;
+    }
+
+    std::vector<std::vector<Term>> rows_;
+
+  private:
+    void count_pair(int32_t r, const Term &t, const Term &u, int64_t delta) {
+        uint64_t key = pair_key(t, u);
+        int32_t s = table_.slot(key);
+        int64_t c = (table_.count[s] += delta);
+        if (delta > 0) {
+            auto &where = table_.rows[s];
+            if (where.empty() || where.back() != r) where.push_back(r);
+            if (c >= 2 && heap_ready_) heap_.emplace(-c, key);
+        }
+    }
+
+    void account(int32_t r, const Term &t, const std::vector<Term> &others, int64_t delta) {
+        for (const Term &u : others) count_pair(r, t, u, delta);
+    }
+
+    // Replace every non-overlapping occurrence of the pair in row r by the new signal: find the
+    // first term that has a partner, pair it with its earliest partner, and start again.
+    void substitute(int32_t r, const Key &key, uint64_t packed, int32_t signal) {
+        auto &row = rows_[r];
+        while (true) {
+            int64_t match_i = -1, match_j = -1;
+            for (size_t i = 0; i < row.size() && match_i < 0; ++i) {
+                const Term &t = row[i];
+                Term partners[2];
+                int n = 0;
+                if (t.signal == key.a) partners[n++] = Term{key.s * t.sign, key.b, t.shift + key.d};
+                if (t.signal == key.b) partners[n++] = Term{key.s * t.sign, key.a, t.shift - key.d};
+                for (int p = 0; p < n; ++p) {
+                    if (pair_key(t, partners[p]) != packed) continue;
+                    for (size_t j = 0; j < row.size(); ++j) {
+                        if (j != i && row[j] == partners[p]) {
+                            if (match_j < 0 || int64_t(j) < match_j) match_j = int64_t(j);
+                            break;
+                        }
+                    }
+                }
+                if (match_j >= 0) match_i = int64_t(i);
+            }
+            if (match_i < 0) return;
+            const Term &lead = first_of(row[match_i], row[match_j]);
+            Term created{lead.sign, signal, lead.shift};
+            size_t hi = size_t(std::max(match_i, match_j)), lo = size_t(std::min(match_i, match_j));
+            Term removed = row[hi];
+            row.erase(row.begin() + hi);
+            account(r, removed, row, -1);
+            removed = row[lo];
+            row.erase(row.begin() + lo);
+            account(r, removed, row, -1);
+            account(r, created, row, 1);
+            row.push_back(created);
+        }
+    }
+
+    PairTable table_;
+    std::priority_queue<Entry, std::vector<Entry>, std::greater<Entry>> heap_;
+    bool heap_ready_ = false;
+    int64_t n_signals_;
+};
+
+PyObject *eliminate(PyObject *, PyObject *args) {
+    Py_buffer terms_buf, offsets_buf;
+    Py_ssize_t n_signals;
+    if (!PyArg_ParseTuple(args, "y*y*n", &terms_buf, &offsets_buf, &n_signals)) return nullptr;
+    const int32_t *terms = static_cast<const int32_t *>(terms_buf.buf);
+    const int64_t *offsets = static_cast<const int64_t *>(offsets_buf.buf);
+    Py_ssize_t n_rows = offsets_buf.len / Py_ssize_t(sizeof(int64_t)) - 1;
+    std::vector<std::vector<Term>> rows(n_rows > 0 ? size_t(n_rows) : 0);
+    std::string error;
+    for (Py_ssize_t r = 0; r < n_rows && error.empty(); ++r) {
+        for (int64_t k = offsets[r]; k < offsets[r + 1]; ++k) {
+            Term t{terms[3 * k], terms[3 * k + 1], terms[3 * k + 2]};
+            if (t.signal < 0 || t.signal >= SIGNAL_LIMIT || t.shift <= -SHIFT_OFFSET / 2 ||
+                t.shift >= SHIFT_OFFSET / 2) {
+                error = "term out of range (signal < 2**24, |shift| < 1024)";
+                break;
+            }
+            rows[r].push_back(t);
+        }
+    }
+    PyBuffer_Release(&terms_buf);
+    PyBuffer_Release(&offsets_buf);
+    if (!error.empty()) {
+        PyErr_SetString(PyExc_ValueError, error.c_str());
+        return nullptr;
+    }
+    std::vector<Key> definitions;
+    Eliminator e(std::move(rows), n_signals);
+    try {
+        Py_BEGIN_ALLOW_THREADS
+        definitions = e.run();
+        Py_END_ALLOW_THREADS
+    } catch (const std::exception &ex) {
+        PyErr_SetString(PyExc_ValueError, ex.what());
+        return nullptr;
+    }
+    std::vector<int32_t> defs_out;
+    for (const Key &k : definitions) defs_out.insert(defs_out.end(), {k.a, k.b, k.d, k.s});
+    std::vector<int32_t> terms_out;
+    std::vector<int64_t> offsets_out{0};
+    for (const auto &row : e.rows_) {
+        for (const Term &t : row) terms_out.insert(terms_out.end(), {t.sign, t.signal, t.shift});
+        offsets_out.push_back(int64_t(terms_out.size() / 3));
+    }
+    // PyBytes_FromStringAndSize, not Py_BuildValue("y#"): an empty vector's data() may be null
+    PyObject *defs = PyBytes_FromStringAndSize(reinterpret_cast<const char *>(defs_out.data()),
+                                               Py_ssize_t(defs_out.size() * sizeof(int32_t)));
+    PyObject *terms_b = PyBytes_FromStringAndSize(reinterpret_cast<const char *>(terms_out.data()),
+                                                  Py_ssize_t(terms_out.size() * sizeof(int32_t)));
+    PyObject *offsets_b = PyBytes_FromStringAndSize(reinterpret_cast<const char *>(offsets_out.data()),
+                                                    Py_ssize_t(offsets_out.size() * sizeof(int64_t)));
+    if (!defs || !terms_b || !offsets_b) {
+        Py_XDECREF(defs);
+        Py_XDECREF(terms_b);
+        Py_XDECREF(offsets_b);
+        return nullptr;
+    }
+    return Py_BuildValue("(NNN)", defs, terms_b, offsets_b);
+}
+
+PyMethodDef methods[] = {
+    {"eliminate", eliminate, METH_VARARGS,
+     "eliminate(terms, offsets, n_signals) -> (definitions, terms, offsets); see cse.py."},
+    {nullptr, nullptr, 0, nullptr},
+};
+
+PyModuleDef module = {PyModuleDef_HEAD_INIT, "_cse", "Compiled core of hgq_hls.lowering.cse.", -1,
+                      methods};
+
+}  // namespace
+
+PyMODINIT_FUNC PyInit__cse(void) { return PyModule_Create(&module); }
