@@ -30,14 +30,16 @@ FEATURES = {
 }
 
 
-def _data_bits(op: Operand, frac: int, width: int) -> list[bool]:
-    """For each bit of ``op`` read on the grid ``2**-frac`` at ``width`` bits: does it vary?"""
+def _data_span(op: Operand, frac: int, width: int) -> tuple[int, int]:
+    """The bits of ``op`` read on the grid ``2**-frac`` at ``width`` bits that vary, as a range
+    ``[start, end)``: from its lowest bit up to its top (a signed wire's sign extension varies
+    too; a non-negative wire's sign bit is 0); empty for a constant."""
     if op.fmt.constant:
-        return [False] * width
+        return 0, 0
     pad = frac - op.fmt.frac
-    signed = op.fmt.lo < 0
-    top = pad + op.wire.width - (0 if signed else 1)     # a non-negative wire's sign bit is 0
-    return [pad <= i < top or (signed and i >= top) for i in range(width)]
+    if op.fmt.lo < 0:
+        return pad, width
+    return pad, min(pad + op.wire.width - 1, width)
 
 
 def _low_zeros(op: Operand, frac: int, width: int) -> int:
@@ -60,8 +62,8 @@ def adder_bits(cell: Cell, width: int | None = None) -> tuple[int, int]:
     frac, width = cell.out.fmt.frac, min(cell.out.width, width or cell.out.width)
     za, zb = _low_zeros(a, frac, width), _low_zeros(b, frac, width)
     wiring = max(za, zb) if cell.kind == "add" else zb
-    va, vb = _data_bits(a, frac, width), _data_bits(b, frac, width)
-    both = sum(1 for i in range(wiring, width) if va[i] and vb[i])
+    (sa, ea), (sb, eb) = _data_span(a, frac, width), _data_span(b, frac, width)
+    both = max(min(ea, eb, width) - max(sa, sb, wiring), 0)
     return both, max(width - wiring - both, 0)
 
 

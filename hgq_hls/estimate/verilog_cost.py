@@ -11,11 +11,10 @@ import hashlib
 import pickle
 from collections import Counter, OrderedDict
 
-import numpy as np
 
 from ..lowering.naming import Namer
-from ..lowering.ports import entry_type
-from ..lowering.ops import node_netlist
+from ..lowering.ops import clear_cache as clear_lowering_cache
+from ..lowering.ops import node_key, node_netlist
 from ..lowering.pipeline import TopPlan
 from ..ir import Graph
 from .ebops import node_ebops
@@ -30,19 +29,14 @@ _CACHE_SIZE = 4096
 
 
 def clear_cache() -> None:
-    """Forget cached node costs (to time an estimate from cold)."""
+    """Forget cached node costs and netlists (to time an estimate from cold)."""
     _CACHE.clear()
+    clear_lowering_cache()
 
 
 def _node_key(g: Graph, node, dsp_rules: dict) -> bytes:
-    """A digest of everything a node's netlist depends on."""
-    inputs = [(g.tensors[t].shape, entry_type(g, t) if t in g.inputs else g.tensors[t].type,
-               None if g.tensors[t].value is None else np.asarray(g.tensors[t].value).tobytes(),
-               g.tensors[t].carried_elements)
-              for t in node.inputs]
-    outputs = [(g.tensors[t].shape, g.tensors[t].type) for t in node.outputs]
-    payload = (node.op, node.attrs, inputs, outputs, sorted(dsp_rules.items()))
-    return hashlib.sha256(pickle.dumps(payload, protocol=4)).digest()
+    """A digest of everything a node's cost depends on: its netlist and the DSP rules."""
+    return node_key(g, node) + hashlib.sha256(pickle.dumps(sorted(dsp_rules.items()))).digest()
 
 
 def node_features(g: Graph, node, dsp_rules: dict) -> tuple[Counter, int]:

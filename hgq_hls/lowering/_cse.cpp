@@ -19,7 +19,6 @@
 #include <algorithm>
 #include <cstdint>
 #include <functional>
-#include <queue>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -76,54 +75,121 @@ inline uint64_t mix(uint64_t x) {    // splitmix64 finalizer
     return x ^ (x >> 31);
 }
 
-// Open-addressing map from pair keys to slots; a slot holds the pair's count and its rows.
-class PairTable {
-  public:
-    PairTable() { rehash(1 << 16); }
-
-    int32_t slot(uint64_t key) {
-        size_t mask = keys_.size() - 1, i = mix(key) & mask;
-        while (used_[i]) {
-            if (keys_[i] == key) return slots_[i];
-            i = (i + 1) & mask;
-        }
-        used_[i] = 1;
-        keys_[i] = key;
-        slots_[i] = int32_t(count.size());
-        count.push_back(0);
-        rows.emplace_back();
-        key_of.push_back(key);
-        if (2 * count.size() > keys_.size()) rehash(keys_.size() * 2);
-        return int32_t(count.size() - 1);
-    }
-
-    std::vector<int64_t> count;
-    std::vector<std::vector<int32_t>> rows;     // rows holding the pair (unsorted, may repeat)
-    std::vector<uint64_t> key_of;
-
-  private:
-    void rehash(size_t capacity) {
-        std::vector<uint64_t> keys(capacity);
-        std::vector<int32_t> slots(capacity);
-        std::vector<uint8_t> used(capacity, 0);
-        for (size_t s = 0; s < key_of.size(); ++s) {
-            size_t i = mix(key_of[s]) & (capacity - 1);
-            while (used[i]) i = (i + 1) & (capacity - 1);
-            used[i] = 1;
-            keys[i] = key_of[s];
-            slots[i] = int32_t(s);
-        }
-        keys_.swap(keys);
-        slots_.swap(slots);
-        used_.swap(used);
-    }
-
-    std::vector<uint64_t> keys_;
-    std::vector<int32_t> slots_;
-    std::vector<uint8_t> used_;
+// What is known of one pair key: its count, the highest count it is queued at, and
+// the rows it was counted in (a list threaded through one pool: no allocation per pair).
+struct PairInfo {
+    uint64_t key;            // 0: an empty cell (a packed key's d field is at least 1)
+    int32_t count;
+    int32_t queued;
+    int32_t rows_head;       // last pool entry of its row list, -1 when none
+    int32_t last_row;        // the row added last (rows come in runs: skip repeats)
 };
 
-using Entry = std::pair<int64_t, uint64_t>;     // (-count, key): the smallest pops first
+struct RowLink {
+    int32_t row, next;
+};
+
+// Open addressing, linear probing: a pair's state is one 24-byte cell.
+class PairTable {
+  public:
+    PairTable() : cells_(1 << 16), size_(0) {}
+
+    // The pair's cell (created with count 0); valid until the next call.
+    PairInfo &find(uint64_t key) {
+        size_t mask = cells_.size() - 1, i = mix(key) & mask;
+        while (cells_[i].key) {
+            if (cells_[i].key == key) return cells_[i];
+            i = (i + 1) & mask;
+        }
+        if (2 * (size_ + 1) > cells_.size()) {
+            grow();
+            return find(key);
+        }
+        ++size_;
+        cells_[i] = PairInfo{key, 0, 0, -1, -1};
+        return cells_[i];
+    }
+
+    void add_row(PairInfo &p, int32_t r) {
+        if (p.last_row == r) return;
+        links.push_back(RowLink{r, p.rows_head});
+        p.rows_head = int32_t(links.size() - 1);
+        p.last_row = r;
+    }
+
+    // The rows of a pair, increasing and distinct; forgets them.
+    std::vector<int32_t> take_rows(PairInfo &p) {
+        std::vector<int32_t> out;
+        for (int32_t k = p.rows_head; k >= 0; k = links[k].next) out.push_back(links[k].row);
+        p.rows_head = -1;
+        p.last_row = -1;
+        std::sort(out.begin(), out.end());
+        out.erase(std::unique(out.begin(), out.end()), out.end());
+        return out;
+    }
+
+    const std::vector<PairInfo> &cells() const { return cells_; }
+
+  private:
+    void grow() {
+        std::vector<PairInfo> old(cells_.size() * 2);
+        old.swap(cells_);
+        size_t mask = cells_.size() - 1;
+        for (const PairInfo &c : old) {
+            if (!c.key) continue;
+            size_t i = mix(c.key) & mask;
+            while (cells_[i].key) i = (i + 1) & mask;
+            cells_[i] = c;
+        }
+    }
+
+    std::vector<PairInfo> cells_;
+    size_t size_;
+    std::vector<RowLink> links;
+};
+
+// Pairs queued by count: bucket c holds keys queued at count c (some stale: their count fell
+// since).  A bucket is sorted by decreasing key once it is reached, so its back is the smallest
+// key; keys queued into a sorted bucket are inserted in order.  Popping takes the highest
+// count, then the smallest key - the order of a heap of (-count, key), at O(1) per entry.
+class CountQueue {
+  public:
+    void push(int32_t count, uint64_t key) {
+        if (size_t(count) >= buckets_.size()) {
+            buckets_.resize(size_t(count) + 1);
+            sorted_.resize(size_t(count) + 1, 0);
+        }
+        auto &b = buckets_[count];
+        if (sorted_[count])
+            b.insert(std::upper_bound(b.begin(), b.end(), key, std::greater<uint64_t>()), key);
+        else
+            b.push_back(key);
+        if (count > top_) top_ = count;
+    }
+
+    // The highest (count, smallest key), removed; false when empty.
+    bool pop(int32_t &count, uint64_t &key) {
+        while (top_ >= 0 && buckets_[top_].empty()) {
+            sorted_[top_] = 0;
+            --top_;
+        }
+        if (top_ < 0) return false;
+        auto &b = buckets_[top_];
+        if (!sorted_[top_]) {
+            std::sort(b.begin(), b.end(), std::greater<uint64_t>());
+            sorted_[top_] = 1;
+        }
+        count = top_;
+        key = b.back();
+        b.pop_back();
+        return true;
+    }
+
+  private:
+    std::vector<std::vector<uint64_t>> buckets_;
+    std::vector<uint8_t> sorted_;
+    int32_t top_ = -1;
+};
 
 class Eliminator {
   public:
@@ -136,32 +202,33 @@ class Eliminator {
             for (size_t i = 0; i < row.size(); ++i)
                 for (size_t j = i + 1; j < row.size(); ++j) count_pair(int32_t(r), row[i], row[j], 1);
         }
-        std::vector<Entry> initial;
-        for (size_t s = 0; s < table_.count.size(); ++s)
-            if (table_.count[s] >= 2) initial.emplace_back(-table_.count[s], table_.key_of[s]);
-        heap_ = std::priority_queue<Entry, std::vector<Entry>, std::greater<Entry>>(
-            std::greater<Entry>(), std::move(initial));
-        heap_ready_ = true;
+        for (const PairInfo &c : table_.cells())
+            if (c.key && c.count >= 2) {
+                queue_.push(c.count, c.key);
+                const_cast<PairInfo &>(c).queued = c.count;
+            }
+        queue_ready_ = true;
         std::vector<Key> definitions;
-        while (!heap_.empty()) {
-            Entry top = heap_.top();
-            heap_.pop();
-            int32_t s = table_.slot(top.second);
-            int64_t c = table_.count[s];
-            if (c != -top.first) {
-                // the count fell since this entry was pushed: re-queue it at its current count
-                if (c >= 2) heap_.emplace(-c, top.second);
+        int32_t queued_count;
+        uint64_t packed;
+        while (queue_.pop(queued_count, packed)) {
+            PairInfo &p = table_.find(packed);
+            int32_t c = p.count;
+            if (c != queued_count) {
+                // the count fell since this entry was queued: re-queue it at its current count
+                // (only its highest entry does: lower ones are left over from earlier re-queues)
+                if (queued_count == p.queued) {
+                    p.queued = c >= 2 ? c : 0;
+                    if (c >= 2) queue_.push(c, packed);
+                }
                 continue;
             }
+            p.queued = 0;
             int64_t signal = n_signals_ + int64_t(definitions.size());
             if (signal >= SIGNAL_LIMIT) throw std::length_error("more than 2**24 signals");
-            Key key = unpack_key(top.second);
+            Key key = unpack_key(packed);
             definitions.push_back(key);
-            std::vector<int32_t> where;
-            where.swap(table_.rows[s]);
-            std::sort(where.begin(), where.end());
-            where.erase(std::unique(where.begin(), where.end()), where.end());
-            for (int32_t r : where) substitute(r, key, top.second, int32_t(signal));
+            for (int32_t r : table_.take_rows(p)) substitute(r, key, packed, int32_t(signal));
         }
         return definitions;
     }
@@ -171,12 +238,16 @@ class Eliminator {
   private:
     void count_pair(int32_t r, const Term &t, const Term &u, int64_t delta) {
         uint64_t key = pair_key(t, u);
-        int32_t s = table_.slot(key);
-        int64_t c = (table_.count[s] += delta);
+        PairInfo &p = table_.find(key);
+        int32_t c = (p.count += int32_t(delta));
         if (delta > 0) {
-            auto &where = table_.rows[s];
-            if (where.empty() || where.back() != r) where.push_back(r);
-            if (c >= 2 && heap_ready_) heap_.emplace(-c, key);
+            table_.add_row(p, r);
+            // every pair counted twice or more keeps a queue entry at least as high as its count
+            // (the selection is then the highest current count, ties to the smallest key)
+            if (c >= 2 && queue_ready_ && c > p.queued) {
+                queue_.push(c, key);
+                p.queued = c;
+            }
         }
     }
 
@@ -223,8 +294,8 @@ class Eliminator {
     }
 
     PairTable table_;
-    std::priority_queue<Entry, std::vector<Entry>, std::greater<Entry>> heap_;
-    bool heap_ready_ = false;
+    CountQueue queue_;
+    bool queue_ready_ = false;
     int64_t n_signals_;
 };
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 def signed_width(lo: int, hi: int) -> int:
@@ -17,11 +17,11 @@ class Fmt:
     lo: int
     hi: int
     frac: int
+    #: signed storage width (computed once: netlists read it for every cell)
+    width: int = field(init=False, compare=False, repr=False)
 
-    @property
-    def width(self) -> int:
-        """Signed storage width."""
-        return signed_width(self.lo, self.hi)
+    def __post_init__(self):
+        object.__setattr__(self, "width", signed_width(self.lo, self.hi))
 
     @property
     def constant(self) -> bool:
@@ -30,4 +30,6 @@ class Fmt:
 
     def scaled(self, shift: int) -> "Fmt":
         """The format of this value times ``2**shift`` read on a finer grid (no logic)."""
-        return Fmt(self.lo, self.hi, self.frac - shift)
+        out = object.__new__(Fmt)           # same range, same width: skip recomputing it
+        out.__dict__.update(lo=self.lo, hi=self.hi, frac=self.frac - shift, width=self.width)
+        return out

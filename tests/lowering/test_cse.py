@@ -75,3 +75,22 @@ def test_shared_pairs_are_found():
 def test_out_of_range_terms_are_refused():
     with pytest.raises(ValueError, match="out of range"):
         eliminate([[(1, 0, 5000), (1, 1, 0)], [(1, 0, 5000), (1, 1, 0)]], 2)
+
+
+def test_large_layers_are_searched_in_groups_of_inputs(monkeypatch):
+    # above GROUP_PAIRS the rows are split by input signal: still exact, and pairs are
+    # shared inside each group (before: no sharing at all above the limit)
+    import hgq_hls.lowering.cse as cse
+
+    rng = np.random.default_rng(3)
+    w = rng.integers(-128, 128, (40, 30))
+    rows = _digit_rows(w)
+    monkeypatch.setattr(cse, "GROUP_PAIRS", cse._pairs(rows) // 5)
+    groups = cse._input_groups(rows, 40)
+    assert len(groups) == 3 and groups[0][0] == 0 and groups[-1][1] == 40
+    definitions, out = eliminate(rows, 40)
+    assert definitions
+    x = rng.integers(-128, 128, (40, 4))
+    np.testing.assert_array_equal(_evaluate(definitions, out, x), w.T.astype(object) @ x.astype(object))
+    for (a, b, _, _), k in zip(definitions, range(40, 40 + len(definitions))):
+        assert a < k and b < k

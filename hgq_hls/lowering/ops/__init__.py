@@ -10,6 +10,11 @@ the tensor's type, as the reference does.
 
 from __future__ import annotations
 
+import copy
+import hashlib
+import pickle
+from collections import OrderedDict
+
 import numpy as np
 
 from ...errors import Problem, UnsupportedModelError
@@ -19,14 +24,51 @@ from ..ports import activation_inputs, entry_type
 from .base import LOWER, Const
 from . import elementwise, linear, movement, pooling, quantize, tables  # noqa: F401  (registration)
 
-__all__ = ["LOWER", "node_netlist"]
+__all__ = ["LOWER", "node_netlist", "node_key", "clear_cache"]
+
+#: node content -> its netlist, shared by the Verilog writer and the estimator (an estimate
+#: after write_verilog, or a write after an estimate, lowers nothing again); least recently
+#: used netlists are dropped beyond MAX_CACHED_CELLS cells in all
+_NETLISTS: OrderedDict = OrderedDict()
+MAX_CACHED_CELLS = 4_000_000
+
+
+def node_key(g: Graph, node: Node) -> bytes:
+    """A digest of everything a node's netlist depends on."""
+    inputs = [(g.tensors[t].shape, entry_type(g, t) if t in g.inputs else g.tensors[t].type,
+               None if g.tensors[t].value is None else np.asarray(g.tensors[t].value).tobytes(),
+               g.tensors[t].carried_elements)
+              for t in node.inputs]
+    outputs = [(g.tensors[t].shape, g.tensors[t].type) for t in node.outputs]
+    payload = (node.op, node.attrs, inputs, outputs)
+    return hashlib.sha256(pickle.dumps(payload, protocol=4)).digest()
+
+
+def clear_cache() -> None:
+    """Forget cached netlists (to time a lowering from cold)."""
+    _NETLISTS.clear()
 
 
 def node_netlist(g: Graph, node: Node, name: str) -> Netlist:
-    """The netlist of one node: ports ``in<k>`` (activation inputs) and ``out<k>``."""
+    """The netlist of one node, module ``name``: ports ``in<k>`` (activation inputs) and
+    ``out<k>``.  Netlists are cached by content; callers read them and never change them."""
+    key = node_key(g, node)
+    if key in _NETLISTS:
+        _NETLISTS.move_to_end(key)
+    else:
+        _NETLISTS[key] = _lower(g, node)
+        cells = sum(len(n.cells) for n in _NETLISTS.values())
+        while cells > MAX_CACHED_CELLS and len(_NETLISTS) > 1:
+            cells -= len(_NETLISTS.popitem(last=False)[1].cells)
+    net = copy.copy(_NETLISTS[key])          # shares the cells; only the module name differs
+    net.name = name
+    return net
+
+
+def _lower(g: Graph, node: Node) -> Netlist:
     if node.op not in LOWER:
         raise UnsupportedModelError([Problem(node.name, node.op, "the Verilog backend cannot lower it")])
-    net = Netlist(name)
+    net = Netlist(node.name)
     values = {}
     for k, t in enumerate(activation_inputs(g, node)):
         shape = tuple(g.tensors[t].shape)
