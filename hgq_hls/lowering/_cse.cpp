@@ -130,6 +130,10 @@ class PairTable {
 
     const std::vector<PairInfo> &cells() const { return cells_; }
 
+    // Start loading the cell a key hashes to (updates are memory-bound: a row's pairs are
+    // spread over the whole table, so several loads in flight pay off).
+    void prefetch(uint64_t key) const { __builtin_prefetch(&cells_[mix(key) & (cells_.size() - 1)]); }
+
   private:
     void grow() {
         std::vector<PairInfo> old(cells_.size() * 2);
@@ -200,7 +204,7 @@ class Eliminator {
         for (size_t r = 0; r < rows_.size(); ++r) {
             const auto &row = rows_[r];
             for (size_t i = 0; i < row.size(); ++i)
-                for (size_t j = i + 1; j < row.size(); ++j) count_pair(int32_t(r), row[i], row[j], 1);
+                account(int32_t(r), row[i], row.data() + i + 1, row.data() + row.size(), 1);
         }
         for (const PairInfo &c : table_.cells())
             if (c.key && c.count >= 2) {
@@ -251,8 +255,17 @@ class Eliminator {
         }
     }
 
+    void account(int32_t r, const Term &t, const Term *begin, const Term *end, int64_t delta) {
+        constexpr ptrdiff_t AHEAD = 8;
+        for (const Term *u = begin; u < end && u < begin + AHEAD; ++u) table_.prefetch(pair_key(t, *u));
+        for (const Term *u = begin; u < end; ++u) {
+            if (u + AHEAD < end) table_.prefetch(pair_key(t, u[AHEAD]));
+            count_pair(r, t, *u, delta);
+        }
+    }
+
     void account(int32_t r, const Term &t, const std::vector<Term> &others, int64_t delta) {
-        for (const Term &u : others) count_pair(r, t, u, delta);
+        account(r, t, others.data(), others.data() + others.size(), delta);
     }
 
     // Replace every non-overlapping occurrence of the pair in row r by the new signal: find the
