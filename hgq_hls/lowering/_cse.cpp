@@ -89,13 +89,32 @@ struct RowLink {
     int32_t row, next;
 };
 
-// Open addressing, linear probing: a pair's state is one 24-byte cell.
+// A pair's state is one 24-byte cell.  Pairs of two input signals (most of the work: every
+// digit of every weight) sit in a dense array indexed by (a, b, d, s), so the pairs of one term
+// with the rest of its row (signals in increasing order) are read almost sequentially; pairs
+// involving a defined signal go to an open-addressing hash table (linear probing).
 class PairTable {
   public:
     PairTable() : cells_(1 << 16), size_(0) {}
 
+    // Index pairs of signals below n_dense with |d| <= max_d densely, if that stays small.
+    void set_dense(int64_t n_dense, int64_t max_d) {
+        int64_t span = 2 * max_d + 1, entries = n_dense * n_dense * span * 2;
+        if (n_dense <= 0 || entries > DENSE_LIMIT) return;
+        n_dense_ = n_dense;
+        max_d_ = max_d;
+        span_ = span;
+        dense_.assign(size_t(entries), PairInfo{0, 0, 0, -1, -1});
+    }
+
     // The pair's cell (created with count 0); valid until the next call.
     PairInfo &find(uint64_t key) {
+        int64_t index = dense_index(key);
+        if (index >= 0) {
+            PairInfo &c = dense_[size_t(index)];
+            if (!c.key) c.key = key;
+            return c;
+        }
         size_t mask = cells_.size() - 1, i = mix(key) & mask;
         while (cells_[i].key) {
             if (cells_[i].key == key) return cells_[i];
@@ -106,8 +125,34 @@ class PairTable {
             return find(key);
         }
         ++size_;
+        used_.push_back(i);
         cells_[i] = PairInfo{key, 0, 0, -1, -1};
         return cells_[i];
+    }
+
+    // The pair's cell, or null when the pair was never stored.
+    PairInfo *find_existing(uint64_t key) {
+        int64_t index = dense_index(key);
+        if (index >= 0) return dense_[size_t(index)].key ? &dense_[size_t(index)] : nullptr;
+        size_t mask = cells_.size() - 1, i = mix(key) & mask;
+        while (cells_[i].key) {
+            if (cells_[i].key == key) return &cells_[i];
+            i = (i + 1) & mask;
+        }
+        return nullptr;
+    }
+
+    // Forget every pair (keeps the capacity; the hashed part only: no dense cells).
+    void reset() {
+        for (size_t i : used_) cells_[i] = PairInfo{0, 0, 0, -1, -1};
+        used_.clear();
+        size_ = 0;
+        links.clear();
+    }
+
+    // The rows a pair was counted in (unsorted, may repeat).
+    template <class F> void each_row(const PairInfo &p, F f) const {
+        for (int32_t k = p.rows_head; k >= 0; k = links[k].next) f(links[k].row);
     }
 
     void add_row(PairInfo &p, int32_t r) {
@@ -128,27 +173,51 @@ class PairTable {
         return out;
     }
 
-    const std::vector<PairInfo> &cells() const { return cells_; }
+    // Every cell in use, dense ones first.
+    template <class F> void each(F f) {
+        for (PairInfo &c : dense_)
+            if (c.key) f(c);
+        for (size_t i : used_) f(cells_[i]);
+    }
 
-    // Start loading the cell a key hashes to (updates are memory-bound: a row's pairs are
-    // spread over the whole table, so several loads in flight pay off).
-    void prefetch(uint64_t key) const { __builtin_prefetch(&cells_[mix(key) & (cells_.size() - 1)]); }
+    // Start loading the cell of a key (updates are memory-bound: a row's pairs are spread over
+    // the table, so several loads in flight pay off).
+    void prefetch(uint64_t key) const {
+        int64_t index = dense_index(key);
+        if (index >= 0)
+            __builtin_prefetch(&dense_[size_t(index)]);
+        else
+            __builtin_prefetch(&cells_[mix(key) & (cells_.size() - 1)]);
+    }
 
   private:
     void grow() {
         std::vector<PairInfo> old(cells_.size() * 2);
         old.swap(cells_);
         size_t mask = cells_.size() - 1;
-        for (const PairInfo &c : old) {
-            if (!c.key) continue;
+        std::vector<size_t> used;
+        for (size_t k : used_) {
+            const PairInfo &c = old[k];
             size_t i = mix(c.key) & mask;
             while (cells_[i].key) i = (i + 1) & mask;
             cells_[i] = c;
+            used.push_back(i);
         }
+        used_.swap(used);
     }
 
-    std::vector<PairInfo> cells_;
+    int64_t dense_index(uint64_t key) const {
+        if (dense_.empty()) return -1;
+        Key k = unpack_key(key);
+        if (k.a >= n_dense_ || k.b >= n_dense_ || k.d < -max_d_ || k.d > max_d_) return -1;
+        return ((int64_t(k.a) * n_dense_ + k.b) * span_ + (k.d + max_d_)) * 2 + (k.s > 0);
+    }
+
+    static constexpr int64_t DENSE_LIMIT = int64_t(1) << 22;     // cells (96 MiB at most)
+    std::vector<PairInfo> cells_, dense_;
+    std::vector<size_t> used_;      // hashed cells in use, in insertion order
     size_t size_;
+    int64_t n_dense_ = 0, max_d_ = 0, span_ = 0;
     std::vector<RowLink> links;
 };
 
@@ -201,16 +270,26 @@ class Eliminator {
         : rows_(std::move(rows)), n_signals_(n_signals) {}
 
     std::vector<Key> run() {
+        int32_t lo = 0, hi = 0;
+        bool any = false;
+        for (const auto &row : rows_)
+            for (const Term &t : row) {
+                lo = any ? std::min(lo, t.shift) : t.shift;
+                hi = any ? std::max(hi, t.shift) : t.shift;
+                any = true;
+            }
+        table_.set_dense(n_signals_, int64_t(hi) - lo);
         for (size_t r = 0; r < rows_.size(); ++r) {
             const auto &row = rows_[r];
             for (size_t i = 0; i < row.size(); ++i)
                 account(int32_t(r), row[i], row.data() + i + 1, row.data() + row.size(), 1);
         }
-        for (const PairInfo &c : table_.cells())
-            if (c.key && c.count >= 2) {
+        table_.each([this](PairInfo &c) {
+            if (c.count >= 2) {
                 queue_.push(c.count, c.key);
-                const_cast<PairInfo &>(c).queued = c.count;
+                c.queued = c.count;
             }
+        });
         queue_ready_ = true;
         std::vector<Key> definitions;
         int32_t queued_count;
@@ -232,7 +311,9 @@ class Eliminator {
             if (signal >= SIGNAL_LIMIT) throw std::length_error("more than 2**24 signals");
             Key key = unpack_key(packed);
             definitions.push_back(key);
+            batch_signal_ = int32_t(signal);
             for (int32_t r : table_.take_rows(p)) substitute(r, key, packed, int32_t(signal));
+            flush_batch();
         }
         return definitions;
     }
@@ -240,8 +321,37 @@ class Eliminator {
     std::vector<std::vector<Term>> rows_;
 
   private:
+    // Pairs with the signal being substituted get all their increments while its substitution
+    // runs (its terms are created then and never again), so they are counted in a small table
+    // and only those counted twice or more are kept: the pairs a new term forms with the rest of
+    // its row are mostly unique, and keeping them all made the table too large to cache.
+    void flush_batch() {
+        batch_.each([this](PairInfo &b) {
+            if (b.count < 2) return;
+            PairInfo &p = table_.find(b.key);
+            p.count = b.count;
+            batch_.each_row(b, [&](int32_t r) { table_.add_row(p, r); });
+            p.queued = b.count;
+            queue_.push(b.count, b.key);
+        });
+        batch_.reset();
+        batch_signal_ = -1;
+    }
+
     void count_pair(int32_t r, const Term &t, const Term &u, int64_t delta) {
         uint64_t key = pair_key(t, u);
+        if (batch_signal_ >= 0 && (t.signal == batch_signal_ || u.signal == batch_signal_)) {
+            PairInfo &b = batch_.find(key);
+            b.count += int32_t(delta);
+            if (delta > 0) batch_.add_row(b, r);
+            return;
+        }
+        if (delta < 0) {
+            // a pair dropped at its batch's end was counted once at most: nothing to lower
+            PairInfo *p = table_.find_existing(key);
+            if (p) p->count += int32_t(delta);
+            return;
+        }
         PairInfo &p = table_.find(key);
         int32_t c = (p.count += int32_t(delta));
         if (delta > 0) {
@@ -306,7 +416,8 @@ class Eliminator {
         }
     }
 
-    PairTable table_;
+    PairTable table_, batch_;
+    int32_t batch_signal_ = -1;
     CountQueue queue_;
     bool queue_ready_ = false;
     int64_t n_signals_;

@@ -42,48 +42,68 @@ def eliminate(rows: list[list[Term]], n_signals: int):
     Definition ``k`` is ``(a, b, d, s)``: signal ``n_signals + k = x_a + s * (x_b << d)``;
     definitions only use earlier signals.
     """
-    rows = [list(r) for r in rows]
-    groups = _input_groups(rows, n_signals)
+    offsets = np.zeros(len(rows) + 1, dtype=np.int64)
+    np.cumsum([len(r) for r in rows], out=offsets[1:])
+    terms = np.array([t for r in rows for t in r], dtype=np.int32).reshape(-1, 3)
+    definitions, terms, offsets = eliminate_flat(terms, offsets, n_signals)
+    flat, bounds = terms.tolist(), offsets.tolist()
+    return ([tuple(d) for d in definitions.tolist()],
+            [[tuple(t) for t in flat[bounds[r]:bounds[r + 1]]] for r in range(len(rows))])
+
+
+def eliminate_flat(terms: np.ndarray, offsets: np.ndarray, n_signals: int):
+    """:func:`eliminate` on arrays: ``terms`` (n, 3) int32 rows of (sign, signal, shift), row
+    ``r`` being ``terms[offsets[r]:offsets[r + 1]]``; returns ``(definitions (k, 4), terms,
+    offsets)`` in the same form."""
+    terms = np.ascontiguousarray(terms, dtype=np.int32).reshape(-1, 3)
+    offsets = np.ascontiguousarray(offsets, dtype=np.int64)
+    groups = _input_groups(terms, offsets, n_signals)
     if len(groups) == 1:
-        return _search(rows, n_signals)
-    definitions, out = [], [[] for _ in rows]
+        return _search(terms, offsets, n_signals)
+    n_rows = len(offsets) - 1
+    row_of = np.repeat(np.arange(n_rows), np.diff(offsets))
+    found, parts, part_rows = [], [], []
     for lo, hi in groups:
-        part = [[t for t in row if lo <= t[1] < hi] for row in rows]
-        found, part = _search(part, n_signals + len(definitions))
-        definitions += found
-        for row, terms in zip(out, part):
-            row += terms
-    return definitions, out
+        keep = (terms[:, 1] >= lo) & (terms[:, 1] < hi)
+        part_offsets = np.zeros(n_rows + 1, dtype=np.int64)
+        np.cumsum(np.bincount(row_of[keep], minlength=n_rows), out=part_offsets[1:])
+        defs, part, part_offsets = _search(terms[keep], part_offsets, n_signals + sum(len(d) for d in found))
+        found.append(defs)
+        parts.append(part)
+        part_rows.append(np.repeat(np.arange(n_rows), np.diff(part_offsets)))
+    # each row: its terms from the first group, then the second, ... (a stable sort by row)
+    order = np.argsort(np.concatenate(part_rows), kind="stable")
+    out_offsets = np.zeros(n_rows + 1, dtype=np.int64)
+    np.cumsum(np.bincount(np.concatenate(part_rows), minlength=n_rows), out=out_offsets[1:])
+    return np.concatenate(found), np.concatenate(parts)[order], out_offsets
 
 
-def _pairs(rows) -> int:
-    return sum(len(r) * (len(r) - 1) for r in rows) // 2
+def _pairs(offsets: np.ndarray) -> int:
+    lengths = np.diff(offsets)
+    return int((lengths * (lengths - 1)).sum() // 2)
 
 
-def _input_groups(rows, n_signals: int) -> list[tuple[int, int]]:
+def _input_groups(terms: np.ndarray, offsets: np.ndarray, n_signals: int) -> list[tuple[int, int]]:
     """Contiguous ranges of input signals, each searched on its own: one range when the layer
     has at most GROUP_PAIRS digit pairs, else the fewest ranges of equal digit counts that
     hold at most about GROUP_PAIRS pairs each (a range with 1/k of the digits holds about
     1/k**2 of the pairs).  Pairs of digits from different ranges are not searched."""
-    total = _pairs(rows)
+    total = _pairs(offsets)
     if total <= GROUP_PAIRS:
         return [(0, n_signals)]
     k = 2
     while total / k ** 2 > GROUP_PAIRS:
         k += 1
-    digits = np.bincount([t[1] for r in rows for t in r], minlength=n_signals)
+    digits = np.bincount(terms[:, 1], minlength=n_signals)
     cut = np.searchsorted(np.cumsum(digits), np.arange(1, k) * digits.sum() / k)
     bounds = sorted({0, n_signals, *(int(c) + 1 for c in cut)})
     return list(zip(bounds[:-1], bounds[1:]))
 
 
-def _search(rows, n_signals: int):
-    """One search of the compiled core over ``rows``."""
-    offsets = np.zeros(len(rows) + 1, dtype=np.int64)
-    np.cumsum([len(r) for r in rows], out=offsets[1:])
-    terms = np.array([t for r in rows for t in r], dtype=np.int32).reshape(-1, 3)
-    defs, out_terms, out_offsets = _cse.eliminate(terms.tobytes(), offsets.tobytes(), n_signals)
-    definitions = [tuple(d) for d in np.frombuffer(defs, dtype=np.int32).reshape(-1, 4).tolist()]
-    flat = np.frombuffer(out_terms, dtype=np.int32).reshape(-1, 3).tolist()
-    bounds = np.frombuffer(out_offsets, dtype=np.int64).tolist()
-    return definitions, [[tuple(t) for t in flat[bounds[r]:bounds[r + 1]]] for r in range(len(rows))]
+def _search(terms: np.ndarray, offsets: np.ndarray, n_signals: int):
+    """One search of the compiled core."""
+    defs, out_terms, out_offsets = _cse.eliminate(np.ascontiguousarray(terms, dtype=np.int32).tobytes(),
+                                                  np.ascontiguousarray(offsets, dtype=np.int64).tobytes(),
+                                                  n_signals)
+    return (np.frombuffer(defs, dtype=np.int32).reshape(-1, 4), np.frombuffer(out_terms, dtype=np.int32).reshape(-1, 3),
+            np.frombuffer(out_offsets, dtype=np.int64))

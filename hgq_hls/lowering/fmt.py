@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 
 
 def signed_width(lo: int, hi: int) -> int:
@@ -10,18 +9,36 @@ def signed_width(lo: int, hi: int) -> int:
     return max(hi.bit_length(), (-lo - 1).bit_length() if lo < 0 else 0) + 1
 
 
-@dataclass(frozen=True)
 class Fmt:
-    """The value set of a wire: mantissas ``lo..hi`` on the grid ``2**-frac``."""
+    """The value set of a wire: mantissas ``lo..hi`` on the grid ``2**-frac``.
 
-    lo: int
-    hi: int
-    frac: int
-    #: signed storage width (computed once: netlists read it for every cell)
-    width: int = field(init=False, compare=False, repr=False)
+    Immutable; equal and hashed by ``(lo, hi, frac)``.  A plain class with slots: netlists
+    make one per wire and read ``width`` for every cell (a dataclass cost a tenth of a large
+    layer's lowering)."""
 
-    def __post_init__(self):
-        object.__setattr__(self, "width", signed_width(self.lo, self.hi))
+    __slots__ = ("lo", "hi", "frac", "width")
+
+    def __init__(self, lo: int, hi: int, frac: int, width: int | None = None):
+        object.__setattr__(self, "lo", lo)
+        object.__setattr__(self, "hi", hi)
+        object.__setattr__(self, "frac", frac)
+        #: signed storage width (computed once)
+        object.__setattr__(self, "width", signed_width(lo, hi) if width is None else width)
+
+    def __setattr__(self, name, value):
+        raise AttributeError("Fmt is immutable")
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, Fmt) and (self.lo, self.hi, self.frac) == (other.lo, other.hi, other.frac)
+
+    def __hash__(self) -> int:
+        return hash((self.lo, self.hi, self.frac))
+
+    def __repr__(self) -> str:
+        return f"Fmt(lo={self.lo}, hi={self.hi}, frac={self.frac})"
+
+    def __reduce__(self):
+        return (Fmt, (self.lo, self.hi, self.frac))
 
     @property
     def constant(self) -> bool:
@@ -30,6 +47,4 @@ class Fmt:
 
     def scaled(self, shift: int) -> "Fmt":
         """The format of this value times ``2**shift`` read on a finer grid (no logic)."""
-        out = object.__new__(Fmt)           # same range, same width: skip recomputing it
-        out.__dict__.update(lo=self.lo, hi=self.hi, frac=self.frac - shift, width=self.width)
-        return out
+        return Fmt(self.lo, self.hi, self.frac - shift, self.width)     # same range, same width

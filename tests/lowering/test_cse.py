@@ -85,8 +85,9 @@ def test_large_layers_are_searched_in_groups_of_inputs(monkeypatch):
     rng = np.random.default_rng(3)
     w = rng.integers(-128, 128, (40, 30))
     rows = _digit_rows(w)
-    monkeypatch.setattr(cse, "GROUP_PAIRS", cse._pairs(rows) // 5)
-    groups = cse._input_groups(rows, 40)
+    offsets = np.cumsum([0] + [len(r) for r in rows])
+    monkeypatch.setattr(cse, "GROUP_PAIRS", cse._pairs(offsets) // 5)
+    groups = cse._input_groups(np.array([t for r in rows for t in r]), offsets, 40)
     assert len(groups) == 3 and groups[0][0] == 0 and groups[-1][1] == 40
     definitions, out = eliminate(rows, 40)
     assert definitions

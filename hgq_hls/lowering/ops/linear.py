@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..csd import csd_digits
-from ..cse import eliminate
+from ..cse import eliminate_flat
 from ..geometry import window_geometry, window_taps
 from ..netlist import Operand
 from .base import lowering
@@ -17,27 +17,42 @@ def dot_products(net, rows, weight_frac, biases=None, bias_frac=0):
     Weights become CSD digits (shifted copies of their input); digit pairs shared by several
     rows are computed once (:mod:`.cse`); each row is then a tree of adders.
     """
-    signals, index = [], {}
-    digit_rows = []
+    signals, index, digits_of = [], {}, {}
+    signs, sids, shifts, lengths = [], [], [], []
     for pairs in rows:
-        row = []
+        n = 0
         for x, w in pairs:
             sid = index.setdefault((x.wire, x.shift), len(signals))
             if sid == len(signals):
                 signals.append(x)
-            row += [(sign, sid, shift) for sign, shift in csd_digits(int(w))]
-        digit_rows.append(row)
-    definitions, digit_rows = eliminate(digit_rows, len(signals))
-    for a, b, d, s in definitions:
+            digits = digits_of.get(w)
+            if digits is None:
+                digits = digits_of[w] = csd_digits(int(w))
+            for sign, shift in digits:
+                signs.append(sign)
+                sids.append(sid)
+                shifts.append(shift)
+            n += len(digits)
+        lengths.append(n)
+    offsets = np.zeros(len(rows) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=offsets[1:])
+    terms = np.array([signs, sids, shifts], dtype=np.int32).T.reshape(-1, 3)
+    definitions, terms, offsets = eliminate_flat(terms, offsets, len(signals))
+    for a, b, d, s in definitions.tolist():
         x, y = signals[a], signals[b]
         signals.append(net.add(x, Operand(y.wire, y.shift + d), subtract=s < 0))
+    # operand k of a row reads signal sid at shift + signal shift - weight_frac
+    bases = [(x.wire, x.shift - weight_frac) for x in signals]
+    flat, bounds = terms.tolist(), offsets.tolist()
     out = []
-    for k, row in enumerate(digit_rows):
-        terms = [(sign, Operand(signals[sid].wire, signals[sid].shift + shift - weight_frac))
-                 for sign, sid, shift in row]
+    for k in range(len(rows)):
+        terms_k = []
+        for sign, sid, shift in flat[bounds[k]:bounds[k + 1]]:
+            wire, base = bases[sid]
+            terms_k.append((sign, Operand(wire, base + shift)))
         if biases is not None and biases[k]:
-            terms.append((1, net.const(int(biases[k]), bias_frac)))
-        out.append(net.sum(terms) or net.const(0, weight_frac))
+            terms_k.append((1, net.const(int(biases[k]), bias_frac)))
+        out.append(net.sum(terms_k) or net.const(0, weight_frac))
     return out
 
 
@@ -47,7 +62,9 @@ def dense(net, node, ins, g):
     bias = ins[2] if len(ins) > 2 else None
     k, n = w.shape
     rows = x.reshape(-1, k)
-    pairs = [[(rows[r, i], w.m[i, j]) for i in range(k) if w.m[i, j]] for r in range(len(rows)) for j in range(n)]
+    m, xs = w.m.tolist(), rows.tolist()          # lists: numpy's element indexing is slow
+    columns = [[(i, m[i][j]) for i in range(k) if m[i][j]] for j in range(n)]
+    pairs = [[(x[i], v) for i, v in column] for x in xs for column in columns]
     biases = [bias.m[j] for _ in range(len(rows)) for j in range(n)] if bias is not None else None
     out = dot_products(net, pairs, w.frac, biases, bias.frac if bias is not None else 0)
     return [np.array(out, dtype=object).reshape(x.shape[:-1] + (n,))]
