@@ -202,14 +202,30 @@ def netlist_features(net: Netlist, dsp_rules: dict) -> tuple[Counter, int]:
     producer = {cell.out: cell for cell in net.cells}
     cells = live_cells(net, producer)
     used = used_widths(net, cells)
-    readers = Counter(a.wire for cell in cells for a in cell.args)
-    # casts whose only reader is a ROM: the ROM absorbs them
-    into_rom = {producer[c.args[0].wire] for c in cells if c.kind == "rom" and readers[c.args[0].wire] == 1
-                and c.args[0].wire in producer and producer[c.args[0].wire].kind == "cast"}
+    into_rom = set()
+    if any(c.kind == "rom" for c in cells):
+        readers = Counter(a.wire for cell in cells for a in cell.args)
+        # casts whose only reader is a ROM: the ROM absorbs them
+        into_rom = {producer[c.args[0].wire] for c in cells if c.kind == "rom" and readers[c.args[0].wire] == 1
+                    and c.args[0].wire in producer and producer[c.args[0].wire].kind == "cast"}
+    both = one = 0
     for cell in cells:
-        f, d = cell_features(cell, dsp_rules, producer, used.get(cell.out, cell.out.width), cell in into_rom)
+        out = cell.out
+        if cell.kind in ("add", "sub"):
+            # cell_features' adder case, inlined: most cells of a large layer are adders
+            a, b = cell.args
+            if out.fmt.lo == out.fmt.hi or (a.fmt.lo == a.fmt.hi and b.fmt.lo == b.fmt.hi):
+                continue
+            u = used.get(out, out.width)
+            x, y = adder_bits(cell, min(out.width, u))
+            both += x
+            one += y
+            continue
+        f, d = cell_features(cell, dsp_rules, producer, used.get(out, out.width), cell in into_rom)
         total.update(f)
         dsp += d
+    total["adder_bits"] += both
+    total["carry_bits"] += one
     return +total, dsp          # unary + drops zero counts
 
 

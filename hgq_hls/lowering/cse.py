@@ -19,6 +19,9 @@ rules, which fix the netlist exactly:
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
+
 import numpy as np
 
 try:
@@ -62,12 +65,23 @@ def eliminate_flat(terms: np.ndarray, offsets: np.ndarray, n_signals: int):
         return _search(terms, offsets, n_signals)
     n_rows = len(offsets) - 1
     row_of = np.repeat(np.arange(n_rows), np.diff(offsets))
-    found, parts, part_rows = [], [], []
-    for lo, hi in groups:
-        keep = (terms[:, 1] >= lo) & (terms[:, 1] < hi)
+
+    def search_group(bounds):
+        keep = (terms[:, 1] >= bounds[0]) & (terms[:, 1] < bounds[1])
         part_offsets = np.zeros(n_rows + 1, dtype=np.int64)
         np.cumsum(np.bincount(row_of[keep], minlength=n_rows), out=part_offsets[1:])
-        defs, part, part_offsets = _search(terms[keep], part_offsets, n_signals + sum(len(d) for d in found))
+        return _search(terms[keep], part_offsets, n_signals)
+
+    # the groups are independent searches (the core releases the GIL): run them side by side,
+    # each numbering its new signals from n_signals, then renumber them one group after another
+    with ThreadPoolExecutor(max_workers=min(len(groups), os.cpu_count() or 1)) as pool:
+        results = list(pool.map(search_group, groups))
+    found, parts, part_rows, offset = [], [], [], 0
+    for defs, part, part_offsets in results:
+        defs, part = defs.copy(), part.copy()
+        for column in (defs[:, 0], defs[:, 1], part[:, 1]):
+            column[column >= n_signals] += offset
+        offset += len(defs)
         found.append(defs)
         parts.append(part)
         part_rows.append(np.repeat(np.arange(n_rows), np.diff(part_offsets)))

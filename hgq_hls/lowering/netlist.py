@@ -9,7 +9,7 @@ resource estimator both read these cells, so an estimate describes exactly what 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from ..fixed import FixedType
 from .cast import cast_fmt, needs_logic
@@ -17,25 +17,32 @@ from .csd import csd_digits
 from .fmt import Fmt
 
 
-@dataclass(eq=False)
 class Wire:
-    """A named signed wire; ``value`` is set for constants."""
+    """A named signed wire; ``value`` is set for constants.  Compared by identity.
 
-    name: str
-    fmt: Fmt
-    value: int | None = None
+    (Wire, Operand, Cell and Fmt are plain classes with slots: a 100k-parameter layer makes
+    hundreds of thousands of them, and dataclass construction was a third of its lowering.)"""
+
+    __slots__ = ("name", "fmt", "value")
+
+    def __init__(self, name: str, fmt: Fmt, value: int | None = None):
+        self.name = name
+        self.fmt = fmt
+        self.value = value
 
     @property
     def width(self) -> int:
         """Its declared width."""
         return self.fmt.width
 
+    def __repr__(self) -> str:
+        return f"Wire(name={self.name!r}, fmt={self.fmt!r}, value={self.value!r})"
+
 
 class Operand:
     """``wire * 2**shift``: a wire read as a larger value (shift >= 0 means left).
 
-    Immutable by convention; a plain class with slots because netlists create one per
-    digit of every weight (a frozen dataclass took a third of a large layer's lowering)."""
+    Immutable by convention (one per digit of every weight)."""
 
     __slots__ = ("wire", "shift", "_fmt")
 
@@ -82,14 +89,20 @@ class Port:
         return sum(self.element_bits())
 
 
-@dataclass(eq=False)
 class Cell:
-    """One operation: ``kind`` in add, sub, mul, cast, relu, max, min, select, rom, const."""
+    """One operation: ``kind`` in add, sub, mul, cast, relu, max, min, select, rom, const.
+    Compared by identity."""
 
-    kind: str
-    out: Wire
-    args: tuple = ()
-    params: dict = field(default_factory=dict)
+    __slots__ = ("kind", "out", "args", "params")
+
+    def __init__(self, kind: str, out: Wire, args: tuple = (), params: dict | None = None):
+        self.kind = kind
+        self.out = out
+        self.args = args
+        self.params = {} if params is None else params
+
+    def __repr__(self) -> str:
+        return f"Cell(kind={self.kind!r}, out={self.out!r}, args={self.args!r}, params={self.params!r})"
 
 
 def _aligned(op: Operand, frac: int) -> tuple[int, int]:
@@ -142,10 +155,13 @@ class Netlist:
 
     def add(self, a: Operand, b: Operand, subtract: bool = False) -> Operand:
         """``a + b`` (or ``a - b``), exact."""
-        frac = max(a.fmt.frac, b.fmt.frac)
-        (alo, ahi), (blo, bhi) = _aligned(a, frac), _aligned(b, frac)
+        fa, fb = a.fmt, b.fmt                # (_aligned inlined: the commonest cell by far)
+        frac = fa.frac if fa.frac > fb.frac else fb.frac
+        sa, sb = frac - fa.frac, frac - fb.frac
+        alo, ahi, blo, bhi = fa.lo << sa, fa.hi << sa, fb.lo << sb, fb.hi << sb
         lo, hi = (alo - bhi, ahi - blo) if subtract else (alo + blo, ahi + bhi)
-        out = self.wire(Fmt(lo, hi, frac))
+        self._count += 1
+        out = Wire(f"n{self._count}", Fmt(lo, hi, frac))
         self.cells.append(Cell("sub" if subtract else "add", out, (a, b)))
         return Operand(out)
 
