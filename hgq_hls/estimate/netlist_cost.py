@@ -12,7 +12,7 @@ import math
 from collections import Counter
 
 from ..lowering.cast import plan_cast
-from ..lowering.netlist import Cell, Netlist, Operand
+from ..lowering.netlist import Cell, Netlist, adder_bits
 
 #: every feature, and what it counts
 FEATURES = {
@@ -28,43 +28,6 @@ FEATURES = {
                 "reachable codes (+1 address bit for a saturating cast the ROM absorbs)",
     "mul_bits": "a*b of multiplications of two signals built in fabric",
 }
-
-
-def _data_span(op: Operand, frac: int, width: int) -> tuple[int, int]:
-    """The bits of ``op`` read on the grid ``2**-frac`` at ``width`` bits that vary, as a range
-    ``[start, end)``: from its lowest bit up to its top (a signed wire's sign extension varies
-    too; a non-negative wire's sign bit is 0); empty for a constant."""
-    if op.fmt.constant:
-        return 0, 0
-    pad = frac - op.fmt.frac
-    if op.fmt.lo < 0:
-        return pad, width
-    return pad, min(pad + op.wire.width - 1, width)
-
-
-def _low_zeros(op: Operand, frac: int, width: int) -> int:
-    """Low bits of ``op`` on the grid ``2**-frac`` that are always zero."""
-    pad = frac - op.fmt.frac
-    if op.fmt.constant:
-        m = abs(op.fmt.lo)
-        return min(pad + (m & -m).bit_length() - 1, width) if m else width
-    return pad
-
-
-def adder_bits(cell: Cell, width: int | None = None) -> tuple[int, int]:
-    """(bits where both operands vary, bits with one constant operand) of an add/sub cell.
-
-    Below the lowest bit either operand can set, a sum is wiring (a difference a - b is
-    wiring below b's lowest bit only: -b needs the carry chain).  Only the low ``width`` bits
-    count when nothing reads the others.
-    """
-    a, b = cell.args
-    frac, width = cell.out.fmt.frac, min(cell.out.width, width or cell.out.width)
-    za, zb = _low_zeros(a, frac, width), _low_zeros(b, frac, width)
-    wiring = max(za, zb) if cell.kind == "add" else zb
-    (sa, ea), (sb, eb) = _data_span(a, frac, width), _data_span(b, frac, width)
-    both = max(min(ea, eb, width) - max(sa, sb, wiring), 0)
-    return both, max(width - wiring - both, 0)
 
 
 def dsp_slices(a_bits: int, b_bits: int, out_bits: int, rules: dict) -> int:

@@ -17,6 +17,7 @@
 #include <Python.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <cstdint>
 #include <functional>
 #include <stdexcept>
@@ -227,6 +228,20 @@ class PairTable {
 // count, then the smallest key - the order of a heap of (-count, key), at O(1) per entry.
 class CountQueue {
   public:
+    // tie_break 0: the smallest key first; 1: the smallest |d| first (narrower adders), then key
+    explicit CountQueue(int tie_break = 0) : tie_break_(tie_break) {}
+
+    void set_tie_break(int tie_break) { tie_break_ = tie_break; }
+
+    // x pops before y (among equal counts)
+    bool before(uint64_t x, uint64_t y) const {
+        if (tie_break_ == 1) {
+            int32_t dx = std::abs(unpack_key(x).d), dy = std::abs(unpack_key(y).d);
+            if (dx != dy) return dx < dy;
+        }
+        return x < y;
+    }
+
     void push(int32_t count, uint64_t key) {
         if (size_t(count) >= buckets_.size()) {
             buckets_.resize(size_t(count) + 1);
@@ -234,7 +249,8 @@ class CountQueue {
         }
         auto &b = buckets_[count];
         if (sorted_[count])
-            b.insert(std::upper_bound(b.begin(), b.end(), key, std::greater<uint64_t>()), key);
+            b.insert(std::upper_bound(b.begin(), b.end(), key, [this](uint64_t x, uint64_t y) { return before(y, x); }),
+                     key);
         else
             b.push_back(key);
         if (count > top_) top_ = count;
@@ -249,7 +265,7 @@ class CountQueue {
         if (top_ < 0) return false;
         auto &b = buckets_[top_];
         if (!sorted_[top_]) {
-            std::sort(b.begin(), b.end(), std::greater<uint64_t>());
+            std::sort(b.begin(), b.end(), [this](uint64_t x, uint64_t y) { return before(y, x); });
             sorted_[top_] = 1;
         }
         count = top_;
@@ -262,12 +278,15 @@ class CountQueue {
     std::vector<std::vector<uint64_t>> buckets_;
     std::vector<uint8_t> sorted_;
     int32_t top_ = -1;
+    int tie_break_;
 };
 
 class Eliminator {
   public:
-    Eliminator(std::vector<std::vector<Term>> rows, int64_t n_signals)
-        : rows_(std::move(rows)), n_signals_(n_signals) {}
+    Eliminator(std::vector<std::vector<Term>> rows, int64_t n_signals, int tie_break = 0)
+        : rows_(std::move(rows)), n_signals_(n_signals) {
+        queue_.set_tie_break(tie_break);
+    }
 
     std::vector<Key> run() {
         int32_t lo = 0, hi = 0;
@@ -426,7 +445,8 @@ class Eliminator {
 PyObject *eliminate(PyObject *, PyObject *args) {
     Py_buffer terms_buf, offsets_buf;
     Py_ssize_t n_signals;
-    if (!PyArg_ParseTuple(args, "y*y*n", &terms_buf, &offsets_buf, &n_signals)) return nullptr;
+    int tie_break = 0;
+    if (!PyArg_ParseTuple(args, "y*y*n|i", &terms_buf, &offsets_buf, &n_signals, &tie_break)) return nullptr;
     const int32_t *terms = static_cast<const int32_t *>(terms_buf.buf);
     const int64_t *offsets = static_cast<const int64_t *>(offsets_buf.buf);
     Py_ssize_t n_rows = offsets_buf.len / Py_ssize_t(sizeof(int64_t)) - 1;
@@ -450,7 +470,7 @@ PyObject *eliminate(PyObject *, PyObject *args) {
         return nullptr;
     }
     std::vector<Key> definitions;
-    Eliminator e(std::move(rows), n_signals);
+    Eliminator e(std::move(rows), n_signals, tie_break);
     try {
         Py_BEGIN_ALLOW_THREADS
         definitions = e.run();

