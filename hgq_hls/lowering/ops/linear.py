@@ -84,12 +84,13 @@ def dense(net, node, ins, g):
     biases = [bias.m[j] for _ in xs for j in range(n)] if bias is not None else None
     bias_frac = bias.frac if bias is not None else 0
     best = None
-    for tree, matrix in _forms(w.m.tolist(), len(xs)):
+    forms = list(_forms(w.m.tolist(), len(xs)))
+    for tree, matrix in forms:
         columns = [[(i, row[j]) for i, row in enumerate(matrix) if row[j]] for j in range(n)]
         trial = net.fork()
         out = dot_products(trial, [[(xrow[i], v) for i, v in column] for xrow in xs for column in columns],
                            w.frac, biases, bias_frac, tree)
-        cost = _adder_cost(trial)
+        cost = _adder_cost(trial) if len(forms) > 1 else 0      # one form: nothing to compare
         if best is None or cost < best[0]:
             best = (cost, trial, out)
     net.adopt(best[1])
