@@ -38,6 +38,15 @@ def dsp_slices(a_bits: int, b_bits: int, out_bits: int, rules: dict) -> int:
     return math.ceil(large / rules["a_max_width"]) * math.ceil(small / rules["b_max_width"])
 
 
+def _adder_features(cell: Cell, used: int | None = None) -> tuple[int, int]:
+    """(adder_bits, carry_bits) of an add/sub cell; none when its value or both operands are
+    constant (``used``: how many low output bits are read)."""
+    out = cell.out
+    if out.fmt.constant or all(a.fmt.constant for a in cell.args):
+        return 0, 0
+    return adder_bits(cell, out.width if used is None else min(out.width, used))
+
+
 def cell_features(cell: Cell, dsp_rules: dict, producer: dict | None = None,
                   used: int | None = None, into_rom: bool = False) -> tuple[Counter, int]:
     """(features, DSP slices) of one cell (``producer``: wire -> cell, to see a ROM's address;
@@ -48,7 +57,7 @@ def cell_features(cell: Cell, dsp_rules: dict, producer: dict | None = None,
         return f, 0
     width = out.width if used is None else min(out.width, used)
     if kind in ("add", "sub"):
-        both, one = adder_bits(cell, width)
+        both, one = _adder_features(cell, width)
         f["adder_bits"] += both
         f["carry_bits"] += one
     elif kind in ("max", "min"):
@@ -175,12 +184,8 @@ def netlist_features(net: Netlist, dsp_rules: dict) -> tuple[Counter, int]:
     for cell in cells:
         out = cell.out
         if cell.kind in ("add", "sub"):
-            # cell_features' adder case, inlined: most cells of a large layer are adders
-            a, b = cell.args
-            if out.fmt.lo == out.fmt.hi or (a.fmt.lo == a.fmt.hi and b.fmt.lo == b.fmt.hi):
-                continue
-            u = used.get(out, out.width)
-            x, y = adder_bits(cell, min(out.width, u))
+            # summed here, not through a Counter per cell: most cells of a large layer are adders
+            x, y = _adder_features(cell, used.get(out, out.width))
             both += x
             one += y
             continue
