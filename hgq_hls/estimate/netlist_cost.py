@@ -41,8 +41,9 @@ def dsp_slices(a_bits: int, b_bits: int, out_bits: int, rules: dict) -> int:
 def _adder_features(cell: Cell, used: int | None = None) -> tuple[int, int]:
     """(adder_bits, carry_bits) of an add/sub cell; none when its value or both operands are
     constant (``used``: how many low output bits are read)."""
-    out = cell.out
-    if out.fmt.constant or all(a.fmt.constant for a in cell.args):
+    out = cell.out.fmt
+    a, b = cell.args
+    if out.lo == out.hi or (a.fmt.lo == a.fmt.hi and b.fmt.lo == b.fmt.hi):
         return 0, 0
     return adder_bits(cell, out.width if used is None else min(out.width, used))
 
@@ -133,18 +134,21 @@ def _rom_luts(cell: Cell, producer: dict) -> int:
     return varying * max(1, 2 ** (address_bits - 6))
 
 
-def live_cells(net: Netlist, producer: dict) -> list[Cell]:
+def live_cells(net: Netlist) -> list[Cell]:
     """Cells whose value reaches an output port; a cell with a single possible value (a cast
-    to a width-0 type, say) is a constant, so nothing behind it is live (synthesis drops it)."""
-    live, stack = set(), [v.wire for port in net.outputs for v in port.values]
-    while stack:
-        cell = producer.get(stack.pop())
-        if cell is None or cell in live:
-            continue
-        live.add(cell)
-        if not cell.out.fmt.constant:
-            stack.extend(a.wire for a in cell.args)
-    return [c for c in net.cells if c in live]
+    to a width-0 type, say) is a constant, so nothing behind it is live (synthesis drops it).
+
+    One sweep from the last cell back: a netlist's cells come in build order, every cell
+    after the cells of its arguments."""
+    live_wires = {v.wire for port in net.outputs for v in port.values}
+    live = []
+    for cell in reversed(net.cells):
+        if cell.out in live_wires:
+            live.append(cell)
+            if cell.out.fmt.lo != cell.out.fmt.hi:
+                live_wires.update(a.wire for a in cell.args)
+    live.reverse()
+    return live
 
 
 def _bits_read(reader: Cell, wire) -> int:
@@ -162,9 +166,14 @@ def used_widths(net: Netlist, cells: list[Cell]) -> dict:
     used: dict = {}
     for v in (v for port in net.outputs for v in port.values):
         used[v.wire] = v.wire.width
+    get = used.get
     for cell in cells:
+        cast = cell.kind == "cast"
         for a in cell.args:
-            used[a.wire] = max(used.get(a.wire, 0), _bits_read(cell, a.wire) - a.shift)
+            wire = a.wire
+            bits = (_bits_read(cell, wire) if cast else wire.fmt.width) - a.shift
+            known = get(wire, 0)
+            used[wire] = bits if bits > known else known
     return used
 
 
@@ -172,7 +181,7 @@ def netlist_features(net: Netlist, dsp_rules: dict) -> tuple[Counter, int]:
     """(summed features, DSP slices) of the live cells of ``net``."""
     total, dsp = Counter(), 0
     producer = {cell.out: cell for cell in net.cells}
-    cells = live_cells(net, producer)
+    cells = live_cells(net)
     used = used_widths(net, cells)
     into_rom = set()
     if any(c.kind == "rom" for c in cells):

@@ -44,21 +44,16 @@ class Wire:
 class Operand:
     """``wire * 2**shift``: a wire read as a larger value (shift >= 0 means left).
 
-    Immutable by convention (one per digit of every weight)."""
+    Immutable by convention (one per digit of every weight); ``fmt`` is its value set, set at
+    creation (a wire's format never changes once it is built, and the estimator reads it
+    for every adder)."""
 
-    __slots__ = ("wire", "shift", "_fmt")
+    __slots__ = ("wire", "shift", "fmt")
 
     def __init__(self, wire: Wire, shift: int = 0):
         self.wire = wire
         self.shift = shift
-        self._fmt = None
-
-    @property
-    def fmt(self) -> Fmt:
-        """The operand's value set (a wire's format never changes once it is built)."""
-        if self._fmt is None:
-            self._fmt = self.wire.fmt if not self.shift else self.wire.fmt.scaled(self.shift)
-        return self._fmt
+        self.fmt = wire.fmt.scaled(shift) if shift else wire.fmt
 
     def __repr__(self) -> str:
         return f"Operand(wire={self.wire!r}, shift={self.shift})"
@@ -280,25 +275,20 @@ class Netlist:
         return Operand(out)
 
 
-def _data_span(op: Operand, frac: int, width: int) -> tuple[int, int]:
-    """The bits of ``op`` read on the grid ``2**-frac`` at ``width`` bits that vary, as a range
-    ``[start, end)``: from its lowest bit up to its top (a signed wire's sign extension varies
-    too; a non-negative wire's sign bit is 0); empty for a constant."""
-    if op.fmt.constant:
-        return 0, 0
-    pad = frac - op.fmt.frac
-    if op.fmt.lo < 0:
-        return pad, width
-    return pad, min(pad + op.wire.width - 1, width)
-
-
-def _low_zeros(op: Operand, frac: int, width: int) -> int:
-    """Low bits of ``op`` on the grid ``2**-frac`` that are always zero."""
-    pad = frac - op.fmt.frac
-    if op.fmt.constant:
-        m = abs(op.fmt.lo)
-        return min(pad + (m & -m).bit_length() - 1, width) if m else width
-    return pad
+def _operand_bits(op: Operand, frac: int, width: int) -> tuple[int, int, int]:
+    """(low bits always zero, start, end) of ``op`` read on the grid ``2**-frac`` at ``width``
+    bits: ``[start, end)`` are the bits that vary, from its lowest bit up to its top (a signed
+    wire's sign extension varies too; a non-negative wire's sign bit is 0), empty for a
+    constant (whose low zeros are those of its value)."""
+    f = op.fmt
+    pad = frac - f.frac
+    if f.lo == f.hi:
+        m = f.lo if f.lo >= 0 else -f.lo
+        return (min(pad + (m & -m).bit_length() - 1, width) if m else width), 0, 0
+    if f.lo < 0:
+        return pad, pad, width
+    end = pad + op.wire.fmt.width - 1
+    return pad, pad, end if end < width else width
 
 
 def adder_bits(cell: Cell, width: int | None = None) -> tuple[int, int]:
@@ -309,9 +299,10 @@ def adder_bits(cell: Cell, width: int | None = None) -> tuple[int, int]:
     count when nothing reads the others.
     """
     a, b = cell.args
-    frac, width = cell.out.fmt.frac, min(cell.out.width, width or cell.out.width)
-    za, zb = _low_zeros(a, frac, width), _low_zeros(b, frac, width)
-    wiring = max(za, zb) if cell.kind == "add" else zb
-    (sa, ea), (sb, eb) = _data_span(a, frac, width), _data_span(b, frac, width)
+    out = cell.out.fmt
+    frac, width = out.frac, min(out.width, width or out.width)
+    za, sa, ea = _operand_bits(a, frac, width)
+    zb, sb, eb = _operand_bits(b, frac, width)
+    wiring = (za if za > zb else zb) if cell.kind == "add" else zb
     both = max(min(ea, eb, width) - max(sa, sb, wiring), 0)
     return both, max(width - wiring - both, 0)

@@ -9,6 +9,7 @@ from ..cse import eliminate_flat
 from ..decompose import ColumnTree, column_tree, csd_weights
 from ..geometry import window_geometry, window_taps
 from ..netlist import Operand, adder_bits
+from ..sum_plan import build_rows
 from .base import lowering
 
 #: Dense layers whose CSE counts at most this many digit pairs also try column trees
@@ -55,24 +56,18 @@ def dot_products(net, rows, weight_frac, biases=None, bias_frac=0, tree: ColumnT
     for a, b, d, s in definitions.tolist():
         x, y = signals[a], signals[b]
         signals.append(net.add(x, Operand(y.wire, y.shift + d), subtract=s < 0))
-    # operand k of a row reads signal sid at shift + signal shift - weight_frac
-    bases = [(x.wire, x.shift - weight_frac) for x in signals]
-    flat, bounds = terms.tolist(), offsets.tolist()
-    out = [None] * len(rows)
-    for k in (tree.order if tree is not None else range(len(rows))):
-        terms_k = []
-        for sign, sid, shift in flat[bounds[k]:bounds[k + 1]]:
-            wire, base = bases[sid]
-            terms_k.append((sign, Operand(wire, base + shift)))
-        bias = int(biases[k]) if biases is not None else 0
-        if tree is not None and tree.parent[k] >= 0:
-            terms_k.append((int(tree.sign[k]), out[tree.parent[k]]))
-            if biases is not None:           # the parent's sum carries its own bias
-                bias -= int(tree.sign[k]) * int(biases[tree.parent[k]])
-        if bias:
-            terms_k.append((1, net.const(bias, bias_frac)))
-        out[k] = net.sum(terms_k) or net.const(0, weight_frac)
-    return out
+    n = len(rows)
+    parents, parent_signs = [-1] * n, [0] * n
+    final_biases = [int(b) for b in biases] if biases is not None else [0] * n
+    if tree is not None:
+        parents, parent_signs = [int(p) for p in tree.parent], [int(s) for s in tree.sign]
+        if biases is not None:           # the parent's sum carries its own bias
+            for k in range(n):
+                if parents[k] >= 0:
+                    final_biases[k] -= parent_signs[k] * int(biases[parents[k]])
+    order = tree.order if tree is not None else range(n)
+    return build_rows(net, signals, terms, offsets, weight_frac, list(order), parents, parent_signs,
+                      final_biases, bias_frac)
 
 
 @lowering("Dense")
