@@ -14,7 +14,7 @@ from collections import Counter, OrderedDict
 
 from ..lowering.naming import Namer
 from ..lowering.ops import clear_cache as clear_lowering_cache
-from ..lowering.ops import node_key, node_netlist
+from ..lowering.ops import node_key, node_netlist, searching_ahead
 from ..lowering.pipeline import TopPlan
 from ..ir import Graph
 from .ebops import node_ebops
@@ -39,9 +39,10 @@ def _node_key(g: Graph, node, dsp_rules: dict) -> bytes:
     return node_key(g, node) + hashlib.sha256(pickle.dumps(sorted(dsp_rules.items()))).digest()
 
 
-def node_features(g: Graph, node, dsp_rules: dict) -> tuple[Counter, int]:
-    """(features, DSP slices) of the netlist ``node`` lowers to, cached by content."""
-    key = _node_key(g, node, dsp_rules)
+def node_features(g: Graph, node, dsp_rules: dict, key: bytes | None = None) -> tuple[Counter, int]:
+    """(features, DSP slices) of the netlist ``node`` lowers to, cached by content (``key``:
+    its :func:`_node_key`, when known)."""
+    key = key or _node_key(g, node, dsp_rules)
     if key in _CACHE:
         _CACHE.move_to_end(key)
         return _CACHE[key]
@@ -66,14 +67,17 @@ def estimate_verilog(g: Graph, target: Target, pipeline: str = "layer", progress
     for reg in plan.regs:
         (output_ff if reg["kind"] == "output" else delay_ff)[reg["tensor"]] += reg["width"]
     rows = []
-    for node in g.topological():
-        features, dsp = node_features(g, node, dsp_rules)
-        ff = sum(output_ff[t] + delay_ff[t] for t in node.outputs)
-        rows.append(NodeEstimate(node=node.name, op=node.op, lut=luts(features, coefficients), ff=ff,
-                                 dsp=dsp, latency_cycles=int(any(output_ff[t] for t in node.outputs)),
-                                 ebops=node_ebops(g, node), detail=dict(features)))
-        if progress is not None:
-            progress.update(1)
+    nodes = g.topological()
+    keys = [_node_key(g, node, dsp_rules) for node in nodes]
+    with searching_ahead(g, [node for node, key in zip(nodes, keys) if key not in _CACHE]):
+        for node, key in zip(nodes, keys):
+            features, dsp = node_features(g, node, dsp_rules, key)
+            ff = sum(output_ff[t] + delay_ff[t] for t in node.outputs)
+            rows.append(NodeEstimate(node=node.name, op=node.op, lut=luts(features, coefficients), ff=ff,
+                                     dsp=dsp, latency_cycles=int(any(output_ff[t] for t in node.outputs)),
+                                     ebops=node_ebops(g, node), detail=dict(features)))
+            if progress is not None:
+                progress.update(1)
     top_ff = plan.latency + sum(delay_ff[t] for t in g.inputs)
     rows.append(NodeEstimate(node="(top)", op="control",
                              lut=control_luts(plan.latency), ff=top_ff))

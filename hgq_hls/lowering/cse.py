@@ -19,8 +19,9 @@ rules, which fix the netlist exactly:
 
 from __future__ import annotations
 
+import hashlib
 import os
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 
 import numpy as np
 
@@ -54,13 +55,58 @@ def eliminate(rows: list[list[Term]], n_signals: int):
             [[tuple(t) for t in flat[bounds[r]:bounds[r + 1]]] for r in range(len(rows))])
 
 
+#: searches started ahead of the lowering that needs them (:func:`search_ahead`), by digest
+_AHEAD: dict[bytes, Future] = {}
+_AHEAD_POOL: list[ThreadPoolExecutor] = []
+
+
+def _digest(terms: np.ndarray, offsets: np.ndarray, n_signals: int, tie_break: int) -> bytes:
+    h = hashlib.blake2b(terms.tobytes(), digest_size=20)
+    h.update(offsets.tobytes())
+    h.update(f"{n_signals} {tie_break}".encode())
+    return h.digest()
+
+
+def _arrays(terms, offsets):
+    return (np.ascontiguousarray(terms, dtype=np.int32).reshape(-1, 3),
+            np.ascontiguousarray(offsets, dtype=np.int64))
+
+
+def search_ahead(terms: np.ndarray, offsets: np.ndarray, n_signals: int, tie_break: int = 0) -> None:
+    """Start :func:`eliminate_flat` of these rows on a background thread; the call that asks
+    for the same rows later takes its result.  The core runs without the GIL, so the search
+    of a later layer proceeds while Python builds the cells of an earlier one (layers'
+    searches do not depend on each other).  :func:`forget_ahead` drops unclaimed results."""
+    terms, offsets = _arrays(terms, offsets)
+    key = _digest(terms, offsets, n_signals, tie_break)
+    if key not in _AHEAD:
+        if not _AHEAD_POOL:
+            _AHEAD_POOL.append(ThreadPoolExecutor(max_workers=1, thread_name_prefix="hgq_cse"))
+        _AHEAD[key] = _AHEAD_POOL[0].submit(_eliminate, terms, offsets, n_signals, tie_break)
+
+
+def forget_ahead() -> None:
+    """Drop the searches started ahead and not claimed (waiting for running ones)."""
+    for future in _AHEAD.values():
+        future.cancel() or future.exception()
+    _AHEAD.clear()
+
+
 def eliminate_flat(terms: np.ndarray, offsets: np.ndarray, n_signals: int, tie_break: int = 0):
     """:func:`eliminate` on arrays: ``terms`` (n, 3) int32 rows of (sign, signal, shift), row
     ``r`` being ``terms[offsets[r]:offsets[r + 1]]``; returns ``(definitions (k, 4), terms,
     offsets)`` in the same form.  ``tie_break`` orders pairs of equal count: 0 by key, 1 by
     the smaller shift ``|d|`` first (then by key)."""
-    terms = np.ascontiguousarray(terms, dtype=np.int32).reshape(-1, 3)
-    offsets = np.ascontiguousarray(offsets, dtype=np.int64)
+    terms, offsets = _arrays(terms, offsets)
+    if _AHEAD:
+        ahead = _AHEAD.pop(_digest(terms, offsets, n_signals, tie_break), None)
+        if ahead is not None:
+            return ahead.result()
+    return _eliminate(terms, offsets, n_signals, tie_break)
+
+
+def _eliminate(terms: np.ndarray, offsets: np.ndarray, n_signals: int, tie_break: int):
+    """The search itself: one core call, or one per input group on parallel threads."""
     groups = _input_groups(terms, offsets, n_signals)
     if len(groups) == 1:
         return _search(terms, offsets, n_signals, tie_break)

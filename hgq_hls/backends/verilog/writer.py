@@ -14,7 +14,7 @@ from ...lowering.naming import Namer
 from ..project_dir import GRAPH_FILE, write_project
 from .emit import layer_text
 from ...lowering.ports import entry_type
-from ...lowering.ops import node_netlist
+from ...lowering.ops import node_netlist, searching_ahead
 from ...lowering.pipeline import TopPlan, bus_bits
 
 
@@ -32,13 +32,15 @@ def plan_rtl(g: Graph, project: str, pipeline: str) -> tuple[dict, dict]:
     names = Namer()
     module_names = Namer(prefix=f"{project}_")
     files, modules, listing = {}, {}, []
-    for node in g.topological():
-        name = modules[node.name] = module_names(node.name)
-        about = f"{node.name} ({node.op})"
-        layer_files = layer_text(node_netlist(g, node, name), about)
-        files.update({f"rtl/{m}.v": text for m, text in layer_files.items()})
-        listing.append(dict(module=name, file=f"rtl/{name}.v", node=node.name, op=node.op,
-                            parts=[m for m in layer_files if m != name]))
+    nodes = g.topological()
+    with searching_ahead(g, nodes):
+        for node in nodes:
+            name = modules[node.name] = module_names(node.name)
+            about = f"{node.name} ({node.op})"
+            layer_files = layer_text(node_netlist(g, node, name), about)
+            files.update({f"rtl/{m}.v": text for m, text in layer_files.items()})
+            listing.append(dict(module=name, file=f"rtl/{name}.v", node=node.name, op=node.op,
+                                parts=[m for m in layer_files if m != name]))
     plan = TopPlan(g, pipeline, names, modules)
     inputs = [_port(g, t, names(t)) for t in g.inputs]
     outputs = [dict(_port(g, t, names(t)), signal=plan.outputs[t], valid=f"{names(t)}_ap_vld")

@@ -10,6 +10,7 @@ the tensor's type, as the reference does.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import gc
 import hashlib
@@ -19,13 +20,14 @@ from collections import OrderedDict
 import numpy as np
 
 from ...errors import Problem, UnsupportedModelError
+from ..cse import forget_ahead
 from ...ir import Graph, Node
 from ..netlist import Netlist
 from ..ports import activation_inputs, entry_type
 from .base import LOWER, Const
 from . import elementwise, linear, movement, pooling, quantize, tables  # noqa: F401  (registration)
 
-__all__ = ["LOWER", "node_netlist", "node_key", "clear_cache"]
+__all__ = ["LOWER", "node_netlist", "node_key", "clear_cache", "searching_ahead"]
 
 #: node content -> its netlist, shared by the Verilog writer and the estimator (an estimate
 #: after write_verilog, or a write after an estimate, lowers nothing again); least recently
@@ -64,6 +66,21 @@ def node_netlist(g: Graph, node: Node, name: str) -> Netlist:
     net = copy.copy(_NETLISTS[key])          # shares the cells; only the module name differs
     net.name = name
     return net
+
+
+@contextlib.contextmanager
+def searching_ahead(g: Graph, nodes):
+    """Within this block, ``nodes`` are lowered with the common-subexpression searches of
+    their Dense layers (not cached yet) started at once in the background: each layer's
+    search is independent of the others' netlists, so later layers are searched while Python
+    builds the cells of earlier ones.  Results nobody claimed are dropped on leaving."""
+    try:
+        for node in nodes:
+            if node.op == "Dense" and node_key(g, node) not in _NETLISTS:
+                linear.search_dense_ahead(g, node)
+        yield
+    finally:
+        forget_ahead()
 
 
 def _lower_without_gc(g: Graph, node: Node) -> Netlist:
