@@ -15,9 +15,11 @@ from .base import lowering
 #: Dense layers whose CSE counts at most this many digit pairs also try column trees
 #: (outputs built from similar outputs, :mod:`..decompose`) with these depth limits, and keep
 #: the form with the fewest adder bits (measured on random 8x8 ... 32x32 layers: 1-7% fewer
-#: than the plain form; none at 64x64).  Each candidate is a full lowering, hence the limit
-#: (a 64x64 8-bit layer has 1.1M pairs).
-TREE_MAX_PAIRS = 1_200_000
+#: than the plain form).  Each candidate is a full lowering, hence the limit: over the 64
+#: estimator designs and the benchmark models, no tree won above 41k pairs (a 32x32 layer),
+#: and the plain form won at 174k (64x32) and 1.08M (64x256); random 64x64 matrices gained
+#: nothing either.  (A 32x32 8-bit layer has ~126k pairs, a 64x64 4-bit one ~270k.)
+TREE_MAX_PAIRS = 200_000
 TREE_DEPTHS = (1, 2, 4)
 
 
