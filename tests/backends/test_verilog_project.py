@@ -69,6 +69,8 @@ def test_cli_convert_verify_synth(tmp_path, capsys):
     report = json.loads(captured.out)
     # in a log (stderr is no terminal) every finished module is a line with the elapsed time
     assert captured.err.count("module(s) done") >= 7 and "yosys: 7/7 module(s) done" in captured.err
+    # no multiplier in the design: the -nodsp counts are the DSP run's, not a second run
+    assert "yosys -nodsp" not in captured.err
     totals = report["totals"]
     # hand-derived: registers after Quant_20 (8 x 6 bits) and on the output (3 x 10) + 2 valid bits
     assert totals["ff"] == 8 * 6 + 3 * 10 + 2
@@ -104,3 +106,19 @@ def test_a_cached_simulator_whose_libraries_are_gone_is_rebuilt(tiny_rtl, tmp_pa
     report = tiny_rtl.verify(n=200)                              # rebuilt, not a loader error
     assert report.ok, report
     assert sim.entry_runs(entry, tiny_rtl.name)
+
+
+def test_a_product_of_two_signals_is_found_in_the_verilog(tmp_path):
+    # oracle: the netlists' own cells (Softmax multiplies each exponential by the inverse sum)
+    from hgq_hls.backends.verilog.synth import multiplies
+    from hgq_hls.lowering.ops import node_netlist
+    from tests.backends.hls_models import MODELS
+
+    found = {}
+    for name in ("softmax_last_axis", "clip_inverted_bounds"):
+        g = MODELS[name]()
+        v = hh.write_verilog(g, tmp_path / name)
+        has_mul = any(c.kind == "mul" for node in g.topological() for c in node_netlist(g, node, "m").cells)
+        texts = [(v.path / s).read_text() for s in v.manifest["sources"]]
+        found[name] = (any(multiplies(t) for t in texts), has_mul)
+    assert found == {"softmax_last_axis": (True, True), "clip_inverted_bounds": (False, False)}
