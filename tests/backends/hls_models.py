@@ -113,6 +113,17 @@ def global_pools():
 
 
 @model
+def reductions():
+    # torch's mean(dim=(-2, -1)) (AdaptiveAvgPool2d(1) in the default exporter), a sum over
+    # the last axis and a max of every value of a sample
+    b = ModelBuilder("reduce")
+    a = b.node("ReduceMean", ["x"], axes=[2, 3], keepdims=1)
+    s = b.node("ReduceSum", ["x", b.const(np.array([-1], dtype=np.int64))], keepdims=0)
+    m = b.node("ReduceMax", ["x"], axes=[1, 2, 3], keepdims=0)
+    return typed(b.build({"x": ["N", 3, 4, 5]}, [a, s, m]))
+
+
+@model
 def pools_1d():
     b = ModelBuilder("pool1d")
     m = b.node("MaxPool", ["x"], kernel_shape=[2], strides=[2])

@@ -1,4 +1,5 @@
-"""MaxPool, AveragePool, GlobalAveragePool, GlobalMaxPool."""
+"""MaxPool, AveragePool, GlobalAveragePool, GlobalMaxPool, and ReduceMean/ReduceSum/ReduceMax over
+trailing axes (as global pooling)."""
 
 from __future__ import annotations
 
@@ -59,3 +60,51 @@ def average_pool(ctx, node):
         divisors = np.array(divisors.flat[0])
     scale = ctx.new_const(f"{node.name}_scale", 1.0 / divisors)
     ctx.add("AveragePool", [node.input[0], scale], [node.output[0]], node.name, **window)
+
+
+def _reduced_axes(ctx, node) -> list[int] | None:
+    """The per-sample axes a Reduce* node reduces (sorted), or None when it reduces nothing
+    (empty axes with ``noop_with_empty_axes=1``)."""
+    a = ctx.attrs(node)
+    axes = a.get("axes")
+    if axes is None and len(node.input) > 1 and node.input[1]:
+        axes = [int(v) for v in ctx.require_const(node, 1, "axes")]
+    rank = len(ctx.shape(node.input[0])) + 1
+    if not axes:
+        if a.get("noop_with_empty_axes", 0):
+            return None
+        raise Unsupported("reducing every axis (no axes given) reduces the batch axis too")
+    full = sorted({int(d) + rank if int(d) < 0 else int(d) for d in axes})
+    if full[0] == 0:
+        raise Unsupported("reducing along the batch axis (0) is not supported")
+    if any(d >= rank for d in full):
+        raise Unsupported(f"axes {list(axes)} out of range for a rank-{rank} input")
+    return [d - 1 for d in full]
+
+
+@handles("ReduceMean", "ReduceMax", "ReduceSum")
+def reduce(ctx, node):
+    """A reduction over the trailing axes of a sample is a global pooling of a (rows, n)
+    view: a mean is the exact sum times 1/n (the scale constant of AveragePool, typed like
+    theirs), a sum the same with scale 1, a maximum a MaxPool over the whole row."""
+    shape = tuple(ctx.shape(node.input[0]))
+    axes = _reduced_axes(ctx, node)
+    if axes is None:
+        ctx.add("Reshape", [node.input[0]], [node.output[0]], node.name, shape=shape)
+        return
+    first = axes[0]
+    if axes != list(range(first, len(shape))):
+        raise Unsupported(f"reducing the per-sample axes {axes} of shape {shape}: only trailing axes "
+                          "(a global pooling) are supported")
+    rows, n = int(np.prod(shape[:first], dtype=np.int64)), int(np.prod(shape[first:], dtype=np.int64))
+    keep = bool(ctx.attrs(node).get("keepdims", 1))
+    out_shape = shape[:first] + ((1,) * (len(shape) - first) if keep else ())
+    view, pooled = ctx.temp(f"{node.name}_rows"), ctx.temp(f"{node.name}_pooled")
+    ctx.add("Reshape", [node.input[0]], [view], f"{node.name}_rows", shape=(rows, n))
+    window = dict(kernel_shape=(n,), strides=(1,), pads=(0, 0), dilations=(1,))
+    if node.op_type == "ReduceMax":
+        ctx.add("MaxPool", [view], [pooled], node.name, **window)
+    else:
+        scale = ctx.new_const(f"{node.name}_scale", np.array(1.0 / n if node.op_type == "ReduceMean" else 1.0))
+        ctx.add("AveragePool", [view, scale], [pooled], node.name, **window)
+    ctx.add("Reshape", [pooled], [node.output[0]], f"{node.name}_shape", shape=out_shape)
