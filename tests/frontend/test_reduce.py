@@ -80,3 +80,26 @@ def test_unsupported_reductions_name_node_and_reason(axes, reason):
     with pytest.raises(UnsupportedModelError, match=reason) as err:
         hh.load_onnx(model)
     assert "ReduceMean" in str(err.value)
+
+
+@pytest.mark.slow
+def test_a_global_pooling_cnn_from_torchs_default_exporter():
+    # the dynamo exporter (torch's default) writes AdaptiveAvgPool2d(1) as ReduceMean; oracle:
+    # torch's own forward pass
+    import io
+
+    import onnx
+    import torch
+
+    torch.manual_seed(0)
+    net = torch.nn.Sequential(torch.nn.Conv2d(2, 4, 3), torch.nn.ReLU(), torch.nn.AdaptiveAvgPool2d(1),
+                              torch.nn.Flatten(), torch.nn.Linear(4, 3)).eval()
+    x = torch.randn(6, 2, 8, 8)
+    buffer = io.BytesIO()
+    torch.onnx.export(net, (x[:1],), buffer, dynamo=True, input_names=["x"])
+    model = onnx.load_from_string(buffer.getvalue())
+    assert "ReduceMean" in {n.op_type for n in model.graph.node}
+    with torch.no_grad():
+        want = net(x).numpy()
+    got = hh.predict(hh.load_onnx(model), x.numpy().astype(np.float64))
+    assert_allclose(got, want, rtol=1e-5, atol=1e-6)
