@@ -124,6 +124,15 @@ def reductions():
 
 
 @model
+def depth_space_round_trip():
+    # an upsampling head (DepthToSpace, CRD as torch's PixelShuffle) and its inverse
+    b = ModelBuilder("d2s")
+    up = b.node("DepthToSpace", ["x"], blocksize=2, mode="CRD")
+    down = b.node("SpaceToDepth", [b.node("Relu", [up])], blocksize=2)
+    return typed(b.build({"x": ["N", 8, 2, 3]}, [up, down]))
+
+
+@model
 def pools_1d():
     b = ModelBuilder("pool1d")
     m = b.node("MaxPool", ["x"], kernel_shape=[2], strides=[2])

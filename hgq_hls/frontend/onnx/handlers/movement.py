@@ -1,4 +1,5 @@
-"""Flatten, Reshape, Squeeze, Unsqueeze, Transpose, Concat, Pad, Identity, Dropout, Shape.
+"""Flatten, Reshape, Squeeze, Unsqueeze, Transpose, DepthToSpace, SpaceToDepth, Concat, Pad, Identity,
+Dropout, Shape.
 
 Activation shapes in the IR are per sample: axis 0 of an ONNX activation is the batch,
 so axes given by the model are shifted by one and must not touch the batch axis.
@@ -80,6 +81,41 @@ def transpose(ctx, node):
         raise Unsupported(f"perm={perm} moves the batch axis")
     ctx.add("Transpose", [node.input[0]], [node.output[0]], node.name,
             perm=tuple(p - 1 for p in perm[1:]))
+
+
+def _rearrange(ctx, node, view: tuple, perm: tuple, out: tuple) -> None:
+    """``reshape(transpose(reshape(x, view), perm), out)`` (per sample): how ONNX defines
+    DepthToSpace and SpaceToDepth, with IR ops that already run everywhere."""
+    first, moved = ctx.temp(f"{node.name}_view"), ctx.temp(f"{node.name}_moved")
+    ctx.add("Reshape", [node.input[0]], [first], f"{node.name}_view", shape=view)
+    ctx.add("Transpose", [first], [moved], node.name, perm=perm)
+    ctx.add("Reshape", [moved], [node.output[0]], f"{node.name}_out", shape=out)
+
+
+@handles("DepthToSpace", "SpaceToDepth")
+def depth_to_space(ctx, node):
+    shape = tuple(ctx.shape(node.input[0]))
+    a = ctx.attrs(node)
+    b = int(a["blocksize"])
+    if len(shape) != 3:
+        raise Unsupported(f"needs an (N, C, H, W) input, got {len(shape) + 1}-D")
+    c, h, w = shape
+    if node.op_type == "DepthToSpace":
+        if c % (b * b):
+            raise Unsupported(f"{c} channels are not a multiple of blocksize**2 = {b * b}")
+        mode = a.get("mode", b"DCR")
+        mode = mode.decode() if isinstance(mode, bytes) else mode
+        if mode == "DCR":
+            view, perm = (b, b, c // (b * b), h, w), (2, 3, 0, 4, 1)
+        elif mode == "CRD":
+            view, perm = (c // (b * b), b, b, h, w), (0, 3, 1, 4, 2)
+        else:
+            raise Unsupported(f"mode {mode!r} (DCR and CRD are defined)")
+        _rearrange(ctx, node, view, perm, (c // (b * b), h * b, w * b))
+    else:
+        if h % b or w % b:
+            raise Unsupported(f"spatial size {h}x{w} is not a multiple of blocksize {b}")
+        _rearrange(ctx, node, (c, h // b, b, w // b, b), (2, 4, 0, 1, 3), (c * b * b, h // b, w // b))
 
 
 @handles("Concat")
