@@ -133,6 +133,14 @@ def depth_space_round_trip():
 
 
 @model
+def abs_of_dense():
+    rng = np.random.default_rng(4)
+    b = ModelBuilder("abs")
+    h = b.node("Gemm", ["x", b.const(weights(rng, (6, 4)))])
+    return typed(b.build({"x": ["N", 6]}, b.node("Abs", [h])))
+
+
+@model
 def pools_1d():
     b = ModelBuilder("pool1d")
     m = b.node("MaxPool", ["x"], kernel_shape=[2], strides=[2])

@@ -1,4 +1,4 @@
-"""Add, Sub, Mul, Div (by a constant), Relu, Neg, LeakyRelu, PRelu, Clip, Min/Max (by a constant),
+"""Add, Sub, Mul, Div (by a constant), Relu, Neg, Abs, LeakyRelu, PRelu, Clip, Min/Max (by a constant),
 BatchNormalization (eval)."""
 
 from __future__ import annotations
@@ -50,6 +50,13 @@ def relu(ctx, node):
 @handles("Neg")
 def neg(ctx, node):
     ctx.add("Neg", [node.input[0]], [node.output[0]], node.name)
+
+
+@handles("Abs")
+def abs_(ctx, node):
+    """|x| is PRelu with slope -1 (x where x >= 0, else -x): one exact op, on every backend."""
+    slope = ctx.new_const(f"{node.name}_slope", np.array(-1.0))
+    ctx.add("PRelu", [node.input[0], slope], [node.output[0]], node.name)
 
 
 @handles("LeakyRelu")
