@@ -141,6 +141,15 @@ def abs_of_dense():
 
 
 @model
+def gemm_activation_bias():
+    # torch's addmm(h, x, W): Gemm whose C is an activation
+    rng = np.random.default_rng(5)
+    b = ModelBuilder("addmm")
+    h = b.node("Relu", [b.node("Gemm", ["x", b.const(weights(rng, (6, 4)))])])
+    return typed(b.build({"x": ["N", 6]}, b.node("Gemm", ["x", b.const(weights(rng, (6, 4))), h])))
+
+
+@model
 def pools_1d():
     b = ModelBuilder("pool1d")
     m = b.node("MaxPool", ["x"], kernel_shape=[2], strides=[2])

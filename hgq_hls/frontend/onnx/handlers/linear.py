@@ -40,6 +40,14 @@ def gemm(ctx, node):
         w = w.T if a.get("transB", 0) else w
         w_name = ctx.new_const(f"{node.name}_W", w * alpha if alpha != 1.0 else w, like=node.input[1])
     inputs = [node.input[0], w_name]
+    if len(node.input) > 2 and node.input[2] and ctx.const(node.input[2]) is None:
+        # C is an activation (torch's addmm of a computed tensor): the product, then an Add
+        if beta != 1.0:
+            raise Unsupported(f"beta={beta} on an activation C is not supported (only beta=1)")
+        product = ctx.temp(f"{node.name}_product")
+        ctx.add("Dense", inputs, [product], f"{node.name}_product")
+        ctx.add("Add", [product, node.input[2]], [node.output[0]], node.name)
+        return
     if len(node.input) > 2 and node.input[2]:
         bias = ctx.require_const(node, 2, "the bias C")
         n_out = w.shape[1]
