@@ -150,6 +150,17 @@ def gemm_activation_bias():
 
 
 @model
+def slices_and_split():
+    # torch's x[:, 1:3], a reversed strided slice and chunk(2, dim=1)
+    b = ModelBuilder("slice")
+    i64 = lambda v: b.const(np.array(v, dtype=np.int64))      # noqa: E731
+    a = b.node("Slice", ["x", i64([1]), i64([3]), i64([1])])
+    r = b.node("Slice", ["x", i64([-1, 4]), i64([-2 ** 63, 0]), i64([2, 3]), i64([-2, -1])])
+    b.nodes.append(helper.make_node("Split", ["x"], ["p0", "p1"], axis=1))
+    return typed(b.build({"x": ["N", 4, 5, 6]}, [a, r, b.node("Relu", ["p0"]), "p1"]))
+
+
+@model
 def pools_1d():
     b = ModelBuilder("pool1d")
     m = b.node("MaxPool", ["x"], kernel_shape=[2], strides=[2])

@@ -1,4 +1,4 @@
-"""Data-movement ops: Reshape, Transpose, Concat, Pad, Identity.  No arithmetic, exact types."""
+"""Data-movement ops: Reshape, Transpose, Slice, Concat, Pad, Identity.  No arithmetic, exact types."""
 
 from __future__ import annotations
 
@@ -47,6 +47,35 @@ class Transpose(_Movement):
 
     def interval(self, node, ivs):
         return [ivs[0].map(lambda a: np.transpose(a, node.attrs["perm"]))]
+
+
+def slice_indices(attrs) -> list[np.ndarray]:
+    """Per axis (per sample), the input positions a Slice keeps: ``starts[d] + k * steps[d]``."""
+    return [start + step * np.arange(size) for start, step, size in zip(attrs["starts"], attrs["steps"], attrs["shape"])]
+
+
+def take_slice(a, attrs, first_axis: int = 0):
+    """The Slice of ``a`` whose per-sample axes start at ``first_axis`` (a batch axis before
+    them is kept); a 0-d array (one value for every element) is returned as is."""
+    if np.ndim(a) == 0:
+        return a
+    for d, index in enumerate(slice_indices(attrs)):
+        a = np.take(a, index, axis=first_axis + d)
+    return a
+
+
+@register
+class Slice(_Movement):
+    """The elements ``starts[d] + k * steps[d]`` (``k < shape[d]``) of every axis (per sample;
+    steps may be negative), as ONNX Slice and Split select them."""
+
+    name = "Slice"
+
+    def shape(self, node, in_shapes):
+        return [tuple(node.attrs["shape"])]
+
+    def interval(self, node, ivs):
+        return [ivs[0].map(lambda a: take_slice(a, node.attrs))]
 
 
 @register

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ...ir.ops.movement import take_slice
 from .base import lowering, operands
 
 
@@ -20,6 +21,11 @@ def reshape(net, node, ins, g):
 @lowering("Transpose")
 def transpose(net, node, ins, g):
     return [np.transpose(ins[0], node.attrs["perm"])]
+
+
+@lowering("Slice")
+def slice_(net, node, ins, g):
+    return [take_slice(ins[0], node.attrs)]
 
 
 @lowering("Concat")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ...ir.ops.movement import slice_indices
 from .base import vjp
 
 
@@ -21,6 +22,15 @@ def reshape(node, ins, outs, up):
 def transpose(node, ins, outs, up):
     perm = [0] + [p + 1 for p in node.attrs["perm"]]
     return [np.transpose(up[0], np.argsort(perm))]
+
+
+@vjp("Slice")
+def slice_(node, ins, outs, up):
+    # each kept input position receives its output's gradient, the others none
+    grad = np.zeros(np.shape(ins[0]), dtype=np.result_type(up[0], np.float64))
+    index = np.ix_(np.arange(np.shape(ins[0])[0]), *slice_indices(node.attrs))
+    grad[index] = up[0]
+    return [grad]
 
 
 @vjp("Concat")

@@ -1,10 +1,11 @@
-"""Data-movement kernels: Identity, Reshape, Transpose, Concat, Pad."""
+"""Data-movement kernels: Identity, Reshape, Transpose, Slice, Concat, Pad."""
 
 from __future__ import annotations
 
 import numpy as np
 
 from ..exact import align, common_frac, pad_constant
+from ...ir.ops.movement import take_slice
 from .base import kernel
 
 
@@ -23,6 +24,13 @@ def reshape(node, inputs, graph):
 def transpose(node, inputs, graph):
     arr, frac = inputs[0]
     return [(np.transpose(arr, (0,) + tuple(p + 1 for p in node.attrs["perm"])), frac)]
+
+
+@kernel("Slice")
+def slice_(node, inputs, graph):
+    arr, frac = inputs[0]
+    return [(take_slice(arr, node.attrs, first_axis=1), take_slice(frac, node.attrs, first_axis=1)
+             if np.ndim(frac) == np.ndim(arr) else frac)]
 
 
 @kernel("Concat")

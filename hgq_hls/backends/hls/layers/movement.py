@@ -1,4 +1,4 @@
-"""HLS context builders of Identity, Reshape, Transpose, Concat, Pad: copies with index maps."""
+"""HLS context builders of Identity, Reshape, Transpose, Slice, Concat, Pad: copies with index maps."""
 
 from __future__ import annotations
 
@@ -19,6 +19,15 @@ def transpose(ctx: LayerContext):
     in_strides = strides(x.shape)
     permuted = [in_strides[p] for p in ctx.node.attrs["perm"]]
     return "transpose", dict(ctx.base(), source=index_terms(y.shape, x.shape, permuted) or [])
+
+
+@layer("Slice")
+def slice_(ctx: LayerContext):
+    x, y, a = ctx.ins[0], ctx.outs[0], ctx.node.attrs
+    in_strides = strides(x.shape)
+    offset = sum(start * stride for start, stride in zip(a["starts"], in_strides))
+    stepped = [step * stride for step, stride in zip(a["steps"], in_strides)]
+    return "slice", dict(ctx.base(), offset=offset, source=index_terms(y.shape, x.shape, stepped) or [])
 
 
 @layer("Concat")

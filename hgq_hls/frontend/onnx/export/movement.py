@@ -1,4 +1,4 @@
-"""QONNX exporters of data movement (Identity, Reshape, Transpose, Concat, Pad)."""
+"""QONNX exporters of data movement (Identity, Reshape, Transpose, Slice, Concat, Pad)."""
 
 from __future__ import annotations
 
@@ -22,6 +22,18 @@ def reshape(w, node):
 def transpose(w, node):
     perm = [0] + [p + 1 for p in node.attrs["perm"]]
     w.result(node, lambda out: w.node("Transpose", [node.inputs[0]], out, name=node.name, perm=perm))
+
+
+@exporter("Slice")
+def slice_(w, node):
+    a, shape = node.attrs, w.g.tensors[node.inputs[0]].shape
+    # ends past the first element of a negative step: -(dim + 1), which ONNX reads as "before 0"
+    ends = [start + step * size if start + step * size >= 0 else -(dim + 1)
+            for start, step, size, dim in zip(a["starts"], a["steps"], a["shape"], shape)]
+    args = [w.init(f"{node.name}_{what}", np.array(v, dtype=np.int64))
+            for what, v in (("starts", a["starts"]), ("ends", ends), ("axes", range(1, len(shape) + 1)),
+                            ("steps", a["steps"]))]
+    w.result(node, lambda out: w.node("Slice", [node.inputs[0], *args], out, name=node.name))
 
 
 @exporter("Concat")

@@ -1,5 +1,5 @@
-"""Flatten, Reshape, Squeeze, Unsqueeze, Transpose, DepthToSpace, SpaceToDepth, Concat, Pad, Identity,
-Dropout, Shape.
+"""Flatten, Reshape, Squeeze, Unsqueeze, Transpose, Slice, Split, DepthToSpace, SpaceToDepth, Concat, Pad,
+Identity, Dropout, Shape.
 
 Activation shapes in the IR are per sample: axis 0 of an ONNX activation is the batch,
 so axes given by the model are shifted by one and must not touch the batch axis.
@@ -116,6 +116,76 @@ def depth_to_space(ctx, node):
         if h % b or w % b:
             raise Unsupported(f"spatial size {h}x{w} is not a multiple of blocksize {b}")
         _rearrange(ctx, node, (c, h // b, b, w // b, b), (2, 4, 0, 1, 3), (c * b * b, h // b, w // b))
+
+
+def _slice_axis(start: int, end: int, step: int, dim: int) -> tuple[int, int]:
+    """(first position, count) of ONNX Slice's ``start:end:step`` on an axis of ``dim`` (its
+    clamping rules: negative values count from the end; a negative step walks down to -1)."""
+    start = start + dim if start < 0 else start
+    end = end + dim if end < 0 else end
+    if step > 0:
+        start, end = min(max(start, 0), dim), min(max(end, 0), dim)
+        return start, max(0, -(-(end - start) // step))
+    start, end = min(max(start, 0), dim - 1), min(max(end, -1), dim - 1)
+    return start, max(0, -(-(start - end) // -step))
+
+
+def _add_slice(ctx, name, x, output, ranges) -> None:
+    """A Slice node keeping, per sample axis, ``(first, count, step)``."""
+    if any(count == 0 for _, count, _ in ranges):
+        raise Unsupported(f"the slice of {tuple(ctx.shape(x))} (per sample) is empty")
+    ctx.add("Slice", [x], [output], name, starts=tuple(r[0] for r in ranges), steps=tuple(r[2] for r in ranges),
+            shape=tuple(r[1] for r in ranges))
+
+
+@handles("Slice")
+def slice_(ctx, node):
+    shape = tuple(ctx.shape(node.input[0]))
+    a = ctx.attrs(node)
+    if "starts" in a:                             # opset 1: attributes
+        starts, ends, axes, steps = a["starts"], a["ends"], a.get("axes"), None
+    else:
+        def given(k, what):
+            return [int(v) for v in ctx.require_const(node, k, what)] if len(node.input) > k and node.input[k] else None
+        starts, ends, axes, steps = given(1, "starts"), given(2, "ends"), given(3, "axes"), given(4, "steps")
+    axes = list(range(len(starts))) if axes is None else [int(d) for d in axes]
+    steps = [1] * len(starts) if steps is None else steps
+    ranges = [(0, d, 1) for d in shape]
+    for axis, start, end, step in zip(axes, starts, ends, steps):
+        if step == 0:
+            raise Unsupported("a step of 0")
+        axis = axis + len(shape) + 1 if axis < 0 else axis
+        if axis == 0:
+            if (start, step) != (0, 1) or end < 2 ** 31 - 1:
+                raise Unsupported("slicing the batch axis (0) is not supported")
+            continue
+        first, count = _slice_axis(int(start), int(end), int(step), shape[axis - 1])
+        ranges[axis - 1] = (first, count, int(step))
+    _add_slice(ctx, node.name, node.input[0], node.output[0], ranges)
+
+
+@handles("Split")
+def split(ctx, node):
+    shape = tuple(ctx.shape(node.input[0]))
+    a = ctx.attrs(node)
+    axis = _sample_axis(a.get("axis", 0), len(shape) + 1)
+    sizes = a.get("split")
+    if sizes is None and len(node.input) > 1 and node.input[1]:
+        sizes = [int(v) for v in ctx.require_const(node, 1, "split")]
+    outputs = [o for o in node.output]
+    if sizes is None:                             # equal parts (the last one smaller: opset 18)
+        part = -(-shape[axis] // len(outputs))
+        sizes = [min(part, shape[axis] - k * part) for k in range(len(outputs))]
+    if sum(sizes) != shape[axis] or len(sizes) != len(outputs):
+        raise Unsupported(f"split sizes {list(sizes)} do not cover axis {axis + 1} of size {shape[axis]} "
+                          f"in {len(outputs)} outputs")
+    first = 0
+    for k, (size, out) in enumerate(zip(sizes, outputs)):
+        ranges = [(0, d, 1) for d in shape]
+        ranges[axis] = (first, int(size), 1)
+        if out:
+            _add_slice(ctx, f"{node.name}_{k}" if k else node.name, node.input[0], out, ranges)
+        first += int(size)
 
 
 @handles("Concat")
