@@ -161,6 +161,16 @@ def slices_and_split():
 
 
 @model
+def concat_constant():
+    # a constant channel before the activations (ONNX's Concat needs a batch of 1 here)
+    rng = np.random.default_rng(6)
+    b = ModelBuilder("cat")
+    h = b.node("Relu", [b.node("Gemm", ["x", b.const(weights(rng, (5, 3)))])])
+    return typed(b.build({"x": [1, 5]}, b.node("Concat", [b.const(np.array([[0.75, -2.0]], dtype=np.float32)), h],
+                                                 axis=1)))
+
+
+@model
 def pools_1d():
     b = ModelBuilder("pool1d")
     m = b.node("MaxPool", ["x"], kernel_shape=[2], strides=[2])

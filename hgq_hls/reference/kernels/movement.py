@@ -39,6 +39,10 @@ def concat(node, inputs, graph):
     arrays = [align(v, frac) for v in inputs]
     if any(a.dtype == object for a in arrays):
         arrays = [a.astype(object) for a in arrays]
+    # a constant input has no batch axis: the same values for every sample
+    batch = next(a.shape[0] for a in arrays if a.ndim == max(b.ndim for b in arrays))
+    arrays = [a if a.ndim == max(b.ndim for b in arrays) else np.broadcast_to(a, (batch,) + a.shape)
+              for a in arrays]
     return [(np.concatenate(arrays, axis=node.attrs["axis"] + 1), frac)]
 
 

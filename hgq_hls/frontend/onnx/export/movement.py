@@ -38,7 +38,13 @@ def slice_(w, node):
 
 @exporter("Concat")
 def concat(w, node):
-    args = [w.arg(t) for t in node.inputs]
+    args = []
+    for t in node.inputs:
+        arg = w.arg(t)
+        if w.g.tensors[t].is_const:            # a constant is per sample: give it its batch axis of 1
+            axes = w.init(f"{arg}_batch_axis", np.array([0], dtype=np.int64))
+            arg = w.node("Unsqueeze", [arg, axes], w.fresh(f"{arg}_batch"))
+        args.append(arg)
     w.result(node, lambda out: w.node("Concat", args, out, name=node.name, axis=node.attrs["axis"] + 1))
 
 

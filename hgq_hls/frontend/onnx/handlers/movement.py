@@ -190,12 +190,20 @@ def split(ctx, node):
 
 @handles("Concat")
 def concat(ctx, node):
-    rank = len(ctx.shape(node.input[0])) + 1
+    activations = [name for name in node.input if ctx.const(name) is None]
+    if not activations:
+        raise Unsupported("concatenating constants only (constant folding should have done it)")
+    rank = len(ctx.shape(activations[0])) + 1
+    inputs = []
     for name in node.input:
-        if ctx.const(name) is not None:
-            raise Unsupported(f"concatenating a constant ({name!r}) with activations is not supported")
-    ctx.add("Concat", list(node.input), [node.output[0]], node.name,
-            axis=_sample_axis(ctx.attrs(node)["axis"], rank))
+        value = ctx.const(name)
+        if value is not None:                  # the same values for every sample: drop the batch axis
+            if value.ndim != rank or value.shape[0] != 1:
+                raise Unsupported(f"the constant {name!r} of shape {value.shape} must have a batch axis of 1 "
+                                  f"and rank {rank} like the activations")
+            name = ctx.new_const(name, value[0], like=name)
+        inputs.append(name)
+    ctx.add("Concat", inputs, [node.output[0]], node.name, axis=_sample_axis(ctx.attrs(node)["axis"], rank))
 
 
 @handles("Pad")
