@@ -171,6 +171,24 @@ def concat_constant():
 
 
 @model
+def resize_nearest():
+    # torch's nn.Upsample(scale_factor=(2, 3)) export: each element repeated 2 x 3 times
+    b = ModelBuilder("resize")
+    node = helper.make_node("Resize", ["x", "", b.const(np.array([1, 1, 2, 3], dtype=np.float32))], ["up"],
+                            mode="nearest", coordinate_transformation_mode="asymmetric", nearest_mode="floor")
+    b.nodes.append(node)
+    return typed(b.build({"x": ["N", 2, 3, 2]}, b.node("Relu", ["up"])))
+
+
+@model
+def self_sum():
+    # one tensor read twice by a node: x + x (the HLS function takes it once)
+    b = ModelBuilder("self_sum")
+    h = b.node("Relu", ["x"])
+    return typed(b.build({"x": ["N", 5]}, b.node("Add", [h, h])))
+
+
+@model
 def pools_1d():
     b = ModelBuilder("pool1d")
     m = b.node("MaxPool", ["x"], kernel_shape=[2], strides=[2])

@@ -81,5 +81,7 @@ class LayerContext:
 
     def base(self) -> dict:
         """Keys every layer template gets."""
-        return dict(fn=self.fn, node=self.node, ins=self.ins, outs=self.outs,
-                    args=[v for v in self.ins if not v.is_const], y=self.outs[0])
+        # a tensor read twice (Concat of x with itself, Add(x, x)) is one parameter, as the call
+        # passes it once
+        args = list({v.name: v for v in self.ins if not v.is_const}.values())
+        return dict(fn=self.fn, node=self.node, ins=self.ins, outs=self.outs, args=args, y=self.outs[0])

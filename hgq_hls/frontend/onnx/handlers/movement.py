@@ -1,5 +1,5 @@
-"""Flatten, Reshape, Squeeze, Unsqueeze, Transpose, Slice, Split, DepthToSpace, SpaceToDepth, Concat, Pad,
-Identity, Dropout, Shape.
+"""Flatten, Reshape, Squeeze, Unsqueeze, Transpose, Slice, Split, DepthToSpace, SpaceToDepth, Resize/Upsample
+(nearest, integer factors), Concat, Pad, Identity, Dropout, Shape.
 
 Activation shapes in the IR are per sample: axis 0 of an ONNX activation is the batch,
 so axes given by the model are shifted by one and must not touch the batch axis.
@@ -186,6 +186,66 @@ def split(ctx, node):
         if out:
             _add_slice(ctx, f"{node.name}_{k}" if k else node.name, node.input[0], out, ranges)
         first += int(size)
+
+
+def _text(value, default: str) -> str:
+    value = default if value is None else value
+    return value.decode() if isinstance(value, bytes) else value
+
+
+@handles("Resize", "Upsample")
+def resize(ctx, node):
+    """Nearest-neighbour upsampling by integer factors: every input element repeated, built
+    from IR ops that already run everywhere (per axis: a new axis of 1, the tensor
+    concatenated with itself ``factor`` times along it, then merged back)."""
+    shape = tuple(ctx.shape(node.input[0]))
+    a = ctx.attrs(node)
+    mode = _text(a.get("mode"), "nearest")
+    if mode != "nearest":
+        raise Unsupported(f"mode {mode!r}: only nearest (integer upsampling factors) is supported")
+    scales = a.get("scales")                                  # Upsample-7
+    if scales is None and node.op_type == "Upsample":
+        scales = ctx.require_const(node, 1, "scales")
+    elif scales is None:
+        index = 1 if len(node.input) == 2 else 2            # Resize-10: (X, scales); 11+: (X, roi, scales, sizes)
+        given = ctx.const(node.input[index]) if len(node.input) > index and node.input[index] else None
+        if given is not None and np.size(given):
+            scales = given
+        elif len(node.input) > 3 and node.input[3]:
+            sizes = ctx.require_const(node, 3, "sizes")
+            scales = np.asarray(sizes, dtype=np.float64) / np.asarray((1,) + shape, dtype=np.float64)
+        else:
+            raise Unsupported("neither scales nor sizes are constants")
+    factors = [float(f) for f in np.asarray(scales).reshape(-1)]
+    if len(factors) != len(shape) + 1 or factors[0] != 1 or (len(shape) > 1 and factors[1] != 1):
+        raise Unsupported(f"scales {factors}: the batch and channel axes must keep their size")
+    if any(f < 1 or f != int(f) for f in factors):
+        raise Unsupported(f"scales {factors}: only integer upsampling factors are supported")
+    coordinates = _text(a.get("coordinate_transformation_mode"), "half_pixel")
+    rounding = _text(a.get("nearest_mode"), "round_prefer_floor")
+    # asymmetric reads input floor(i / f) only with floor rounding; the half-pixel modes read
+    # round((i + 0.5) / f - 0.5) = floor(i / f) whatever the rounding (never exactly .5 off)
+    if node.op_type == "Resize" and not (coordinates in ("half_pixel", "pytorch_half_pixel")
+                                         or (coordinates == "asymmetric" and rounding == "floor")):
+        raise Unsupported(f"coordinate_transformation_mode={coordinates!r} with nearest_mode={rounding!r} "
+                          "does not repeat elements")
+    current, cur_shape = node.input[0], list(shape)
+    steps = [(d, int(f)) for d, f in enumerate(factors[1:]) if f > 1]
+    if not steps:
+        ctx.add("Reshape", [current], [node.output[0]], node.name, shape=shape)
+        return
+    for k, (d, f) in enumerate(steps):
+        opened = ctx.temp(f"{node.name}_axis{d}")
+        ctx.add("Reshape", [current], [opened], f"{node.name}_axis{d}",
+                shape=tuple(cur_shape[:d + 1] + [1] + cur_shape[d + 1:]))
+        repeated = ctx.temp(f"{node.name}_repeat{d}")
+        ctx.add("Concat", [opened] * f, [repeated], node.name if k == len(steps) - 1 else f"{node.name}_repeat{d}",
+                axis=d + 1)
+        cur_shape[d] *= f
+        last = k == len(steps) - 1
+        merged = node.output[0] if last else ctx.temp(f"{node.name}_merged{d}")
+        ctx.add("Reshape", [repeated], [merged], f"{node.name}_merged{d}", shape=tuple(cur_shape))
+        current = merged
 
 
 @handles("Concat")
