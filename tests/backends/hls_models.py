@@ -189,6 +189,15 @@ def self_sum():
 
 
 @model
+def gather_features():
+    # x[:, [3, 0, 1, 1]] and x[:, -1] (a feature picked by a constant index)
+    b = ModelBuilder("gather")
+    picked = b.node("Gather", ["x", b.const(np.array([3, 0, 1, 1], dtype=np.int64))], axis=1)
+    last = b.node("Gather", ["x", b.const(np.array(-1, dtype=np.int64))], axis=1)
+    return typed(b.build({"x": ["N", 5, 2]}, [b.node("Relu", [picked]), last]))
+
+
+@model
 def pools_1d():
     b = ModelBuilder("pool1d")
     m = b.node("MaxPool", ["x"], kernel_shape=[2], strides=[2])

@@ -99,3 +99,13 @@ def test_the_slice_gradient_is_its_adjoint():
     (grad,) = VJP["Slice"](node, [x], [y], [up])
     assert np.isclose((up * y).sum(), (grad * x).sum())
     assert y[0, 0, 1] == x[0, 3, 3] and y[0, 2, 0] == x[0, 1, 1]          # by hand
+
+
+@pytest.mark.parametrize("indices,axis", [([2, 0, 1, 1], 1), (3, 2), ([[4, -1], [0, 1]], 3), ([1, 2, 3], -2)])
+def test_gather_with_constant_indices_matches_onnxruntime(indices, axis):
+    values = np.asarray(indices, dtype=np.int64)
+    inits = [helper.make_tensor("i", TensorProto.INT64, list(values.shape), values.reshape(-1).tolist())]
+    model = _model([helper.make_node("Gather", ["x", "i"], ["y"], axis=axis)], inits, ["y"])
+    got, want = _run_both(model, np.random.default_rng(4).normal(0, 1, (3, 4, 6, 5)).astype(np.float32))
+    assert got[0].shape == want[0].shape
+    assert_array_equal(got[0], want[0])

@@ -1,4 +1,4 @@
-"""Flatten, Reshape, Squeeze, Unsqueeze, Transpose, Slice, Split, DepthToSpace, SpaceToDepth, Resize/Upsample
+"""Flatten, Reshape, Squeeze, Unsqueeze, Transpose, Slice, Split, Gather (constant indices), DepthToSpace, SpaceToDepth, Resize/Upsample
 (nearest, integer factors), Concat, Pad, Identity, Dropout, Shape.
 
 Activation shapes in the IR are per sample: axis 0 of an ONNX activation is the batch,
@@ -186,6 +186,39 @@ def split(ctx, node):
         if out:
             _add_slice(ctx, f"{node.name}_{k}" if k else node.name, node.input[0], out, ranges)
         first += int(size)
+
+
+@handles("Gather")
+def gather(ctx, node):
+    """Gather with constant indices along a sample axis: each run of consecutive indices a
+    Slice, the runs concatenated, then the axis reshaped to the indices' shape."""
+    shape = tuple(ctx.shape(node.input[0]))
+    axis = _sample_axis(ctx.attrs(node).get("axis", 0), len(shape) + 1)
+    indices = np.asarray(ctx.require_const(node, 1, "the indices")).astype(np.int64)
+    dim = shape[axis]
+    if np.any((indices < -dim) | (indices >= dim)):
+        raise Unsupported(f"indices {indices.reshape(-1).tolist()} out of range for an axis of {dim}")
+    flat = np.where(indices < 0, indices + dim, indices).reshape(-1)
+    if flat.size == 0:
+        raise Unsupported("no indices: the result is empty")
+    runs, start = [], 0
+    for k in range(1, len(flat) + 1):
+        if k == len(flat) or flat[k] != flat[k - 1] + 1:
+            runs.append((int(flat[start]), k - start))
+            start = k
+    parts = []
+    for k, (first, count) in enumerate(runs):
+        ranges = [(0, d, 1) for d in shape]
+        ranges[axis] = (first, count, 1)
+        part = ctx.temp(f"{node.name}_part{k}")
+        _add_slice(ctx, f"{node.name}_part{k}", node.input[0], part, ranges)
+        parts.append(part)
+    joined = parts[0]
+    if len(parts) > 1:
+        joined = ctx.temp(f"{node.name}_joined")
+        ctx.add("Concat", parts, [joined], node.name, axis=axis)
+    ctx.add("Reshape", [joined], [node.output[0]], f"{node.name}_shape",
+            shape=shape[:axis] + indices.shape + shape[axis + 1:])
 
 
 def _text(value, default: str) -> str:
