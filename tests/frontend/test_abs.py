@@ -11,19 +11,17 @@ from onnx import TensorProto, helper
 import hgq_hls as hh
 from hgq_hls.frontend.onnx.builder import ModelBuilder
 
+from .ort_oracle import onnxruntime_per_sample
 from .test_qonnx_executor_oracle import qonnx_execute
 
 
 def test_abs_matches_onnxruntime():
-    import onnxruntime as ort
-
     graph = helper.make_graph([helper.make_node("Abs", ["x"], ["y"])], "abs",
                               [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 2, 5])],
                               [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)])
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
     x = np.random.default_rng(0).normal(0, 1, (3, 2, 5)).astype(np.float32)
-    session = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
-    want = np.concatenate([session.run(None, {"x": x[k:k + 1]})[0] for k in range(3)])
+    want = onnxruntime_per_sample(model, x)
     assert_array_equal(hh.predict(hh.load_onnx(model), x.astype(np.float64)), want)
 
 

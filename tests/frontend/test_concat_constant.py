@@ -11,6 +11,7 @@ import hgq_hls as hh
 from hgq_hls.errors import UnsupportedModelError
 from hgq_hls.frontend.onnx.builder import ModelBuilder
 
+from .ort_oracle import onnxruntime_per_sample
 from .test_qonnx_executor_oracle import qonnx_execute
 
 
@@ -24,12 +25,9 @@ def _float_model(const_shape=(1, 2, 3)):
 
 
 def test_concat_with_a_constant_matches_onnxruntime():
-    import onnxruntime as ort
-
     model = _float_model()
     x = np.random.default_rng(0).normal(0, 1, (5, 4, 3)).astype(np.float32)
-    session = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
-    want = np.concatenate([session.run(None, {"x": x[k:k + 1]})[0] for k in range(5)])
+    want = onnxruntime_per_sample(model, x)
     assert_array_equal(hh.predict(hh.load_onnx(model), x.astype(np.float64)), want)
 
 

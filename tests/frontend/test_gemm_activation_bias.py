@@ -12,6 +12,7 @@ import hgq_hls as hh
 from hgq_hls.errors import UnsupportedModelError
 from hgq_hls.frontend.onnx.builder import ModelBuilder
 
+from .ort_oracle import onnxruntime_per_sample
 from .test_qonnx_executor_oracle import qonnx_execute
 
 
@@ -27,12 +28,9 @@ def _float_model(beta=1.0):
 
 
 def test_gemm_with_an_activation_bias_matches_onnxruntime():
-    import onnxruntime as ort
-
     model = _float_model()
     x = np.random.default_rng(1).normal(0, 1, (6, 5)).astype(np.float32)
-    session = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
-    want = np.concatenate([session.run(None, {"x": x[k:k + 1]})[0] for k in range(6)])
+    want = onnxruntime_per_sample(model, x)
     assert_allclose(hh.predict(hh.load_onnx(model), x.astype(np.float64)), want, rtol=1e-5, atol=1e-6)
 
 

@@ -13,6 +13,7 @@ import hgq_hls as hh
 from hgq_hls.errors import UnsupportedModelError
 from hgq_hls.frontend.onnx.builder import ModelBuilder
 
+from .ort_oracle import onnxruntime_per_sample
 from .test_qonnx_executor_oracle import qonnx_execute
 
 BIG = 2 ** 63 - 1
@@ -25,11 +26,8 @@ SLICES = [([1], [3], [1], None),                      # x[:, 1:3]
 
 
 def _run_both(model, x):
-    import onnxruntime as ort
-
-    session = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
     outs = [o.name for o in model.graph.output]
-    want = [np.concatenate([session.run([o], {"x": x[k:k + 1]})[0] for k in range(len(x))]) for o in outs]
+    want = [onnxruntime_per_sample(model, x, o) for o in outs]
     got = hh.predict(hh.load_onnx(model), x.astype(np.float64))
     return (got if isinstance(got, (list, tuple)) else [got]), want
 
