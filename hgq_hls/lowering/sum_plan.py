@@ -36,6 +36,7 @@ def build_rows(net, signals, terms, offsets, weight_frac, order, parents, parent
     bases = [(x.wire, x.shift - weight_frac) for x in signals]
     plan = _plan(signals, terms, offsets, weight_frac, order, parents, parent_signs, biases, bias_frac) \
         if use_planner else None
+    adds, add_bounds, negate = plan or (None, None, None)
     flat, bounds = terms.tolist(), offsets.tolist()
     out = [None] * n
     for step, k in enumerate(order):
@@ -50,7 +51,6 @@ def build_rows(net, signals, terms, offsets, weight_frac, order, parents, parent
         if plan is None:
             out[k] = net.sum(ops) or net.const(0, weight_frac)
             continue
-        adds, add_bounds, negate = plan
         if not ops:
             out[k] = net.const(0, weight_frac)
             continue

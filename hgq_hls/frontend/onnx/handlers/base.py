@@ -15,3 +15,12 @@ class Unsupported(Exception):
 
 
 handles = registrar(HANDLERS, "the importer handler (ONNX op types)")
+
+
+def sample_axis(axis: int, full_rank: int) -> int:
+    """An ONNX axis of a rank-``full_rank`` activation as a per-sample axis (the batch axis 0
+    is refused: ops never mix samples)."""
+    axis = axis + full_rank if axis < 0 else axis
+    if axis == 0:
+        raise Unsupported("operating along the batch axis (0) is not supported")
+    return axis - 1

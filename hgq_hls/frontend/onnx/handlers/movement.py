@@ -9,14 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .base import Unsupported, handles
-
-
-def _sample_axis(axis: int, full_rank: int) -> int:
-    axis = axis + full_rank if axis < 0 else axis
-    if axis == 0:
-        raise Unsupported("operating along the batch axis (0) is not supported")
-    return axis - 1
+from .base import Unsupported, handles, sample_axis
 
 
 def _reshape(ctx, node, sample_shape):
@@ -62,11 +55,11 @@ def squeeze(ctx, node):
         if axes is None:
             shape = [d for d in in_shape if d != 1]
         else:
-            drop = {_sample_axis(ax, len(in_shape) + 1) for ax in axes}
+            drop = {sample_axis(ax, len(in_shape) + 1) for ax in axes}
             shape = [d for k, d in enumerate(in_shape) if k not in drop]
     else:
         out_rank = len(in_shape) + 1 + len(axes)
-        add = sorted(_sample_axis(ax, out_rank) for ax in axes)
+        add = sorted(sample_axis(ax, out_rank) for ax in axes)
         shape = in_shape
         for ax in add:
             shape.insert(ax, 1)
@@ -168,7 +161,7 @@ def slice_(ctx, node):
 def split(ctx, node):
     shape = tuple(ctx.shape(node.input[0]))
     a = ctx.attrs(node)
-    axis = _sample_axis(a.get("axis", 0), len(shape) + 1)
+    axis = sample_axis(a.get("axis", 0), len(shape) + 1)
     sizes = a.get("split")
     if sizes is None and len(node.input) > 1 and node.input[1]:
         sizes = [int(v) for v in ctx.require_const(node, 1, "split")]
@@ -193,7 +186,7 @@ def gather(ctx, node):
     """Gather with constant indices along a sample axis: each run of consecutive indices a
     Slice, the runs concatenated, then the axis reshaped to the indices' shape."""
     shape = tuple(ctx.shape(node.input[0]))
-    axis = _sample_axis(ctx.attrs(node).get("axis", 0), len(shape) + 1)
+    axis = sample_axis(ctx.attrs(node).get("axis", 0), len(shape) + 1)
     indices = np.asarray(ctx.require_const(node, 1, "the indices")).astype(np.int64)
     dim = shape[axis]
     if np.any((indices < -dim) | (indices >= dim)):
@@ -296,7 +289,7 @@ def concat(ctx, node):
                                   f"and rank {rank} like the activations")
             name = ctx.new_const(name, value[0], like=name)
         inputs.append(name)
-    ctx.add("Concat", inputs, [node.output[0]], node.name, axis=_sample_axis(ctx.attrs(node)["axis"], rank))
+    ctx.add("Concat", inputs, [node.output[0]], node.name, axis=sample_axis(ctx.attrs(node)["axis"], rank))
 
 
 @handles("Pad")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from ....ir.ops.linear import conv_output_shape
-from .base import Unsupported, handles
+from .base import Unsupported, handles, sample_axis
 from ..window_attrs import window
 
 
@@ -74,12 +74,10 @@ def _reduced_axes(ctx, node) -> list[int] | None:
         if a.get("noop_with_empty_axes", 0):
             return None
         raise Unsupported("reducing every axis (no axes given) reduces the batch axis too")
-    full = sorted({int(d) + rank if int(d) < 0 else int(d) for d in axes})
-    if full[0] == 0:
-        raise Unsupported("reducing along the batch axis (0) is not supported")
-    if any(d >= rank for d in full):
+    per_sample = sorted({sample_axis(int(d), rank) for d in axes})
+    if per_sample[-1] >= rank - 1:
         raise Unsupported(f"axes {list(axes)} out of range for a rank-{rank} input")
-    return [d - 1 for d in full]
+    return per_sample
 
 
 @handles("ReduceMean", "ReduceMax", "ReduceSum")
