@@ -4,6 +4,7 @@ from .version import __version__
 from .errors import ArgumentError, ExactnessError, InvalidGraphError, ModelFileError, ProjectExistsError, UnsupportedModelError
 from .fixed import FixedType, Interval, quantize
 from .frontend.onnx import load_onnx, save_qonnx
+from .frontend.pytorch import load_torch
 from .ir import Graph, Node, Tensor
 from .reference import predict
 from .backends.hls import HLSProject, write_hls
@@ -16,6 +17,7 @@ __all__ = [
     "Interval",
     "quantize",
     "load_onnx",
+    "load_torch",
     "save_qonnx",
     "predict",
     "write_hls",

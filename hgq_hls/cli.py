@@ -32,7 +32,9 @@ def _cmd_quantize(args) -> int:
 def _load_model(args):
     from .frontend.onnx import load_onnx
 
-    return load_onnx(args.model, input_type=args.input_type or None, default_type=args.default_type or None)
+    calib = _load_calib(args.calib) if args.calib else None
+    return load_onnx(args.model, input_type=args.input_type or None, default_type=args.default_type or None,
+                     calib=calib)
 
 
 def _cmd_show(args) -> int:
@@ -166,8 +168,11 @@ def _cmd_precision(args) -> int:
 
 def _add_model_options(parser) -> None:
     parser.add_argument("model", help="path to an .onnx file (float, QONNX or QDQ)")
-    parser.add_argument("--input-type", help="type of the inputs of a float model, e.g. 'ap_fixed<8,3>'")
+    parser.add_argument("--input-type", help="type of the inputs of a float model, e.g. 'ap_fixed<8,3>', "
+                        "or 'auto' (sized by --calib)")
     parser.add_argument("--default-type", help="default type of weights and layer outputs of a float model")
+    parser.add_argument("--calib", help="with --input-type auto: samples that size the input types, "
+                        "a .npy array (batch first)")
 
 
 def _check(label: str, probe) -> bool:
@@ -312,8 +317,10 @@ FLAGS = {"input_type": "--input-type", "default_type": "--default-type", "clock_
 def _message(exc: Exception) -> str:
     """The error as the command line's user should read it: flags, not Python keywords."""
     if isinstance(exc, ArgumentError) and exc.keyword in FLAGS:
-        return exc.for_flag(FLAGS[exc.keyword])
-    text = str(exc).replace("force=True (--force on the command line)", "--force")
+        text = exc.for_flag(FLAGS[exc.keyword])
+    else:
+        text = str(exc)
+    text = text.replace("force=True (--force on the command line)", "--force")
     text = text.replace("overwrite=True (--force on the command line)", "--force")
     for keyword, flag in FLAGS.items():
         text = text.replace(f"pass {keyword}=", f"pass {flag}").replace(f"{keyword}= ", f"{flag} ")

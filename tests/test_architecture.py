@@ -72,9 +72,15 @@ def test_layering(package):
     assert not wrong, "imports against the data path:\n" + "\n".join(wrong)
 
 
+#: the one module outside hgq_hls.train that reads torch modules (hh.load_torch), lazily
+TORCH_READERS = {"hgq_hls.frontend.pytorch"}
+
+
 def test_only_the_training_package_imports_torch_code():
-    """hgq_hls.train needs PyTorch, an extra: nothing else may import it."""
-    wrong = [f"{a} imports {b}" for a, b, _ in EDGES if _package(b) == "train" and _package(a) != "train"]
+    """hgq_hls.train needs PyTorch, an extra: nothing else may import it, except hh.load_torch's
+    module inside its function (``import hgq_hls`` must work without torch)."""
+    wrong = [f"{a} imports {b}" for a, b, local in EDGES if _package(b) == "train" and _package(a) != "train"
+             and not (a in TORCH_READERS and local)]
     assert not wrong, wrong
 
 

@@ -42,13 +42,15 @@ def _type_const(g: Graph, name: str, t: FixedType) -> None:
 
 
 def apply_precision(g: Graph, input_type=None, default_type=None, precision=None) -> tuple[Graph, bool]:
-    """Declare types: graph inputs, float constants, and every computing node's output."""
+    """Declare types: graph inputs (``input_type``: one FixedType, or {input: FixedType}), float
+    constants, and every computing node's output."""
     overrides = _overrides(g, precision)
     if input_type is None and default_type is None and not overrides:
         return g, False
     if input_type is not None:
+        types = input_type if isinstance(input_type, dict) else dict.fromkeys(g.inputs, input_type)
         for name in g.inputs:
-            g.tensors[name].type, g.tensors[name].declared = input_type, True
+            g.tensors[name].type, g.tensors[name].declared = types[name], True
     for node in g.topological():
         spec = overrides.get(node.name, {})
         for k, name in enumerate(node.inputs[1:], start=1):

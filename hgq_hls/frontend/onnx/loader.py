@@ -12,6 +12,7 @@ from ...errors import ArgumentError, Problem, UnsupportedModelError
 from ...fixed import FixedType
 from ...ir import Graph, Tensor
 from ...passes import compile_graph
+from ..input_types import input_types
 from .constant_folding import fold_constant_node
 from .context import ImportContext
 from .model_checks import ONNX_DOMAINS, QONNX_OPS, domain_problem, node_name, read_model, structural_problems
@@ -193,11 +194,15 @@ def build_graph(model: onnx.ModelProto) -> Graph:
     return g
 
 
-def load_onnx(model, input_type=None, default_type=None, precision=None, thresholds: bool = True) -> Graph:
+def load_onnx(model, input_type=None, default_type=None, precision=None, thresholds: bool = True,
+              calib=None) -> Graph:
     """Import an ONNX / QONNX model (path or ModelProto) as a typed :class:`~hgq_hls.Graph`.
 
     Quantizers in the model (QONNX Quant/BipolarQuant, QuantizeLinear/DequantizeLinear with
-    power-of-two scales) declare types.  For float models, ``input_type`` types the inputs,
+    power-of-two scales) declare types.  For float models, ``input_type`` types the inputs (one
+    type, a dict {input name: type}, or ``"auto"`` with calibration samples ``calib``: each
+    input gets the smallest type holding them exactly if it fits ``default_type``'s width or 16
+    bits, else that many bits covering their range, rounding and saturating),
     ``default_type`` the weights, biases and each layer's output, and
     ``precision={node_name: FixedType | {"output"|"weight"|"bias"|"table_in"|"table_out": ...}}``
     overrides single nodes.  With none of these and no quantizers the graph stays untyped
@@ -207,12 +212,15 @@ def load_onnx(model, input_type=None, default_type=None, precision=None, thresho
     chain from an accumulator to a quantizer of at most 16 levels that holds a float scale or a
     BatchNorm (``Mul``/``Add``/``Relu``/``Requantize``) becomes one exact ``Threshold`` node.
     """
-    input_type = None if input_type is None else FixedType.coerce(input_type, "input_type")
     default_type = None if default_type is None else FixedType.coerce(default_type, "default_type")
     if precision is not None and not isinstance(precision, dict):
         raise ArgumentError("precision", f"expected a dict {{node name: FixedType or {{key: FixedType}}}}, "
                             f"got {type(precision).__name__}")
+    if isinstance(input_type, str) and input_type != "auto" or isinstance(input_type, FixedType):
+        input_type = FixedType.coerce(input_type, "input_type")     # a bad spelling fails before reading
     g = build_graph(read_model(model))
     g.source = Path(model).absolute() if isinstance(model, (str, Path)) else None
-    return compile_graph(g, input_type=input_type, default_type=default_type, precision=precision,
+    types = input_types(input_type, list(g.inputs), [g.tensors[n].shape for n in g.inputs], calib,
+                        width=default_type.width if default_type else None)
+    return compile_graph(g, input_type=types, default_type=default_type, precision=precision,
                          thresholds=thresholds)
