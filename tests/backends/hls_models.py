@@ -255,6 +255,18 @@ def clamps_per_element():
 
 
 @model
+def min_max_of_activations():
+    """Max of two activations of different types, then Min by an activation that broadcasts
+    (a row maximum) and by a constant: Clips whose bounds are other activations."""
+    b = ModelBuilder("minmax")
+    a = b.quant("x", 8, 3)
+    c = b.quant(b.node("Mul", [a, b.const(np.array([[0.5, -2.0, 0.75], [-1.5, 1.0, 0.25]], np.float32))]), 6, 2)
+    row = b.node("ReduceMax", [b.node("Neg", [a])], axes=[2], keepdims=1)
+    h = b.node("Max", [a, c])
+    return hh.load_onnx(b.build({"x": ["N", 2, 3]}, b.node("Min", [row, h, b.const(np.float32(2.5))])))
+
+
+@model
 def clip_inverted_bounds():
     b = ModelBuilder("clip_inverted")
     h = b.node("Clip", ["x", b.const(np.float32(1.0)), b.const(np.float32(-1.0))])

@@ -14,13 +14,14 @@ def elementwise(w, node):
 @exporter("Clip")
 def clip(w, node):
     bounds = node.inputs[1:]
-    if all(w.g.tensors[b].value.size == 1 for b in bounds):
+    if all(w.g.tensors[b].is_const and w.g.tensors[b].value.size == 1 for b in bounds):
         args, rest = [node.inputs[0]], iter(bounds)
         for present in node.attrs["bounds"]:
             args.append(w.arg(next(rest)) if present else "")
         w.result(node, lambda out: w.node("Clip", args, out, name=node.name))
         return
-    # ONNX Clip takes scalar bounds only: a bound per element is Max (from below) then Min
+    # ONNX Clip takes scalar constant bounds only: a bound per element or an activation bound is
+    # Max (from below) then Min
     ops = [op for op, present in zip(("Max", "Min"), node.attrs["bounds"]) if present]
     if len(ops) == 1:
         w.result(node, lambda out: w.node(ops[0], [node.inputs[0], w.arg(bounds[0])], out, name=node.name))

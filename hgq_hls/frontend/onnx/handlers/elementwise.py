@@ -1,4 +1,4 @@
-"""Add, Sub, Mul, Div (by a constant), Relu, Neg, Abs, LeakyRelu, PRelu, Clip, Min/Max (by a constant),
+"""Add, Sub, Mul, Div (by a constant), Relu, Neg, Abs, LeakyRelu, PRelu, Clip, Min/Max,
 BatchNormalization (eval)."""
 
 from __future__ import annotations
@@ -102,29 +102,36 @@ def clip(ctx, node):
 
 @handles("Min", "Max")
 def min_max(ctx, node):
-    """Min/Max of an activation and a constant: a Clip from above (Min) or below (Max).
+    """Elementwise Min/Max of activations and constants, as a chain of Clips.
 
-    QONNX's portable per-element form is ``Quant -> Min -> Max`` with constant bounds; the
-    passes fuse such clamps into the quantizer's per-element types.
+    ``max(x, b)`` is ``x`` clipped from below by ``b`` and ``min(x, b)`` from above, whether
+    ``b`` is a constant or another activation, so every backend's Clip serves; more inputs
+    chain (max is associative).  QONNX's portable per-element form is ``Quant -> Min -> Max``
+    with constant bounds; the passes fuse such clamps into the quantizer's per-element types.
     """
-    if len(node.input) != 2:
-        raise Unsupported(f"{node.op_type} of {len(node.input)} inputs: only an activation and a constant")
-    consts = [ctx.const(i) is not None for i in node.input]
-    if consts != [False, True] and consts != [True, False]:
-        raise Unsupported(f"{node.op_type} of two {'constants' if all(consts) else 'activations'} "
-                          "is not supported (one input must be a constant)")
-    x, bound = (node.input[0], node.input[1]) if consts[1] else (node.input[1], node.input[0])
-    rank = len(ctx.shape(x))
-    bound = per_sample_const(ctx, bound, rank)
-    value = ctx.const(bound)
+    inputs = [i for i in node.input if i]
+    activations = [i for i in inputs if ctx.const(i) is None]
+    rank = max(len(ctx.shape(i)) for i in activations)
+    operands = [i if ctx.const(i) is None else per_sample_const(ctx, i, rank) for i in inputs]
+    shapes = [tuple(ctx.shape(i)) if ctx.const(i) is None else ctx.const(i).shape for i in operands]
     try:
-        fits = np.broadcast_shapes(value.shape, tuple(ctx.shape(x))) == tuple(ctx.shape(x))
+        shape = np.broadcast_shapes(*shapes)
     except ValueError:
-        fits = False
-    if not fits:
-        raise Unsupported(f"the constant of shape {value.shape} does not broadcast to the input {tuple(ctx.shape(x))}")
-    ctx.add("Clip", [x, bound], [node.output[0]], node.name,
-            bounds=(node.op_type == "Max", node.op_type == "Min"))
+        raise Unsupported(f"the input shapes {shapes} do not broadcast") from None
+    full = [i for i, s in zip(operands, shapes) if ctx.const(i) is None and s == shape]
+    if not full:
+        raise Unsupported(f"no activation input has the output shape {shape} (inputs {shapes}): "
+                          "one must, the others broadcast to it")
+    x, rest = full[0], [i for i in operands if i != full[0]]
+    if not rest:                                           # Max(x) and Max(x, x) are x
+        ctx.add("Identity", [x], [node.output[0]], node.name)
+        return
+    bounds = (node.op_type == "Max", node.op_type == "Min")
+    for k, bound in enumerate(rest):
+        last = k == len(rest) - 1
+        out = node.output[0] if last else f"{node.output[0]}_{node.op_type.lower()}{k}"
+        ctx.add("Clip", [x, bound], [out], node.name if last else f"{node.name}_{k}", bounds=bounds)
+        x = out
 
 
 @handles("BatchNormalization")
