@@ -75,6 +75,10 @@ def node_ebops(g: Graph, node: Node) -> int:
         if acts and consts:
             c = np.broadcast_to(effective_bits(g.tensors[consts[0]].value), g.tensors[node.outputs[0]].shape)
             return _bits(g, acts[0]) * int(c.sum())
+    if op.matrix_product:
+        # each output sums K products of an a-element and a b-element
+        k = g.tensors[node.inputs[0]].shape[-1]
+        return _elements(g, node.outputs[0]) * k * _bits(g, node.inputs[0]) * _bits(g, node.inputs[1])
     if node.op == "Softmax":
         a = node.attrs
         return _elements(g, node.outputs[0]) * a["exp_out"].width * a["inv_out"].width

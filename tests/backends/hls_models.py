@@ -267,6 +267,19 @@ def min_max_of_activations():
 
 
 @model
+def matmul_of_activations():
+    """Attention-style products of two activations: (x @ W) @ x^T per head, then the scores
+    times a narrower activation; one operand read twice (x @ x^T)."""
+    b = ModelBuilder("attention")
+    a = b.quant("x", 6, 3)
+    q = b.node("MatMul", [a, b.quant(b.const(weights(np.random.default_rng(8), (3, 3))), 4, 2)])
+    s = b.quant(b.node("MatMul", [q, b.node("Transpose", [a], perm=[0, 1, 3, 2])]), 10, 6, mode="FLOOR")
+    narrow = b.quant(a, 3, 2, signed=0)
+    both = b.node("MatMul", [a, b.node("Transpose", [a], perm=[0, 1, 3, 2])])
+    return hh.load_onnx(b.build({"x": ["N", 2, 4, 3]}, [b.node("MatMul", [s, narrow]), both]))
+
+
+@model
 def clip_inverted_bounds():
     b = ModelBuilder("clip_inverted")
     h = b.node("Clip", ["x", b.const(np.float32(1.0)), b.const(np.float32(-1.0))])

@@ -45,7 +45,16 @@ def grouped_1d():
     return b.build({"x": ["N", 4, 9]}, b.node("Reshape", [h, b.const(np.array([0, -1], dtype=np.int64))])), (4, 9)
 
 
-MODELS = {"mlp": mlp, "cnn": cnn, "grouped_1d": grouped_1d}
+def attention():
+    """Products of two activations (q @ x^T, then the scores times x) and Max of two activations."""
+    b = ModelBuilder("attention")
+    q = b.node("MatMul", ["x", b.const(w(4, 4))])
+    s = b.node("MatMul", [q, b.node("Transpose", ["x"], perm=[0, 1, 3, 2])])
+    h = b.node("MatMul", [b.node("Softmax", [s], axis=-1), "x"])
+    return b.build({"x": ["N", 2, 3, 4]}, b.node("Max", [h, b.node("Neg", ["x"])])), (2, 3, 4)
+
+
+MODELS = {"mlp": mlp, "cnn": cnn, "grouped_1d": grouped_1d, "attention": attention}
 
 
 def loss(g, x, r):

@@ -40,6 +40,9 @@ class OpDef:
     light_with_constant = False
     #: multiplies two operands element by element (EBOPs count each product)
     elementwise_product = False
+    #: multiplies two activations as matrices over their last two axes: each output is a sum
+    #: of products of signals (EBOPs count each product; MatMul)
+    matrix_product = False
 
     def shape(self, node, in_shapes: list[tuple]) -> list[tuple]:
         """Output shapes (per sample) from input shapes; the default keeps the first."""

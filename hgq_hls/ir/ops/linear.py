@@ -1,4 +1,5 @@
-"""Dense and Conv: constant-weight multiply-accumulate ops, sized exactly by interval rules.
+"""Dense and Conv: constant-weight multiply-accumulate ops, and MatMul of two activations,
+sized exactly by interval rules.
 
 Interval rules work per channel: the input set of a channel is the hull over its positions
 (with 0 added where padding reads zeros), which is sound and keeps sizing fast for large
@@ -73,3 +74,21 @@ class Conv(OpDef):
         acc = with_bias(acc, node, ivs)
         out_shape = self.shape(node, [x.shape, w.shape])[0]
         return [broadcast_to(acc.reshape((out_ch,) + (1,) * (len(out_shape) - 1)), out_shape)]
+
+
+@register
+class MatMul(OpDef):
+    """``y = a @ b`` of two activations over their last two axes, ``a`` (..., M, K) and ``b``
+    (..., K, N) with equal leading axes (attention's scores and weighted sums); exact products
+    and sums."""
+
+    name = "MatMul"
+    matrix_product = True
+
+    def shape(self, node, in_shapes):
+        a, b = in_shapes
+        return [tuple(a[:-1]) + (b[-1],)]
+
+    def interval(self, node, ivs):
+        a, b = ivs
+        return [(a[..., :, :, None] * b[..., None, :, :]).sum(axis=-2)]

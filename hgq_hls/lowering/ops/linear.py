@@ -183,3 +183,15 @@ def conv(net, node, ins, g):
     out = dot_products(net, rows, w.frac, biases if bias is not None else None,
                        bias.frac if bias is not None else 0)
     return [np.array(out, dtype=object).reshape(g.tensors[node.outputs[0]].shape)]
+
+
+@lowering("MatMul")
+def activation_matmul(net, node, ins, g):
+    """Each output a sum of K products of signals: multipliers, then one adder tree per output."""
+    a, b = ins
+    k = a.shape[-1]
+    out = np.empty(tuple(g.tensors[node.outputs[0]].shape), dtype=object)
+    for idx in np.ndindex(*out.shape):
+        lead, m, n = idx[:-2], idx[-2], idx[-1]
+        out[idx] = net.sum([(1, net.multiply(a[lead + (m, j)], b[lead + (j, n)])) for j in range(k)])
+    return [out]

@@ -1,4 +1,4 @@
-"""Vector-Jacobian products of Dense and Conv."""
+"""Vector-Jacobian products of Dense, Conv and MatMul."""
 
 from __future__ import annotations
 
@@ -43,3 +43,9 @@ def conv(node, ins, outs, up):
     if len(ins) > 2:
         grads.append(gy.sum(axis=(0,) + tuple(range(2, 2 + n))).reshape(np.shape(ins[2])))
     return grads
+
+
+@vjp("MatMul")
+def activation_matmul(node, ins, outs, up):
+    a, b = ins
+    return [up[0] @ np.swapaxes(b, -1, -2), np.swapaxes(a, -1, -2) @ up[0]]

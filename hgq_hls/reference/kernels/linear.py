@@ -74,3 +74,11 @@ def conv(node, inputs, graph):
     acc = np.moveaxis(acc, -1, 1)
     frac = None if fx is None else fx + fw
     return [_add_bias(acc, frac, inputs, bias_shape=(out_ch,) + (1,) * n)]
+
+
+@kernel("MatMul")
+def activation_matmul(node, inputs, graph):
+    (a, fa), (b, fb) = inputs
+    plan = matmul_plan(a, b, a.shape[-1])
+    acc = from_plan(as_plan(a, plan) @ as_plan(b, plan), plan, fa is not None)
+    return [(acc, None if fa is None else fa + fb)]

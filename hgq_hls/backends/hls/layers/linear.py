@@ -1,10 +1,11 @@
-"""HLS context builders of Dense and Conv: the layer plan's typedefs and pragmas, and the loop bounds."""
+"""HLS context builders of Dense and Conv (the layer plan's typedefs and pragmas, and the loop bounds)
+and of MatMul of two activations."""
 
 from __future__ import annotations
 
 from ....lowering.geometry import window_geometry
 from ....fixed import FixedType
-from ....lowering.hls_plan import c_fixed_type, mac_plan, product_type
+from ....lowering.hls_plan import accumulator_type, c_fixed_type, mac_plan, product_type
 from ..context import LayerContext
 from .base import layer
 
@@ -63,3 +64,15 @@ def conv(ctx: LayerContext):
     out_ch, per_group = w.shape[0], w.shape[1]
     return "conv", dict(ctx.base(), geo=geo, o=out_ch, cg=per_group, opg=out_ch // groups, w=w,
                         b=ctx.ins[2] if len(ctx.ins) > 2 else None, **_mac(ctx))
+
+
+@layer("MatMul")
+def activation_matmul(ctx: LayerContext):
+    a, b = ctx.ins
+    m, k = a.shape[-2:]
+    n = b.shape[-1]
+    # the exact sum of K products, as precision inference sized it; each product exact in C++
+    acc_t = ctx.typedef("acc_t", accumulator_type(ctx.types.graph, ctx.node))
+    prod_t = ctx.typedef("prod_t", product_type(a.fixed, b.fixed))
+    return "matmul", dict(ctx.base(), a=a, b=b, m=m, k=k, n=n, lead=a.size // (m * k), acc_t=acc_t,
+                          prod_t=prod_t)

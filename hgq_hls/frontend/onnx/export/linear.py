@@ -1,4 +1,4 @@
-"""QONNX exporters of Dense (MatMul or Gemm) and Conv."""
+"""QONNX exporters of Dense (MatMul or Gemm), Conv and MatMul of two activations."""
 
 from __future__ import annotations
 
@@ -27,3 +27,8 @@ def conv(w, node):
     w.result(node, lambda out: w.node("Conv", args, out, name=node.name, kernel_shape=list(wt.shape[2:]),
                                       strides=list(a["strides"]), pads=list(a["pads"]),
                                       dilations=list(a["dilations"]), group=a["group"]))
+
+
+@exporter("MatMul")
+def activation_matmul(w, node):
+    w.result(node, lambda out: w.node("MatMul", list(node.inputs), out, name=node.name))

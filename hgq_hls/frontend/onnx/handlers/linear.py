@@ -66,10 +66,28 @@ def gemm(ctx, node):
     ctx.add("Dense", inputs, [node.output[0]], node.name)
 
 
+def _activation_matmul(ctx, node) -> None:
+    """``a @ b`` of two activations: per sample, (..., M, K) @ (..., K, N) with equal leading axes."""
+    a, b = (tuple(ctx.shape(i)) for i in node.input[:2])
+    if len(a) < 2 or len(b) < 2:
+        # an ONNX operand of rank <= 2 is a matrix whose first axis is the batch: its product
+        # would mix samples
+        raise Unsupported(f"per-sample shapes {a} @ {b}: both activations need a matrix per sample "
+                          "(ONNX rank >= 3), else the product mixes samples")
+    if a[-1] != b[-2]:
+        raise Unsupported(f"per-sample shapes {a} @ {b}: inner dimensions {a[-1]} and {b[-2]} differ")
+    if a[:-2] != b[:-2]:
+        raise Unsupported(f"per-sample shapes {a} @ {b}: the leading axes must be equal (no broadcasting)")
+    ctx.add("MatMul", [node.input[0], node.input[1]], [node.output[0]], node.name)
+
+
 @handles("MatMul")
 def matmul(ctx, node):
     if ctx.const(node.input[0]) is not None:
         raise Unsupported("a constant left operand is not supported (use x @ W)")
+    if ctx.const(node.input[1]) is None:
+        _activation_matmul(ctx, node)
+        return
     w = ctx.require_const(node, 1, "the right operand")
     if w.ndim != 2:
         raise Unsupported(f"the constant right operand must be 2-D, got shape {w.shape}")
