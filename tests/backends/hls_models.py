@@ -280,6 +280,20 @@ def matmul_of_activations():
 
 
 @model
+def layer_norm():
+    """LayerNormalization over a row of 4: exact means and square, 1/sqrt(var + eps) from a
+    256-entry table of declared types, per-channel scale and bias."""
+    b = ModelBuilder("ln")
+    b.nodes.append(helper.make_node(
+        "LayerNormalization", [b.quant("x", 6, 3), b.const(np.array([1.0, -0.5, 2.0, 0.25], np.float32)),
+                               b.const(np.array([0.5, 0.0, -1.0, 0.25], np.float32))], ["ln"], axis=-1, epsilon=1e-3))
+    model = b.build({"x": ["N", 3, 4]}, b.quant("ln", 12, 5, mode="FLOOR"))
+    table = next(n.name for n in hh.load_onnx(model).nodes.values() if n.op == "Lookup")
+    return hh.load_onnx(model, precision={table: {"table_in": T(False, 8, 3, "RND", "SAT"),
+                                                  "table_out": T(False, 12, 5, "RND_CONV", "SAT")}})
+
+
+@model
 def clip_inverted_bounds():
     b = ModelBuilder("clip_inverted")
     h = b.node("Clip", ["x", b.const(np.float32(1.0)), b.const(np.float32(-1.0))])

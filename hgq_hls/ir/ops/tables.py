@@ -20,29 +20,36 @@ FUNCTIONS = {
     # 1/0 has no value; the largest finite float saturates to the table's maximum
     "reciprocal": lambda x: np.divide(1.0, x, out=np.full_like(x, np.finfo(np.float64).max),
                                       where=x != 0),
+    # LayerNorm's 1/sqrt(variance + eps) (the eps is the node's offset); no value at or below 0
+    "rsqrt": lambda x: np.divide(1.0, np.sqrt(np.maximum(x, 0.0)), out=np.full_like(x, np.finfo(np.float64).max),
+                                 where=x > 0),
 }
 
-#: default table types per function: 1,024 entries over [-8, 8) and 18-bit outputs
+#: default table types per function: 1,024 entries over [-8, 8) and 18-bit outputs; the inverse
+#: square root reads variances in [0, 16) on a 2^-8 grid (4,096 entries) and holds 1/sqrt(1e-5) = 316
 DEFAULT_TABLE_TYPES = {
     "sigmoid": (FixedType(True, 10, 4, "TRN", "SAT"), FixedType(False, 18, 0, "RND_CONV", "SAT")),
     "tanh": (FixedType(True, 10, 4, "TRN", "SAT"), FixedType(True, 18, 1, "RND_CONV", "SAT")),
+    "rsqrt": (FixedType(False, 12, 4, "RND", "SAT"), FixedType(False, 18, 9, "RND_CONV", "SAT")),
 }
 
 _MAX_TABLE_BITS = 20
 
 
-def build_table(func: str, in_type: FixedType, out_type: FixedType) -> np.ndarray:
-    """Mantissas of ``out_type`` for every code of ``in_type``, from the most negative up."""
+def build_table(func: str, in_type: FixedType, out_type: FixedType, offset: float = 0.0) -> np.ndarray:
+    """Mantissas of ``out_type`` for every code of ``in_type``, from the most negative up: the
+    function at each code's value plus ``offset``."""
     if in_type.width > _MAX_TABLE_BITS:
         raise ValueError(f"a table over {in_type} would have 2^{in_type.width} entries; "
                          f"use an input type of at most {_MAX_TABLE_BITS} bits")
     codes = np.arange(in_type.min_mantissa, in_type.max_mantissa + 1, dtype=np.int64)
-    return to_mantissa(FUNCTIONS[func](from_mantissa(codes, in_type.frac)), out_type)
+    return to_mantissa(FUNCTIONS[func](from_mantissa(codes, in_type.frac) + offset), out_type)
 
 
 @register
 class Lookup(OpDef):
-    """``y = table[cast(x, in_type)]``; attrs: func, in_type, out_type, table."""
+    """``y = table[cast(x, in_type)]``; attrs: func, in_type, out_type, table, and optionally
+    offset (the table holds ``func(code + offset)``: LayerNorm's eps)."""
 
     name = "Lookup"
     table = True
@@ -51,7 +58,7 @@ class Lookup(OpDef):
     def build_tables(self, node):
         a = node.attrs
         if a["table"] is None:
-            a["table"] = build_table(a["func"], a["in_type"], a["out_type"])
+            a["table"] = build_table(a["func"], a["in_type"], a["out_type"], a.get("offset", 0.0))
 
     def interval(self, node, ivs):
         table = node.attrs["table"]

@@ -18,6 +18,8 @@ def lookup(node, ins, outs, up):
         return [-up[0] * y]
     if func == "reciprocal":
         return [-up[0] * y * y]
+    if func == "rsqrt":                                     # d/dv (v + eps)^(-1/2) = -y^3 / 2
+        return [-0.5 * up[0] * y * y * y]
     raise UnsupportedModelError([Problem(node.name, node.op, f"no gradient rule for table {func!r}")])
 
 

@@ -13,7 +13,7 @@ from .quantize import to_type
 def lookup(node, inputs, graph):
     arr, frac = inputs[0]
     if frac is None and node.attrs["table"] is None:       # untyped graph: the function itself
-        return [(FUNCTIONS[node.attrs["func"]](arr), None)]
+        return [(FUNCTIONS[node.attrs["func"]](arr + node.attrs.get("offset", 0.0)), None)]
     a = node.attrs
     return [_table_lookup(inputs[0], a["in_type"], a["out_type"], a["table"])]
 

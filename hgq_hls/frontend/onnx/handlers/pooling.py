@@ -80,11 +80,28 @@ def _reduced_axes(ctx, node) -> list[int] | None:
     return per_sample
 
 
+def trailing_reduction(ctx, x: str, first: int, out: str, name: str, kind: str, keep: bool = True) -> None:
+    """``out`` = the mean, sum or max (``kind``) of each sample of ``x`` over its per-sample
+    axes from ``first`` on: a global pooling of a (rows, n) view between two Reshapes.  A mean
+    is the exact sum times 1/n (the scale constant of AveragePool, typed like theirs), a sum
+    the same with scale 1, a maximum a MaxPool over the whole row."""
+    shape = tuple(ctx.shape(x))
+    rows, n = int(np.prod(shape[:first], dtype=np.int64)), int(np.prod(shape[first:], dtype=np.int64))
+    out_shape = shape[:first] + ((1,) * (len(shape) - first) if keep else ())
+    view, pooled = ctx.temp(f"{name}_rows"), ctx.temp(f"{name}_pooled")
+    ctx.add("Reshape", [x], [view], f"{name}_rows", shape=(rows, n))
+    window = dict(kernel_shape=(n,), strides=(1,), pads=(0, 0), dilations=(1,))
+    if kind == "max":
+        ctx.add("MaxPool", [view], [pooled], name, **window)
+    else:
+        scale = ctx.new_const(f"{name}_scale", np.array(1.0 / n if kind == "mean" else 1.0))
+        ctx.add("AveragePool", [view, scale], [pooled], name, **window)
+    ctx.add("Reshape", [pooled], [out], f"{name}_shape", shape=out_shape)
+
+
 @handles("ReduceMean", "ReduceMax", "ReduceSum")
 def reduce(ctx, node):
-    """A reduction over the trailing axes of a sample is a global pooling of a (rows, n)
-    view: a mean is the exact sum times 1/n (the scale constant of AveragePool, typed like
-    theirs), a sum the same with scale 1, a maximum a MaxPool over the whole row."""
+    """A reduction over the trailing axes of a sample, as a global pooling (:func:`trailing_reduction`)."""
     shape = tuple(ctx.shape(node.input[0]))
     axes = _reduced_axes(ctx, node)
     if axes is None:
@@ -94,15 +111,6 @@ def reduce(ctx, node):
     if axes != list(range(first, len(shape))):
         raise Unsupported(f"reducing the per-sample axes {axes} of shape {shape}: only trailing axes "
                           "(a global pooling) are supported")
-    rows, n = int(np.prod(shape[:first], dtype=np.int64)), int(np.prod(shape[first:], dtype=np.int64))
-    keep = bool(ctx.attrs(node).get("keepdims", 1))
-    out_shape = shape[:first] + ((1,) * (len(shape) - first) if keep else ())
-    view, pooled = ctx.temp(f"{node.name}_rows"), ctx.temp(f"{node.name}_pooled")
-    ctx.add("Reshape", [node.input[0]], [view], f"{node.name}_rows", shape=(rows, n))
-    window = dict(kernel_shape=(n,), strides=(1,), pads=(0, 0), dilations=(1,))
-    if node.op_type == "ReduceMax":
-        ctx.add("MaxPool", [view], [pooled], node.name, **window)
-    else:
-        scale = ctx.new_const(f"{node.name}_scale", np.array(1.0 / n if node.op_type == "ReduceMean" else 1.0))
-        ctx.add("AveragePool", [view, scale], [pooled], node.name, **window)
-    ctx.add("Reshape", [pooled], [node.output[0]], f"{node.name}_shape", shape=out_shape)
+    kind = {"ReduceMean": "mean", "ReduceSum": "sum", "ReduceMax": "max"}[node.op_type]
+    trailing_reduction(ctx, node.input[0], first, node.output[0], node.name, kind,
+                       keep=bool(ctx.attrs(node).get("keepdims", 1)))
