@@ -1,9 +1,14 @@
-"""Sigmoid and Tanh (a Lookup with the default table types) and Softmax (two tables)."""
+"""Sigmoid and Tanh (a Lookup with the default table types), Softmax (two tables) and
+LayerNormalization (exact means and square around an inverse-square-root table)."""
 
 from __future__ import annotations
 
+import numpy as np
+
 from ....ir.ops.tables import DEFAULT_TABLE_TYPES, softmax_table_types
-from .base import Unsupported, handles
+from .base import Unsupported, handles, sample_axis
+from .elementwise import per_sample_const
+from .pooling import trailing_reduction
 
 
 @handles("Sigmoid", "Tanh")
@@ -24,3 +29,44 @@ def softmax(ctx, node):
     n = shape[axis - 1]
     ctx.add("Softmax", [node.input[0]], [node.output[0]], node.name, axis=axis - 1,
             tables=None, **softmax_table_types(n))
+
+
+@handles("LayerNormalization")
+def layer_norm(ctx, node):
+    """``y = (x - mean) * rsqrt(var + eps) * scale + B`` over the per-sample axes from ``axis`` on.
+
+    The mean and the variance are exact sums times 1/n; ``x - mean`` and its square are exact
+    ops (or cast to ``default_type`` like any layer's output); ``1/sqrt(var + eps)`` is a
+    Lookup named ``<node>_rsqrt`` whose types default to ``DEFAULT_TABLE_TYPES["rsqrt"]`` and
+    follow ``precision={"<node>_rsqrt": {"table_in": ..., "table_out": ...}}``.
+    """
+    a = ctx.attrs(node)
+    if len(node.output) > 1 and any(node.output[1:]):
+        raise Unsupported("the Mean and InvStdDev outputs (training) are not supported")
+    if a.get("stash_type", 1) != 1:
+        raise Unsupported(f"stash_type={a['stash_type']}: only float32 statistics (1) are defined here")
+    x, name = node.input[0], node.name
+    shape = tuple(ctx.shape(x))
+    first = sample_axis(a.get("axis", -1), len(shape) + 1)
+    eps = float(a.get("epsilon", 1e-5))
+    scale = ctx.require_const(node, 1, "the scale")
+    bias = ctx.require_const(node, 2, "the bias") if len(node.input) > 2 and node.input[2] else None
+    mean, centred, square, var, inv = (ctx.temp(f"{name}_{k}") for k in ("mean", "centred", "square", "var", "inv"))
+    trailing_reduction(ctx, x, first, mean, f"{name}_mean", "mean")
+    ctx.add("Sub", [x, mean], [centred], f"{name}_centre")
+    ctx.add("Mul", [centred, centred], [square], f"{name}_square")
+    trailing_reduction(ctx, square, first, var, f"{name}_var", "mean")
+    in_type, out_type = DEFAULT_TABLE_TYPES["rsqrt"]
+    ctx.add("Lookup", [var], [inv], f"{name}_rsqrt", func="rsqrt", offset=eps, in_type=in_type,
+            out_type=out_type, table=None)
+    steps = [("Mul", inv, "normalize")]
+    if not np.all(scale == 1):
+        steps.append(("Mul", per_sample_const(ctx, node.input[1], len(shape)), "scale"))
+    if bias is not None and np.any(bias != 0):
+        steps.append(("Add", per_sample_const(ctx, node.input[2], len(shape)), "shift"))
+    h = centred
+    for k, (op, operand, what) in enumerate(steps):
+        last = k == len(steps) - 1
+        out = node.output[0] if last else ctx.temp(f"{name}_{what}")
+        ctx.add(op, [h, operand], [out], name if last else f"{name}_{what}")
+        h = out
