@@ -3,7 +3,6 @@ sums.  Oracles: onnxruntime on a float model fed integers (its float32 sums are 
 qonnx's executor on a quantized model and its QONNX export (bit-exact), torch's forward pass."""
 
 import numpy as np
-import onnx
 import pytest
 from numpy.testing import assert_array_equal
 from onnx import TensorProto, helper, numpy_helper
@@ -12,7 +11,7 @@ import hgq_hls as hh
 from hgq_hls.frontend.onnx.builder import ModelBuilder
 
 from .ort_oracle import onnxruntime_per_sample
-from .test_qonnx_executor_oracle import qonnx_execute
+from .test_qonnx_executor_oracle import assert_equal_to_qonnx_with_export
 
 W = np.array([[1, -2, 0, 3], [2, 1, -1, 0], [0, 1, 2, -3], [-1, 0, 1, 1]], dtype=np.float32)
 
@@ -46,11 +45,7 @@ def test_quantized_matmul_of_activations_is_bit_exact(tmp_path):
     s = b.node("MatMul", [a, b.node("Transpose", [k], perm=[0, 2, 1])])
     model = b.build({"x": [1, 3, 4]}, b.quant(b.node("MatMul", [s, a]), 9, 5))
     xs = np.random.default_rng(1).normal(0, 2, (100, 3, 4))
-    g = hh.load_onnx(model)
-    want = qonnx_execute(model, xs)
-    assert_array_equal(hh.predict(g, xs), want)
-    hh.save_qonnx(g, tmp_path / "qk.onnx")
-    assert_array_equal(qonnx_execute(onnx.load(tmp_path / "qk.onnx"), xs), want)
+    assert_equal_to_qonnx_with_export(model, xs, tmp_path / "qk.onnx")
 
 
 def test_a_torch_attention_head_matches_torch():

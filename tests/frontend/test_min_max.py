@@ -3,7 +3,6 @@ computed tensor.  Oracles: onnxruntime on float models (exactly equal: max picks
 qonnx's executor on a quantized model and on its QONNX export (bit-exact)."""
 
 import numpy as np
-import onnx
 import pytest
 from numpy.testing import assert_array_equal
 from onnx import TensorProto, helper, numpy_helper
@@ -12,7 +11,7 @@ import hgq_hls as hh
 from hgq_hls.frontend.onnx.builder import ModelBuilder
 
 from .ort_oracle import onnxruntime_per_sample
-from .test_qonnx_executor_oracle import qonnx_execute
+from .test_qonnx_executor_oracle import assert_equal_to_qonnx_with_export
 
 #: powers of two: x * w is exact in float32, so onnxruntime and float64 agree exactly
 SLOPES = np.array([[0.5, -2.0, 0.25, -1.0], [-0.5, 2.0, -0.25, 1.0]], dtype=np.float32)
@@ -53,11 +52,7 @@ def test_quantized_max_of_activations_is_bit_exact(tmp_path):
     c = b.quant(b.node("Mul", [a, b.const(SLOPES[0])]), 5, 1)
     model = b.build({"x": [1, 4]}, b.quant(b.node("Max", [a, c]), 7, 3))
     xs = np.random.default_rng(2).normal(0, 3, (200, 4))
-    g = hh.load_onnx(model)
-    want = qonnx_execute(model, xs)
-    assert_array_equal(hh.predict(g, xs), want)
-    hh.save_qonnx(g, tmp_path / "m.onnx")
-    assert_array_equal(qonnx_execute(onnx.load(tmp_path / "m.onnx"), xs), want)
+    assert_equal_to_qonnx_with_export(model, xs, tmp_path / "m.onnx")
 
 
 def test_inputs_that_only_broadcast_together_are_refused():

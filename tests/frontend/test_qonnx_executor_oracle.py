@@ -30,6 +30,18 @@ def qonnx_execute(model, x):
     return out[wrapped.graph.output[0].name].astype(np.float64)
 
 
+def assert_equal_to_qonnx_with_export(model, x, path):
+    """hh.predict of ``model`` equals qonnx's executor on it, and so does the executor on the
+    graph's QONNX export written to ``path``."""
+    import onnx
+
+    g = hh.load_onnx(model)
+    want = qonnx_execute(model, x)
+    assert_array_equal(hh.predict(g, x), want)
+    hh.save_qonnx(g, path)
+    assert_array_equal(qonnx_execute(onnx.load(path), x), want)
+
+
 def inputs_with_ties(rng, info, n=64):
     """Normal inputs spilling past the input range, plus exact ties of the input grid."""
     lsb = 2.0 ** -info["frac"]
