@@ -294,6 +294,15 @@ def layer_norm():
 
 
 @model
+def elu_selu():
+    """Elu (alpha 0.5) and Selu: an exact positive branch beside a table of exp(-t) - 1."""
+    b = ModelBuilder("elu")
+    x = b.quant("x", 8, 4)
+    return hh.load_onnx(b.build({"x": ["N", 6]}, [b.quant(b.node("Elu", [x], alpha=0.5), 10, 6),
+                                                  b.quant(b.node("Selu", [x]), 12, 7)]))
+
+
+@model
 def clip_inverted_bounds():
     b = ModelBuilder("clip_inverted")
     h = b.node("Clip", ["x", b.const(np.float32(1.0)), b.const(np.float32(-1.0))])

@@ -46,12 +46,13 @@ def grouped_1d():
 
 
 def attention():
-    """Products of two activations (q @ x^T, then the scores times x) and Max of two activations."""
+    """Products of two activations (q @ x^T, then the scores times x), Max of two activations, Selu."""
     b = ModelBuilder("attention")
     q = b.node("MatMul", ["x", b.const(w(4, 4))])
     s = b.node("MatMul", [q, b.node("Transpose", ["x"], perm=[0, 1, 3, 2])])
     h = b.node("MatMul", [b.node("Softmax", [s], axis=-1), "x"])
-    return b.build({"x": ["N", 2, 3, 4]}, b.node("Max", [h, b.node("Neg", ["x"])])), (2, 3, 4)
+    h = b.node("Max", [h, b.node("Neg", ["x"])])
+    return b.build({"x": ["N", 2, 3, 4]}, b.node("Selu", [b.node("Sub", [h, b.const(np.float32(0.7))])])), (2, 3, 4)
 
 
 MODELS = {"mlp": mlp, "cnn": cnn, "grouped_1d": grouped_1d, "attention": attention}

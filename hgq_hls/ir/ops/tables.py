@@ -17,6 +17,8 @@ FUNCTIONS = {
     "sigmoid": lambda x: 0.5 * (1.0 + np.tanh(0.5 * x)),
     "tanh": np.tanh,
     "exp_neg": lambda x: np.exp(-x),
+    # ELU/SELU's negative branch, read at t = max(-x, 0): exp(-t) - 1 in [-1, 0]
+    "expm1_neg": lambda x: np.expm1(-x),
     # 1/0 has no value; the largest finite float saturates to the table's maximum
     "reciprocal": lambda x: np.divide(1.0, x, out=np.full_like(x, np.finfo(np.float64).max),
                                       where=x != 0),
@@ -31,6 +33,7 @@ DEFAULT_TABLE_TYPES = {
     "sigmoid": (FixedType(True, 10, 4, "TRN", "SAT"), FixedType(False, 18, 0, "RND_CONV", "SAT")),
     "tanh": (FixedType(True, 10, 4, "TRN", "SAT"), FixedType(True, 18, 1, "RND_CONV", "SAT")),
     "rsqrt": (FixedType(False, 12, 4, "RND", "SAT"), FixedType(False, 18, 9, "RND_CONV", "SAT")),
+    "expm1_neg": (FixedType(False, 10, 4, "RND", "SAT"), FixedType(True, 18, 1, "RND_CONV", "SAT")),
 }
 
 _MAX_TABLE_BITS = 20

@@ -16,6 +16,8 @@ def lookup(node, ins, outs, up):
         return [up[0] * (1 - y * y)]
     if func == "exp_neg":
         return [-up[0] * y]
+    if func == "expm1_neg":                                 # d/dt (exp(-t) - 1) = -(y + 1)
+        return [-up[0] * (y + 1)]
     if func == "reciprocal":
         return [-up[0] * y * y]
     if func == "rsqrt":                                     # d/dv (v + eps)^(-1/2) = -y^3 / 2

@@ -1,5 +1,6 @@
-"""Sigmoid and Tanh (a Lookup with the default table types), Softmax (two tables) and
-LayerNormalization (exact means and square around an inverse-square-root table)."""
+"""Sigmoid and Tanh (a Lookup with the default table types), Softmax (two tables),
+LayerNormalization (exact means and square around an inverse-square-root table) and Elu/Selu
+(an exact positive branch beside a table of the negative one)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,38 @@ def table_activation(ctx, node):
     in_type, out_type = DEFAULT_TABLE_TYPES[func]
     ctx.add("Lookup", [node.input[0]], [node.output[0]], node.name, func=func,
             in_type=in_type, out_type=out_type, table=None)
+
+
+#: ONNX's Selu defaults (float32 values of the constants of Klambauer et al.)
+SELU_ALPHA, SELU_GAMMA = 1.67326319217681884765625, 1.05070102214813232421875
+
+
+@handles("Elu", "Selu")
+def elu(ctx, node):
+    """``gamma * (x if x > 0 else alpha * (exp(x) - 1))`` as ``gamma * relu(x) + gamma * alpha *
+    T(relu(-x))``: the positive branch exact, the negative one a Lookup ``<node>_exp`` of
+    ``exp(-t) - 1`` over ``t >= 0`` (its default input type saturates at t = 16, where the
+    branch is -1 to 7 digits), so no table entry is spent on positive inputs."""
+    a = ctx.attrs(node)
+    selu = node.op_type == "Selu"
+    alpha = float(a.get("alpha", SELU_ALPHA if selu else 1.0))
+    gamma = float(a.get("gamma", SELU_GAMMA)) if selu else 1.0
+    x, name = node.input[0], node.name
+    positive, negated, t, branch, negative = (ctx.temp(f"{name}_{k}") for k in ("pos", "neg", "t", "exp", "scaled"))
+    ctx.add("Relu", [x], [positive], f"{name}_pos")
+    if gamma != 1.0:
+        scaled_positive = ctx.temp(f"{name}_pos_scaled")
+        ctx.add("Mul", [positive, ctx.new_const(f"{name}_gamma", np.array(gamma))], [scaled_positive],
+                f"{name}_pos_scale")
+        positive = scaled_positive
+    ctx.add("Neg", [x], [negated], f"{name}_negate")
+    ctx.add("Relu", [negated], [t], f"{name}_t")
+    in_type, out_type = DEFAULT_TABLE_TYPES["expm1_neg"]
+    ctx.add("Lookup", [t], [branch], f"{name}_exp", func="expm1_neg", in_type=in_type, out_type=out_type,
+            table=None)
+    ctx.add("Mul", [branch, ctx.new_const(f"{name}_alpha", np.array(alpha * gamma))], [negative],
+            f"{name}_neg_scale")
+    ctx.add("Add", [positive, negative], [node.output[0]], name)
 
 
 @handles("Softmax")
