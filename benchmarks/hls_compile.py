@@ -13,6 +13,8 @@ Run: ``pip install -e .[bench]`` then ``python benchmarks/hls_compile.py``.
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
 import sys
 import tempfile
@@ -24,7 +26,7 @@ import numpy as np
 import hgq_hls as hh
 import hls4ml_peer
 from hgq_hls.verification import stimulus
-from models import cnn, mlp
+from models import cnn, cnv, mlp, tfc
 
 N = 10_000
 
@@ -52,24 +54,37 @@ def run_hgq(qmodel, x, work: Path) -> dict:
 
 def run_hls4ml(qmodel, x, work: Path) -> dict:
     try:
-        t_convert, hm = timed(lambda: hls4ml_peer.convert(qmodel, work / "hls4ml"))
-        t_write, _ = timed(hm.write)
-        t_compile, _ = timed(hm._compile)       # hm.compile() = write() + _compile()
+        with contextlib.redirect_stdout(io.StringIO()):          # hls4ml prints its whole topology
+            t_convert, hm = timed(lambda: hls4ml_peer.convert(qmodel, work / "hls4ml"))
+            t_write, _ = timed(hm.write)
+            t_compile, _ = timed(hm._compile)       # hm.compile() = write() + _compile()
     except ImportError as exc:
         return dict(error=f"hls4ml not installed ({exc.name}): pip install -e .[bench]")
+    except Exception as exc:  # noqa: BLE001  (report the peer's failure, keep measuring)
+        return dict(error=f"hls4ml failed: {type(exc).__name__}: {str(exc)[:100]}")
     t_predict, y = timed(lambda: hm.predict(hls4ml_peer.inputs(x)))
     return dict(convert=t_convert + t_write, compile=t_compile, predict=t_predict, model=hm, y=y)
 
 
+def cases(rng):
+    """(name, QONNX model, sample shape, samples to predict): the two small models, then the
+    FINN-shaped TFC MLP (59k parameters) and CNV-style CNN (~1M multiply-accumulates a sample)."""
+    for name, build in [("mlp", mlp), ("cnn", cnn)]:
+        qmodel, _, shape = build(rng)
+        yield name, qmodel, shape, N
+    for name, build, n in [("tfc", tfc, N), ("cnv", cnv, 1_000)]:
+        qmodel, shape = build(rng)
+        yield name, qmodel, shape, n
+
+
 def main() -> int:
     rng = np.random.default_rng(0)
-    print(f"convert / C-sim compile / predict {N:,} samples; ratio = hls4ml time / hgq_hls time\n")
+    print(f"convert / C-sim compile / predict {N:,} samples (cnv: 1,000); ratio = hls4ml time / hgq_hls time\n")
     print(f"{'model':<5} {'step':<10} {'hgq_hls s':>10} {'hls4ml s':>10} {'ratio':>8}")
     notes = []
     with tempfile.TemporaryDirectory() as tmp:
-        for name, build in [("mlp", mlp), ("cnn", cnn)]:
-            qmodel, _, shape = build(rng)
-            x = rng.normal(0, 3, (N, *shape))
+        for name, qmodel, shape, n in cases(rng):
+            x = rng.normal(0, 3, (n, *shape))
             work = Path(tmp) / name
             hgq = run_hgq(qmodel, x, work)
             peer = run_hls4ml(qmodel, x, work)
@@ -85,7 +100,7 @@ def main() -> int:
             if "error" in peer:
                 notes.append(f"{name}: {peer['error']}")
                 continue
-            stim = stimulus(g, N, seed=1)[0]
+            stim = stimulus(g, n, seed=1)[0]
             y_stim = np.asarray(peer["model"].predict(hls4ml_peer.inputs(stim)), dtype=np.float64)
             as32 = lambda a: a.astype(np.float32).astype(np.float64)  # noqa: E731  (what hls4ml was given)
             notes.append(f"{name}: hls4ml C-sim == hh.predict on {equal_samples(peer['y'], hh.predict(g, as32(x)))} "

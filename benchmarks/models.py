@@ -59,3 +59,42 @@ def dense_mlp(sizes, weight_bits=6, seed=0):
         h = b.node("Add", [b.node("MatMul", [h, b.quant(b.const(w), weight_bits, 4)]), b.quant(b.const(bias), 8, 6)])
         h = b.quant(b.node("Relu", [h]), 8, 4, signed=0) if k < len(sizes) - 2 else b.quant(h, 12, 6)
     return b.build({"x": [1, sizes[0]]}, h), weights, biases
+
+
+def cnv(rng, weight_bits=2, act_bits=2):
+    """A CNV-style QONNX CNN (FINN's CNV shrunk to ~10.8k parameters): 3x32x32 8-bit input,
+    Conv 3->8, 8->8, MaxPool, Conv 8->16, 16->16, MaxPool (3x3 valid convolutions), Dense
+    400->16->10; ``weight_bits``-bit weights and ``act_bits``-bit ReLU activations (~1M
+    multiply-accumulates per sample)."""
+    b = ModelBuilder("cnv")
+    h = b.quant("x", 8, 7)
+    top = 2 ** (weight_bits - 1)
+
+    def wq(shape):
+        w = np.round(rng.normal(0, 0.6, shape) * 2).clip(-top, top - 1) / 2
+        return b.quant(b.const(w.astype(np.float32)), weight_bits, 1)
+
+    def act(v):
+        return b.quant(b.node("Relu", [v]), act_bits, 1, signed=0)
+
+    for k, (cin, cout) in enumerate([(3, 8), (8, 8), (8, 16), (16, 16)]):
+        h = act(b.node("Conv", [h, wq((cout, cin, 3, 3))], kernel_shape=[3, 3], pads=[0, 0, 0, 0],
+                       strides=[1, 1], dilations=[1, 1], group=1))     # hls4ml needs every attribute
+        if k % 2:
+            h = b.node("MaxPool", [h], kernel_shape=[2, 2], strides=[2, 2], pads=[0, 0, 0, 0])
+    h = act(b.node("MatMul", [b.node("Flatten", [h]), wq((400, 16))]))
+    return b.build({"x": [1, 3, 32, 32]}, b.quant(b.node("MatMul", [h, wq((16, 10))]), 10, 2)), (3, 32, 32)
+
+
+def tfc(rng, weight_bits=2, act_bits=2):
+    """A TFC-style QONNX MLP (FINN's TFC-w2a2 shape): 784-64-64-64-10 (~59k parameters), an
+    8-bit input, ``weight_bits``-bit weights and ``act_bits``-bit ReLU activations."""
+    b = ModelBuilder("tfc")
+    h = b.quant("x", 8, 7)
+    top = 2 ** (weight_bits - 1)
+    sizes = [784, 64, 64, 64, 10]
+    for k in range(4):
+        w = np.round(rng.normal(0, 0.6, (sizes[k], sizes[k + 1])) * 2).clip(-top, top - 1) / 2
+        h = b.node("MatMul", [h, b.quant(b.const(w.astype(np.float32)), weight_bits, 1)])
+        h = b.quant(b.node("Relu", [h]), act_bits, 1, signed=0) if k < 3 else b.quant(h, 10, 2)
+    return b.build({"x": [1, 784]}, h), (784,)

@@ -85,15 +85,20 @@ def product(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 def matmul_plan(x: np.ndarray, w: np.ndarray, k: int) -> str:
-    """How to compute exact dot products of length ``k``: "float" (BLAS), "int64" or "object".
+    """How to compute exact dot products of length ``k``: "float32" or "float" (BLAS),
+    "int64" or "object".
 
-    float64 BLAS is exact when a bound proves every partial sum stays below 2**53.
+    BLAS is exact when a bound proves every partial sum stays below 2**24 (float32: half the
+    memory traffic of an im2col, which dominates a CNN's reference) or 2**53 (float64).
+    Float inputs (an untyped graph) stay float64.
     """
     if x.dtype.kind == "f" or w.dtype.kind == "f":
         return "float"
     if x.dtype == object or w.dtype == object:
         return "object"
     bits = bit_bound(x) + bit_bound(w) + max(k - 1, 1).bit_length()
+    if bits <= 24:
+        return "float32"
     if bits <= 52:
         return "float"
     return "int64" if fits(bits) else "object"
@@ -101,6 +106,8 @@ def matmul_plan(x: np.ndarray, w: np.ndarray, k: int) -> str:
 
 def as_plan(a: np.ndarray, plan: str) -> np.ndarray:
     """``a`` in the dtype a :func:`matmul_plan` computes with."""
+    if plan == "float32":
+        return a.astype(np.float32, copy=False)
     if plan == "float":
         return a.astype(np.float64, copy=False)
     return as_object(a) if plan == "object" else a
@@ -108,7 +115,7 @@ def as_plan(a: np.ndarray, plan: str) -> np.ndarray:
 
 def from_plan(result: np.ndarray, plan: str, exact_ints: bool) -> np.ndarray:
     """Back to integer mantissas after a float plan (exact by the plan's bound)."""
-    return result.astype(np.int64) if plan == "float" and exact_ints else result
+    return result.astype(np.int64) if plan in ("float", "float32") and exact_ints else result
 
 
 def matmul(x: np.ndarray, w: np.ndarray) -> np.ndarray:

