@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import Problem, UnsupportedModelError
-from ..fixed import ElementTypes, Interval, to_mantissa
+from ..fixed import ElementTypes, FixedType, Interval, to_mantissa
 from ..ir import Graph
 from ..ir.ops import OPS
 from ..ir.ops.quantize import quantize_interval
@@ -22,7 +22,8 @@ from ..ir.ops.quantize import quantize_interval
 def _type_constants(g: Graph) -> None:
     for tensor in g.tensors.values():
         if tensor.is_const and tensor.type is None:
-            t = Interval.from_floats(tensor.value).fixed_type()
+            # an empty constant (Resize's unused roi) holds no value: a zero-width type
+            t = Interval.from_floats(tensor.value).fixed_type() if np.size(tensor.value) else FixedType(False, 0, 0)
             tensor.value = to_mantissa(tensor.value, t, name=tensor.name)
             tensor.type = t
         if tensor.is_const:

@@ -303,6 +303,20 @@ def elu_selu():
 
 
 @model
+def resize_bilinear():
+    """torch's nn.Upsample(scale_factor=2, mode="bilinear") export: a Dense per spatial axis by
+    the interpolation matrix (weights 1/4, 3/4 and 1 at the edges), a Transpose around the
+    one that is not last; then a 3x upsampling of the width to 7 columns (sizes, weights k/6)."""
+    b = ModelBuilder("bilinear")
+    up = helper.make_node("Resize", [b.quant("x", 6, 2), "", b.const(np.array([1, 1, 2, 2], np.float32))], ["up"],
+                          mode="linear", coordinate_transformation_mode="pytorch_half_pixel")
+    b.nodes.append(up)
+    b.nodes.append(helper.make_node("Resize", [b.quant("up", 8, 3), "", "", b.const(np.array([1, 2, 6, 7], np.int64))],
+                                    ["wide"], mode="linear", coordinate_transformation_mode="half_pixel"))
+    return hh.load_onnx(b.build({"x": ["N", 2, 3, 2]}, b.quant("wide", 10, 4)))
+
+
+@model
 def clip_inverted_bounds():
     b = ModelBuilder("clip_inverted")
     h = b.node("Clip", ["x", b.const(np.float32(1.0)), b.const(np.float32(-1.0))])

@@ -219,17 +219,10 @@ def _text(value, default: str) -> str:
     return value.decode() if isinstance(value, bytes) else value
 
 
-@handles("Resize", "Upsample")
-def resize(ctx, node):
-    """Nearest-neighbour upsampling by integer factors: every input element repeated, built
-    from IR ops that already run everywhere (per axis: a new axis of 1, the tensor
-    concatenated with itself ``factor`` times along it, then merged back)."""
-    shape = tuple(ctx.shape(node.input[0]))
+def _resize_scales(ctx, node, shape) -> tuple[list[float], list[int]]:
+    """(scale per axis, output size per axis) of a Resize/Upsample, batch axis first."""
     a = ctx.attrs(node)
-    mode = _text(a.get("mode"), "nearest")
-    if mode != "nearest":
-        raise Unsupported(f"mode {mode!r}: only nearest (integer upsampling factors) is supported")
-    scales = a.get("scales")                                  # Upsample-7
+    scales, sizes = a.get("scales"), None                    # Upsample-7 keeps them as an attribute
     if scales is None and node.op_type == "Upsample":
         scales = ctx.require_const(node, 1, "scales")
     elif scales is None:
@@ -238,16 +231,35 @@ def resize(ctx, node):
         if given is not None and np.size(given):
             scales = given
         elif len(node.input) > 3 and node.input[3]:
-            sizes = ctx.require_const(node, 3, "sizes")
+            sizes = [int(v) for v in np.asarray(ctx.require_const(node, 3, "sizes")).reshape(-1)]
             scales = np.asarray(sizes, dtype=np.float64) / np.asarray((1,) + shape, dtype=np.float64)
         else:
             raise Unsupported("neither scales nor sizes are constants")
     factors = [float(f) for f in np.asarray(scales).reshape(-1)]
     if len(factors) != len(shape) + 1 or factors[0] != 1 or (len(shape) > 1 and factors[1] != 1):
         raise Unsupported(f"scales {factors}: the batch and channel axes must keep their size")
+    if sizes is None:
+        sizes = [int(np.floor(n * f)) for n, f in zip((1,) + shape, factors)]
+    return factors, sizes
+
+
+@handles("Resize", "Upsample")
+def resize(ctx, node):
+    """Nearest-neighbour upsampling by integer factors (:func:`_repeat`), or linear
+    interpolation (:func:`_interpolate`), from IR ops that already run everywhere."""
+    shape = tuple(ctx.shape(node.input[0]))
+    a = ctx.attrs(node)
+    mode = _text(a.get("mode"), "nearest")
+    factors, sizes = _resize_scales(ctx, node, shape)
+    coordinates = _text(a.get("coordinate_transformation_mode"), "half_pixel" if node.op_type == "Resize"
+                        else "asymmetric")
+    if mode in ("linear", "bilinear"):                      # Upsample-7 spells it "bilinear"
+        _interpolate(ctx, node, shape, factors, sizes, coordinates)
+        return
+    if mode != "nearest":
+        raise Unsupported(f"mode {mode!r}: nearest (integer factors) and linear are supported")
     if any(f < 1 or f != int(f) for f in factors):
-        raise Unsupported(f"scales {factors}: only integer upsampling factors are supported")
-    coordinates = _text(a.get("coordinate_transformation_mode"), "half_pixel")
+        raise Unsupported(f"scales {factors}: nearest mode supports integer upsampling factors only")
     rounding = _text(a.get("nearest_mode"), "round_prefer_floor")
     # asymmetric reads input floor(i / f) only with floor rounding; the half-pixel modes read
     # round((i + 0.5) / f - 0.5) = floor(i / f) whatever the rounding (never exactly .5 off)
@@ -255,6 +267,12 @@ def resize(ctx, node):
                                          or (coordinates == "asymmetric" and rounding == "floor")):
         raise Unsupported(f"coordinate_transformation_mode={coordinates!r} with nearest_mode={rounding!r} "
                           "does not repeat elements")
+    _repeat(ctx, node, shape, factors)
+
+
+def _repeat(ctx, node, shape, factors) -> None:
+    """Per axis: a new axis of 1, the tensor concatenated with itself ``factor`` times along
+    it, then merged back: every input element repeated."""
     current, cur_shape = node.input[0], list(shape)
     steps = [(d, int(f)) for d, f in enumerate(factors[1:]) if f > 1]
     if not steps:
@@ -272,6 +290,61 @@ def resize(ctx, node):
         merged = node.output[0] if last else ctx.temp(f"{node.name}_merged{d}")
         ctx.add("Reshape", [repeated], [merged], f"{node.name}_merged{d}", shape=tuple(cur_shape))
         current = merged
+
+
+def linear_weights(n_in: int, n_out: int, scale: float, coordinates: str) -> np.ndarray:
+    """The (n_out, n_in) matrix of ONNX's 1-D linear Resize: output ``o`` reads the input
+    position its coordinate mode gives, split between the two neighbours (indices clamped to
+    the edge).  For integer factors with the half-pixel modes every weight is a multiple of
+    ``1 / (2 * factor)``: exact in fixed point."""
+    out = np.arange(n_out, dtype=np.float64)
+    if coordinates == "half_pixel":
+        x = (out + 0.5) / scale - 0.5
+    elif coordinates == "pytorch_half_pixel":
+        x = (out + 0.5) / scale - 0.5 if n_out > 1 else np.zeros(n_out)
+    elif coordinates == "align_corners":
+        x = out * (n_in - 1) / (n_out - 1) if n_out > 1 else np.zeros(n_out)
+    elif coordinates == "asymmetric":
+        x = out / scale
+    else:
+        raise Unsupported(f"coordinate_transformation_mode={coordinates!r} is not supported for linear mode")
+    x = np.clip(x, 0, n_in - 1)
+    low = np.floor(x).astype(np.int64)
+    high = np.minimum(low + 1, n_in - 1)
+    ratio = x - low
+    weights = np.zeros((n_out, n_in))
+    np.add.at(weights, (np.arange(n_out), low), 1 - ratio)
+    np.add.at(weights, (np.arange(n_out), high), ratio)
+    return weights
+
+
+def _interpolate(ctx, node, shape, factors, sizes, coordinates) -> None:
+    """Linear interpolation, one spatial axis at a time: a Dense by the axis's interpolation
+    matrix (the axis moved last by Transposes when it is not), exact where the weights are."""
+    # per-sample axis 0 is the channel (kept); a spatial axis with scale 1 and its size kept is untouched
+    steps = [(d, n_out) for d, (n_out, n_in) in enumerate(zip(sizes[1:], shape))
+             if d >= 1 and (n_out != n_in or factors[d + 1] != 1)]
+    if not steps:
+        ctx.add("Reshape", [node.input[0]], [node.output[0]], node.name, shape=shape)
+        return
+    current, cur_shape, rank = node.input[0], list(shape), len(shape)
+    for k, (d, n_out) in enumerate(steps):
+        last = k == len(steps) - 1
+        out = node.output[0] if last else ctx.temp(f"{node.name}_axis{d}")
+        weights = linear_weights(cur_shape[d], n_out, factors[d + 1], coordinates).T
+        w = ctx.new_const(f"{node.name}_weights{d}", weights)
+        perm = tuple(i for i in range(rank) if i != d) + (d,)
+        inverse = tuple(int(i) for i in np.argsort(perm))
+        moved = current
+        if d != rank - 1:
+            moved = ctx.temp(f"{node.name}_last{d}")
+            ctx.add("Transpose", [current], [moved], f"{node.name}_last{d}", perm=perm)
+        dense_out = out if d == rank - 1 else ctx.temp(f"{node.name}_mixed{d}")
+        ctx.add("Dense", [moved, w], [dense_out], node.name if last and d == rank - 1 else f"{node.name}_mix{d}")
+        if d != rank - 1:
+            ctx.add("Transpose", [dense_out], [out], node.name if last else f"{node.name}_back{d}", perm=inverse)
+        cur_shape[d] = n_out
+        current = out
 
 
 @handles("Concat")
