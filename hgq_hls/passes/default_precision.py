@@ -64,6 +64,8 @@ def apply_precision(g: Graph, input_type=None, default_type=None, precision=None
         if node.op == "Lookup":
             node.attrs["in_type"] = spec.get("table_in", node.attrs["in_type"])
             node.attrs["out_type"] = spec.get("table_out", node.attrs["out_type"])
+            if "table_in" in spec or "table_out" in spec:
+                node.attrs["exact_function"] = False         # the user's table is the semantics
         out_type = spec.get("output", None if OPS[node.op].data_movement or OPS[node.op].typed_by_attr
                             else default_type)
         if out_type is not None:

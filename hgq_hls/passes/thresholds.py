@@ -27,6 +27,7 @@ from ..fixed.storage import as_object
 from ..ir import Graph, Node
 from ..ir.ops import OPS
 from ..ir.ops.quantize import quantize_interval
+from ..ir.ops.tables import FUNCTIONS
 from .extract_scales import divides_by_odd
 
 #: the most output values a fused chain may take per element (8-bit outputs)
@@ -52,6 +53,8 @@ def _monotone(g: Graph, node: Node) -> bool:
     elif node.op in ("Quantize", "Requantize"):
         t = node.attrs["type"]
         ok = not isinstance(t, ElementTypes) and t.overflow in _SATURATING
+    elif node.op == "Lookup" and _exact_function(node):
+        ok = True                                    # Sigmoid and Tanh increase
     elif node.op == "Lookup":
         # a table of a monotone function (Sigmoid, Tanh) read through a saturating input type
         steps = np.diff(np.asarray(node.attrs["table"], dtype=object))
@@ -157,9 +160,20 @@ def _evaluate(g: Graph, chain: list[Node], x_values: np.ndarray, x_frac: int) ->
     return np.asarray(iv.lo << as_object(shift), dtype=object), frac
 
 
+def _exact_function(node: Node) -> bool:
+    """A Sigmoid/Tanh whose table types the importer chose (not the model or the user): fused
+    into thresholds, the function itself is evaluated (float64 at each exact input value), so
+    ``Quant(Sigmoid(x))`` is ONNX's, not the table's approximation of it."""
+    return bool(node.attrs.get("exact_function")) and node.attrs["func"] in ("sigmoid", "tanh")
+
+
 def _table_value(node: Node, iv: Interval) -> Interval:
-    """A Lookup on single values: the table entry of each (its interval rule is the hull)."""
+    """A Lookup on single values: the table entry of each (its interval rule is the hull), or
+    the function's float64 value, held exactly, for an importer-typed Sigmoid/Tanh."""
     a = node.attrs
+    if _exact_function(node):
+        x = np.asarray(iv.lo, dtype=np.float64) * np.ldexp(1.0, -np.asarray(iv.frac, dtype=np.int64))
+        return Interval.from_floats(FUNCTIONS[a["func"]](x))
     code = quantize_interval(iv, a["in_type"])
     index = (code.lo << as_object(a["in_type"].frac - np.where(code.frac == ZERO_FRAC, a["in_type"].frac, code.frac))) \
         - a["in_type"].min_mantissa

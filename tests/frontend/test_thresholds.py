@@ -125,18 +125,48 @@ def test_trace_returns_values_wider_than_float64_exactly():
     assert_array_equal(out, exact(hh.predict(plain, x)))
 
 
-@pytest.mark.parametrize("func", ["Sigmoid", "Tanh"])
-def test_a_monotone_table_before_a_low_bit_quantizer_becomes_thresholds(func):
-    """Sigmoid/Tanh between quantizers (tables): the whole chain is comparisons, on every code."""
+W_TABLE = np.array([[0.5, -0.25, 1.0], [0.75, 1.0, -0.5]], np.float32)
+
+
+def _input_codes():
+    """40,000 pairs of the input quantizer's codes (10 bits, 2^-6): the table reads 2^-6 steps
+    of h, which lies on a 2^-8 grid, so only the function itself gets every level right."""
+    return np.random.default_rng(5).integers(-512, 512, (40_000, 2)) / 64
+
+
+def _table_model(func, accumulator_quant=True):
     b = ModelBuilder("table")
-    x = b.quant("x", 8, 3)
-    h = b.node("MatMul", [x, b.quant(b.const(np.array([[0.5, -0.25, 1.0], [0.75, 1.0, -0.5]], np.float32)), 4, 2)])
-    y = b.quant(b.node(func, [b.quant(h, 10, 5)]), 3, 2, signed=int(func == "Tanh"))
-    model = b.build({"x": ["N", 2]}, y)
+    h = b.node("MatMul", [b.quant("x", 10, 6), b.quant(b.const(W_TABLE), 4, 2)])
+    h = b.quant(h, 13, 8) if accumulator_quant else h
+    return b.build({"x": ["N", 2]}, b.quant(b.node(func, [h]), 3, 2, signed=int(func == "Tanh")))
+
+
+@pytest.mark.parametrize("func", ["Sigmoid", "Tanh"])
+@pytest.mark.parametrize("accumulator_quant", [True, False], ids=["quantized", "accumulator"])
+def test_a_monotone_function_before_a_low_bit_quantizer_becomes_exact_thresholds(func, accumulator_quant):
+    """Quant(Sigmoid/Tanh(h)) to 3 bits: comparisons on h, on every input code, equal to the
+    function itself rounded (computed by hand), not to its table; also when h is a raw accumulator."""
+    model = _table_model(func, accumulator_quant)
     fused, plain = hh.load_onnx(model), hh.load_onnx(model, thresholds=False)
-    assert ops(fused) == ["Quantize", "Dense", "Threshold"] and "Lookup" in ops(plain)
-    xs = np.stack(np.meshgrid(np.arange(-128, 128), np.arange(-128, 128)), -1).reshape(-1, 2) / 8
+    assert ops(fused)[-1] == "Threshold" and "Lookup" in ops(plain)
+    xs = _input_codes()
+    h = xs @ W_TABLE.astype(np.float64)                            # exact: 2^-8 grid, |h| < 16
+    f = 1 / (1 + np.exp(-h)) if func == "Sigmoid" else np.tanh(h)
+    lo, hi = (-1.0, 0.75) if func == "Tanh" else (0.0, 1.75)
+    want = np.clip(np.round(f * 4) / 4, lo, hi)                    # ROUND: half to even
+    assert_array_equal(hh.predict(fused, xs), want)
+
+
+def test_a_declared_table_keeps_its_table_when_fused():
+    model = _table_model("Sigmoid")
+    name = next(n.name for n in hh.load_onnx(model, thresholds=False).nodes.values() if n.op == "Lookup")
+    coarse = {name: {"table_in": hh.FixedType(True, 5, 3, "TRN", "SAT")}}    # steps of 1/4 up to 4
+    fused = hh.load_onnx(model, precision=coarse)
+    plain = hh.load_onnx(model, precision=coarse, thresholds=False)
+    assert ops(fused)[-1] == "Threshold"
+    xs = _input_codes()
     assert_array_equal(hh.predict(fused, xs), hh.predict(plain, xs))
+    assert not np.array_equal(hh.predict(fused, xs), hh.predict(hh.load_onnx(model), xs))
 
 
 def _multithreshold_model(cnn: bool):

@@ -16,8 +16,10 @@ from .pooling import trailing_reduction
 def table_activation(ctx, node):
     func = node.op_type.lower()
     in_type, out_type = DEFAULT_TABLE_TYPES[func]
+    # exact_function: the table types are this importer's choice, not the model's, so a
+    # quantizer of few levels after it may be fused with the function itself (thresholds)
     ctx.add("Lookup", [node.input[0]], [node.output[0]], node.name, func=func,
-            in_type=in_type, out_type=out_type, table=None)
+            in_type=in_type, out_type=out_type, table=None, exact_function=True)
 
 
 #: ONNX's Selu defaults (float32 values of the constants of Klambauer et al.)
