@@ -50,6 +50,13 @@ def _listed(outdir: Path) -> dict[str, str]:
     return listed
 
 
+def edited_files(outdir: Path, under: str = "") -> list[str]:
+    """Files (under ``under``) that hgq_hls wrote and that changed since, by the marker's hashes."""
+    listed = _listed(Path(outdir))
+    return sorted(rel for rel, digest in listed.items() if rel.startswith(under)
+                  and (Path(outdir) / rel).is_file() and file_hash(Path(outdir) / rel) != digest)
+
+
 def _files(folder: Path) -> list[str]:
     return sorted(str(p.relative_to(folder)) for p in folder.rglob("*")
                   if p.is_file() or p.is_symlink())

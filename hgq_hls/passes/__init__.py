@@ -14,7 +14,7 @@
 from __future__ import annotations
 
 from ..ir import Graph
-from .canonicalize import fold_affine_into_layers, remove_identity
+from .canonicalize import fold_affine_into_layers, remove_dead_nodes, remove_identity
 from .default_precision import apply_precision
 from .extract_scales import extract_scales
 from .fold_quantizers import fold_quantizers
@@ -23,7 +23,7 @@ from .precision import infer_precision
 from .shapes import infer_shapes
 from .thresholds import fuse_thresholds
 
-CANONICALIZE = [remove_identity, fold_affine_into_layers, fuse_clamped_quantizers, fold_quantizers,
+CANONICALIZE = [remove_identity, remove_dead_nodes, fold_affine_into_layers, fuse_clamped_quantizers, fold_quantizers,
                 extract_scales]
 
 

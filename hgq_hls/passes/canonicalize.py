@@ -17,6 +17,21 @@ def remove_identity(g: Graph) -> tuple[Graph, bool]:
     return g, changed
 
 
+def remove_dead_nodes(g: Graph) -> tuple[Graph, bool]:
+    """Drop nodes no graph output depends on (a Sqrt whose only reader became an inverse
+    square root at import, unused branches of an export)."""
+    changed = False
+    while True:
+        read = {t for n in g.nodes.values() for t in n.inputs} | set(g.outputs)
+        dead = [n for n in g.nodes.values() if not any(t in read for t in n.outputs)]
+        if not dead:
+            return g, changed
+        for n in dead:
+            g.remove_node(n.name)
+        g.prune()
+        changed = True
+
+
 def _float_const(g: Graph, name: str):
     t = g.tensors[name]
     return t.value if t.is_const and t.type is None else None

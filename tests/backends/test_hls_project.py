@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 import hgq_hls as hh
+from numpy.testing import assert_array_equal
 from hgq_hls.backends.hls import CompileError, HLSProject
 from hgq_hls.backends.project_dir import MARKER, ProjectExistsError
 from hgq_hls.estimate import multiplier_impl
@@ -87,8 +88,11 @@ def test_verify_reports_the_first_difference(tiny_graph, tmp_path):
     p = hh.write_hls(tiny_graph, tmp_path / "prj")
     header = p.path / "firmware" / "weights" / "quant30.h"
     text = header.read_text()
-    first = text.split("= {\n")[1].split(",")[0].strip()        # the first bias
-    header.write_text(text.replace(f"    {first},", f"    {float(first) + 0.25!r},", 1))
+    # the first bias among the typed literals (what synthesis reads; an edited header is
+    # C-simulated as written, not from the mantissas beside it)
+    head, literals = text.rsplit("= {\n", 1)
+    first = literals.split(",")[0].strip()
+    header.write_text(head + "= {\n" + literals.replace(f"    {first},", f"    {float(first) + 0.25!r},", 1))
     p.compile()
     report = p.verify(n=500)
     assert not report.ok
@@ -213,6 +217,44 @@ def test_constants_wider_than_a_double_are_written_exactly(tmp_path):
                    cwd=tmp_path, check=True)
     printed = subprocess.run(["./main"], cwd=tmp_path, capture_output=True, text=True, check=True).stdout.split()
     assert [Fraction(v) for v in printed] == [Fraction(m, 2 ** t.frac) for m in mantissas]
+
+
+def test_constants_load_from_mantissas_in_the_csim_build(tmp_path):
+    """The C-simulation build reads constants as integer mantissas (-DHGQ_MANTISSA_CONSTANTS):
+    the same header, compiled that way and without (the typed literals synthesis reads), holds
+    the mantissas it was given (signed, unsigned, 64 bits wide, a negative number of fractional bits)."""
+    from hgq_hls.backends.hls.writer import _weight_header
+    from hgq_hls.templating import render
+    from hgq_hls.toolchain import ap_types_include, cxx_compiler
+
+    (tmp_path / "hgq_util.h").write_text(render("hls/hgq_util.h.j2"))
+    for t, mantissas in [(hh.FixedType(True, 64, 20), [0, 1, -1, 2**63 - 1, -(2**63), 9604588881776884]),
+                         (hh.FixedType(False, 7, 9), [0, 1, 127, 64]), (hh.FixedType(True, 3, -2), [-4, 3, 0])]:
+        (tmp_path / "w.h").write_text(_weight_header("w", "w_t", t, (len(mantissas),), mantissas, "test"))
+        (tmp_path / "main.cpp").write_text(
+            f"#include <cstdio>\n#include \"hgq_util.h\"\ntypedef {t.ctype()} w_t;\n#include \"w.h\"\n"
+            f"int main() {{ for (int k = 0; k < {len(mantissas)}; ++k) "
+            "std::printf(\"%lld\\n\", hgq::mantissa(w[k])); }\n")
+        for define in ([], ["-DHGQ_MANTISSA_CONSTANTS"]):
+            subprocess.run([cxx_compiler(), "-std=c++14", "-w", *define, "-isystem", str(ap_types_include()),
+                            "main.cpp", "-o", "main"], cwd=tmp_path, check=True)
+            out = subprocess.run(["./main"], cwd=tmp_path, capture_output=True, text=True, check=True).stdout
+            assert [int(v) for v in out.split()] == mantissas, (t, define)
+
+
+def test_a_project_with_typed_literal_constants_equals_the_reference(tmp_path):
+    """The typed literals (what synthesis and Vitis HLS's C-simulation read) compile and compute
+    what hh.predict computes, as the mantissa build does: BatchNorm constants wider than a double."""
+    from hgq_hls.backends.hls.csim import build_library
+    from hgq_hls.verification import stimulus
+
+    g = MODELS["thresholds_batchnorm_mlp"]()
+    p = hh.write_hls(g, tmp_path / "literals")
+    (x,) = stimulus(g, 2000, seed=3)
+    p.compile()
+    assert_array_equal(p.predict(x), hh.predict(g, x))
+    p._library = build_library(p.path, p.name, mantissa_constants=False)
+    assert_array_equal(p.predict(x), hh.predict(g, x))
 
 
 def _allocation_limit(project) -> int:

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from ...fixed import from_mantissa
 from ..project import Project
+from ..project_dir import edited_files
 from .csim import build_library, run_batch
 
 
@@ -28,7 +29,10 @@ class HLSProject(Project):
             if port["width"] > 62:
                 raise ValueError(f"output {port['tensor']!r} is {port['width']} bits wide; C-simulation "
                                  "reads outputs of at most 62 bits")
-        self._library = build_library(self.path, self.name, progress=progress)
+        # untouched constants load from their mantissas (fast to compile); a weight header the
+        # user edited is simulated as written: its typed literals are what synthesis reads
+        edited = edited_files(self.path, "firmware/weights/")
+        self._library = build_library(self.path, self.name, progress=progress, mantissa_constants=not edited)
         return self._library
 
     def run(self, xs, progress: bool = False):

@@ -77,10 +77,22 @@ def _port(types: ProjectTypes, tensor: str, name: str | None = None) -> dict:
                 signed=view.fixed.signed, width=view.fixed.width)
 
 
+#: widest type whose mantissas the C-simulation build loads from long long integers
+_MANTISSA_BITS = 64
+
+
+def _mantissa_rows(mantissas, t: FixedType) -> list[list[str]] | None:
+    """The mantissas as integer literals, or None when a type wider than a long long holds them."""
+    if t.width > _MANTISSA_BITS:
+        return None
+    flat = [str(int(m)) for m in np.asarray(mantissas).reshape(-1)]
+    return [flat[k:k + _PER_LINE] for k in range(0, len(flat), _PER_LINE)] or [["0"]]
+
+
 def _weight_header(name: str, type_name: str, t: FixedType, shape, values, source: str) -> str:
     return render("hls/weights.h.j2", guard=f"{name.upper()}_H_", name=name, type=type_name,
                   ctype=t.ctype(), shape=list(shape), size=max(int(np.prod(shape, dtype=np.int64)), 1),
-                  source=source, rows=_rows(values, t.frac, type_name))
+                  source=source, rows=_rows(values, t.frac, type_name), mantissa_rows=_mantissa_rows(values, t))
 
 
 class _Plan:

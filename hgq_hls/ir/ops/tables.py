@@ -22,6 +22,7 @@ FUNCTIONS = {
     # 1/0 has no value; the largest finite float saturates to the table's maximum
     "reciprocal": lambda x: np.divide(1.0, x, out=np.full_like(x, np.finfo(np.float64).max),
                                       where=x != 0),
+    "sqrt": lambda x: np.sqrt(np.maximum(x, 0.0)),
     # LayerNorm's 1/sqrt(variance + eps) (the eps is the node's offset); no value at or below 0
     "rsqrt": lambda x: np.divide(1.0, np.sqrt(np.maximum(x, 0.0)), out=np.full_like(x, np.finfo(np.float64).max),
                                  where=x > 0),
@@ -34,6 +35,7 @@ DEFAULT_TABLE_TYPES = {
     "tanh": (FixedType(True, 10, 4, "TRN", "SAT"), FixedType(True, 18, 1, "RND_CONV", "SAT")),
     "rsqrt": (FixedType(False, 12, 4, "RND", "SAT"), FixedType(False, 18, 9, "RND_CONV", "SAT")),
     "expm1_neg": (FixedType(False, 10, 4, "RND", "SAT"), FixedType(True, 18, 1, "RND_CONV", "SAT")),
+    "sqrt": (FixedType(False, 12, 4, "RND", "SAT"), FixedType(False, 18, 3, "RND_CONV", "SAT")),
 }
 
 _MAX_TABLE_BITS = 20

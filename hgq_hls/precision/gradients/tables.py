@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from ...errors import Problem, UnsupportedModelError
 from .base import vjp
 
@@ -20,6 +22,8 @@ def lookup(node, ins, outs, up):
         return [-up[0] * (y + 1)]
     if func == "reciprocal":
         return [-up[0] * y * y]
+    if func == "sqrt":                                      # d/dv sqrt(v) = 1 / (2 y)
+        return [up[0] * 0.5 / np.maximum(y, np.finfo(float).tiny)]
     if func == "rsqrt":                                     # d/dv (v + eps)^(-1/2) = -y^3 / 2
         return [-0.5 * up[0] * y * y * y]
     raise UnsupportedModelError([Problem(node.name, node.op, f"no gradient rule for table {func!r}")])

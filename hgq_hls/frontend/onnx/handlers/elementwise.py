@@ -1,4 +1,4 @@
-"""Add, Sub, Mul, Div (by a constant), Relu, Neg, Abs, LeakyRelu, PRelu, Clip, Min/Max,
+"""Add, Sub, Mul, Div (by a constant, or by a square root), Pow (squares), Relu, Neg, Abs, LeakyRelu, PRelu, Clip, Min/Max,
 BatchNormalization (eval)."""
 
 from __future__ import annotations
@@ -31,6 +31,10 @@ def binary(ctx, node):
 
 @handles("Div")
 def div(ctx, node):
+    from .tables import divide_by_sqrt     # (tables imports this module)
+
+    if ctx.const(node.input[1]) is None and divide_by_sqrt(ctx, node):
+        return
     divisor = ctx.require_const(node, 1, "the divisor")
     if ctx.graph.tensors[node.input[1]].type is not None:
         raise Unsupported("division by a quantized constant is not supported")
@@ -40,6 +44,15 @@ def div(ctx, node):
     x = node.input[0]
     rank = len(ctx.shape(x))
     ctx.add("Mul", [x, per_sample_const(ctx, recip, rank)], [node.output[0]], node.name)
+
+
+@handles("Pow")
+def power(ctx, node):
+    """``x ** 2`` as the exact product ``x * x`` (LayerNorm's variance as older exporters write it)."""
+    exponent = np.asarray(ctx.require_const(node, 1, "the exponent"), dtype=np.float64)
+    if exponent.size != 1 or float(exponent.reshape(-1)[0]) != 2.0:
+        raise Unsupported(f"exponent {exponent.reshape(-1).tolist()}: only squares (2) are supported")
+    ctx.add("Mul", [node.input[0], node.input[0]], [node.output[0]], node.name)
 
 
 @handles("Relu")

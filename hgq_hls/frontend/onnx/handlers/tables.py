@@ -54,6 +54,30 @@ def elu(ctx, node):
     ctx.add("Add", [positive, negative], [node.output[0]], name)
 
 
+@handles("Sqrt")
+def sqrt(ctx, node):
+    """A Lookup of the square root (default types ``DEFAULT_TABLE_TYPES["sqrt"]``); a Div by its
+    result becomes a product with an inverse-square-root table instead (:func:`divide_by_sqrt`)."""
+    in_type, out_type = DEFAULT_TABLE_TYPES["sqrt"]
+    ctx.add("Lookup", [node.input[0]], [node.output[0]], node.name, func="sqrt", in_type=in_type,
+            out_type=out_type, table=None)
+
+
+def divide_by_sqrt(ctx, node) -> bool:
+    """``x / sqrt(v)`` (LayerNorm as older exporters decompose it) as ``x * rsqrt(v)``: one table,
+    not a square root followed by a reciprocal.  The Sqrt node stays for any other reader; with
+    none, the dead-node pass removes it.  False when the divisor is no Sqrt's result."""
+    producer = ctx.graph.producer(node.input[1])
+    if producer is None or producer.op != "Lookup" or producer.attrs["func"] != "sqrt":
+        return False
+    in_type, out_type = DEFAULT_TABLE_TYPES["rsqrt"]
+    inverse = ctx.temp(f"{node.name}_rsqrt")
+    ctx.add("Lookup", [producer.inputs[0]], [inverse], f"{node.name}_rsqrt", func="rsqrt", in_type=in_type,
+            out_type=out_type, table=None)
+    ctx.add("Mul", [node.input[0], inverse], [node.output[0]], node.name)
+    return True
+
+
 @handles("Softmax")
 def softmax(ctx, node):
     shape = ctx.shape(node.input[0])
