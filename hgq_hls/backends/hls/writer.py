@@ -65,9 +65,13 @@ def typed_literal(mantissa: int, frac: int, type_name: str) -> str:
     return "(" + " + ".join(reversed(pieces)) + ")"
 
 
-def _rows(mantissas, frac: int, type_name: str) -> list[list[str]]:
-    flat = [typed_literal(int(m), frac, type_name) for m in np.asarray(mantissas).reshape(-1)]
+def _lines(flat: list[str]) -> list[list[str]]:
+    """Literals ``_PER_LINE`` to a line (an empty array still gets one 0)."""
     return [flat[k:k + _PER_LINE] for k in range(0, len(flat), _PER_LINE)] or [["0"]]
+
+
+def _rows(mantissas, frac: int, type_name: str) -> list[list[str]]:
+    return _lines([typed_literal(int(m), frac, type_name) for m in np.asarray(mantissas).reshape(-1)])
 
 
 def _port(types: ProjectTypes, tensor: str, name: str | None = None) -> dict:
@@ -85,8 +89,7 @@ def _mantissa_rows(mantissas, t: FixedType) -> list[list[str]] | None:
     """The mantissas as integer literals, or None when a type wider than a long long holds them."""
     if t.width > _MANTISSA_BITS:
         return None
-    flat = [str(int(m)) for m in np.asarray(mantissas).reshape(-1)]
-    return [flat[k:k + _PER_LINE] for k in range(0, len(flat), _PER_LINE)] or [["0"]]
+    return _lines([str(int(m)) for m in np.asarray(mantissas).reshape(-1)])
 
 
 def _weight_header(name: str, type_name: str, t: FixedType, shape, values, source: str) -> str:

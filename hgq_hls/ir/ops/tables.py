@@ -12,6 +12,15 @@ import numpy as np
 from ...fixed import FixedType, Interval, from_mantissa, to_mantissa
 from .base import OpDef, register
 
+def _reciprocal(x):
+    # 1/0 has no value; the largest finite float saturates to the table's maximum
+    return np.divide(1.0, x, out=np.full_like(x, np.finfo(np.float64).max), where=x != 0)
+
+
+def _sqrt(x):
+    return np.sqrt(np.maximum(x, 0.0))
+
+
 #: the functions a Lookup can tabulate, in float64
 FUNCTIONS = {
     "sigmoid": lambda x: 0.5 * (1.0 + np.tanh(0.5 * x)),
@@ -19,13 +28,10 @@ FUNCTIONS = {
     "exp_neg": lambda x: np.exp(-x),
     # ELU/SELU's negative branch, read at t = max(-x, 0): exp(-t) - 1 in [-1, 0]
     "expm1_neg": lambda x: np.expm1(-x),
-    # 1/0 has no value; the largest finite float saturates to the table's maximum
-    "reciprocal": lambda x: np.divide(1.0, x, out=np.full_like(x, np.finfo(np.float64).max),
-                                      where=x != 0),
-    "sqrt": lambda x: np.sqrt(np.maximum(x, 0.0)),
-    # LayerNorm's 1/sqrt(variance + eps) (the eps is the node's offset); no value at or below 0
-    "rsqrt": lambda x: np.divide(1.0, np.sqrt(np.maximum(x, 0.0)), out=np.full_like(x, np.finfo(np.float64).max),
-                                 where=x > 0),
+    "reciprocal": _reciprocal,
+    "sqrt": _sqrt,
+    # LayerNorm's 1/sqrt(variance + eps) (the eps is the node's offset); none at or below 0
+    "rsqrt": lambda x: _reciprocal(_sqrt(x)),
 }
 
 #: default table types per function: 1,024 entries over [-8, 8) and 18-bit outputs; the inverse

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Callable
 
+from ....ir.ops.tables import DEFAULT_TABLE_TYPES
 from ....registry import registrar
 
 #: ONNX op_type -> handler(ctx, onnx_node)
@@ -24,3 +25,10 @@ def sample_axis(axis: int, full_rank: int) -> int:
     if axis == 0:
         raise Unsupported("operating along the batch axis (0) is not supported")
     return axis - 1
+
+
+def add_lookup(ctx, func: str, x: str, out: str, name: str, **attrs) -> None:
+    """A Lookup of ``func`` on ``x`` with the table types ``DEFAULT_TABLE_TYPES[func]`` (the
+    node's ``precision`` table_in/table_out override them); its table is built later, from the types."""
+    in_type, out_type = DEFAULT_TABLE_TYPES[func]
+    ctx.add("Lookup", [x], [out], name, func=func, in_type=in_type, out_type=out_type, table=None, **attrs)

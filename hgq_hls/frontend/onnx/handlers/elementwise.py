@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .base import Unsupported, handles
+from .base import Unsupported, add_lookup, handles
 
 
 def per_sample_const(ctx, name: str, activation_rank: int) -> str:
@@ -29,10 +29,21 @@ def binary(ctx, node):
     ctx.add(node.op_type, _operands(ctx, node), [node.output[0]], node.name)
 
 
+def divide_by_sqrt(ctx, node) -> bool:
+    """``x / sqrt(v)`` (LayerNorm as older exporters decompose it) as ``x * rsqrt(v)``: one table,
+    not a square root followed by a reciprocal.  The Sqrt node stays for any other reader; with
+    none, the dead-node pass removes it.  False when the divisor is no Sqrt's result."""
+    producer = ctx.graph.producer(node.input[1])
+    if producer is None or producer.op != "Lookup" or producer.attrs["func"] != "sqrt":
+        return False
+    inverse = ctx.temp(f"{node.name}_rsqrt")
+    add_lookup(ctx, "rsqrt", producer.inputs[0], inverse, f"{node.name}_rsqrt")
+    ctx.add("Mul", [node.input[0], inverse], [node.output[0]], node.name)
+    return True
+
+
 @handles("Div")
 def div(ctx, node):
-    from .tables import divide_by_sqrt     # (tables imports this module)
-
     if ctx.const(node.input[1]) is None and divide_by_sqrt(ctx, node):
         return
     divisor = ctx.require_const(node, 1, "the divisor")

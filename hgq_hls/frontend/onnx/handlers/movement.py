@@ -96,8 +96,7 @@ def depth_to_space(ctx, node):
     if node.op_type == "DepthToSpace":
         if c % (b * b):
             raise Unsupported(f"{c} channels are not a multiple of blocksize**2 = {b * b}")
-        mode = a.get("mode", b"DCR")
-        mode = mode.decode() if isinstance(mode, bytes) else mode
+        mode = _text(a.get("mode"), "DCR")
         if mode == "DCR":
             view, perm = (b, b, c // (b * b), h, w), (2, 3, 0, 4, 1)
         elif mode == "CRD":

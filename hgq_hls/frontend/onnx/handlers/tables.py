@@ -6,20 +6,17 @@ from __future__ import annotations
 
 import numpy as np
 
-from ....ir.ops.tables import DEFAULT_TABLE_TYPES, softmax_table_types
-from .base import Unsupported, handles, sample_axis
+from ....ir.ops.tables import softmax_table_types
+from .base import Unsupported, add_lookup, handles, sample_axis
 from .elementwise import per_sample_const
 from .pooling import trailing_reduction
 
 
 @handles("Sigmoid", "Tanh")
 def table_activation(ctx, node):
-    func = node.op_type.lower()
-    in_type, out_type = DEFAULT_TABLE_TYPES[func]
     # exact_function: the table types are this importer's choice, not the model's, so a
     # quantizer of few levels after it may be fused with the function itself (thresholds)
-    ctx.add("Lookup", [node.input[0]], [node.output[0]], node.name, func=func,
-            in_type=in_type, out_type=out_type, table=None, exact_function=True)
+    add_lookup(ctx, node.op_type.lower(), node.input[0], node.output[0], node.name, exact_function=True)
 
 
 #: ONNX's Selu defaults (float32 values of the constants of Klambauer et al.)
@@ -46,9 +43,7 @@ def elu(ctx, node):
         positive = scaled_positive
     ctx.add("Neg", [x], [negated], f"{name}_negate")
     ctx.add("Relu", [negated], [t], f"{name}_t")
-    in_type, out_type = DEFAULT_TABLE_TYPES["expm1_neg"]
-    ctx.add("Lookup", [t], [branch], f"{name}_exp", func="expm1_neg", in_type=in_type, out_type=out_type,
-            table=None)
+    add_lookup(ctx, "expm1_neg", t, branch, f"{name}_exp")
     ctx.add("Mul", [branch, ctx.new_const(f"{name}_alpha", np.array(alpha * gamma))], [negative],
             f"{name}_neg_scale")
     ctx.add("Add", [positive, negative], [node.output[0]], name)
@@ -56,26 +51,9 @@ def elu(ctx, node):
 
 @handles("Sqrt")
 def sqrt(ctx, node):
-    """A Lookup of the square root (default types ``DEFAULT_TABLE_TYPES["sqrt"]``); a Div by its
-    result becomes a product with an inverse-square-root table instead (:func:`divide_by_sqrt`)."""
-    in_type, out_type = DEFAULT_TABLE_TYPES["sqrt"]
-    ctx.add("Lookup", [node.input[0]], [node.output[0]], node.name, func="sqrt", in_type=in_type,
-            out_type=out_type, table=None)
-
-
-def divide_by_sqrt(ctx, node) -> bool:
-    """``x / sqrt(v)`` (LayerNorm as older exporters decompose it) as ``x * rsqrt(v)``: one table,
-    not a square root followed by a reciprocal.  The Sqrt node stays for any other reader; with
-    none, the dead-node pass removes it.  False when the divisor is no Sqrt's result."""
-    producer = ctx.graph.producer(node.input[1])
-    if producer is None or producer.op != "Lookup" or producer.attrs["func"] != "sqrt":
-        return False
-    in_type, out_type = DEFAULT_TABLE_TYPES["rsqrt"]
-    inverse = ctx.temp(f"{node.name}_rsqrt")
-    ctx.add("Lookup", [producer.inputs[0]], [inverse], f"{node.name}_rsqrt", func="rsqrt", in_type=in_type,
-            out_type=out_type, table=None)
-    ctx.add("Mul", [node.input[0], inverse], [node.output[0]], node.name)
-    return True
+    """A Lookup of the square root; a Div by its result becomes a product with an
+    inverse-square-root table instead (``elementwise.divide_by_sqrt``)."""
+    add_lookup(ctx, "sqrt", node.input[0], node.output[0], node.name)
 
 
 @handles("Softmax")
@@ -115,9 +93,7 @@ def layer_norm(ctx, node):
     ctx.add("Sub", [x, mean], [centred], f"{name}_centre")
     ctx.add("Mul", [centred, centred], [square], f"{name}_square")
     trailing_reduction(ctx, square, first, var, f"{name}_var", "mean")
-    in_type, out_type = DEFAULT_TABLE_TYPES["rsqrt"]
-    ctx.add("Lookup", [var], [inv], f"{name}_rsqrt", func="rsqrt", offset=eps, in_type=in_type,
-            out_type=out_type, table=None)
+    add_lookup(ctx, "rsqrt", var, inv, f"{name}_rsqrt", offset=eps)
     steps = [("Mul", inv, "normalize")]
     if not np.all(scale == 1):
         steps.append(("Mul", per_sample_const(ctx, node.input[1], len(shape)), "scale"))
