@@ -172,7 +172,8 @@ def _table_value(node: Node, iv: Interval) -> Interval:
     the function's float64 value, held exactly, for an importer-typed Sigmoid/Tanh."""
     a = node.attrs
     if _exact_function(node):
-        x = np.asarray(iv.lo, dtype=np.float64) * np.ldexp(1.0, -np.asarray(iv.frac, dtype=np.int64))
+        # an exact zero's frac is ZERO_FRAC: clamped, as Interval's own float views do (0, not 0 * inf)
+        x = np.ldexp(np.asarray(iv.lo, dtype=np.float64), -np.maximum(np.asarray(iv.frac, dtype=np.int64), -1000))
         return Interval.from_floats(FUNCTIONS[a["func"]](x))
     code = quantize_interval(iv, a["in_type"])
     index = (code.lo << as_object(a["in_type"].frac - np.where(code.frac == ZERO_FRAC, a["in_type"].frac, code.frac))) \

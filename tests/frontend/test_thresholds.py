@@ -157,6 +157,20 @@ def test_a_monotone_function_before_a_low_bit_quantizer_becomes_exact_thresholds
     assert_array_equal(hh.predict(fused, xs), want)
 
 
+def test_exact_zeros_in_a_fused_function_chain_import():
+    """Regression (found reviewing the exact-function change): a channel scaled by 0 before a
+    Sigmoid holds exact zeros, whose interval frac is the ZERO_FRAC sentinel; evaluating the
+    function read 0 * 2**(2**30) = NaN and the import failed.  Oracle: the function by hand."""
+    b = ModelBuilder("zeros")
+    h = b.node("MatMul", [b.quant("x", 10, 6), b.quant(b.const(W_TABLE), 4, 2)])
+    h = b.node("Mul", [b.node("Relu", [h]), b.const(np.array([0.0, 1.0, 2.0], np.float32))])
+    g = hh.load_onnx(b.build({"x": ["N", 2]}, b.quant(b.node("Sigmoid", [h]), 3, 2, signed=0)))
+    assert ops(g)[-1] == "Threshold"
+    xs = _input_codes()
+    f = 1 / (1 + np.exp(-np.maximum(xs @ W_TABLE.astype(np.float64), 0) * np.array([0.0, 1.0, 2.0])))
+    assert_array_equal(hh.predict(g, xs), np.clip(np.round(f * 4) / 4, 0, 1.75))
+
+
 def test_a_declared_table_keeps_its_table_when_fused():
     model = _table_model("Sigmoid")
     name = next(n.name for n in hh.load_onnx(model, thresholds=False).nodes.values() if n.op == "Lookup")
