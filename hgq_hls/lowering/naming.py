@@ -23,8 +23,9 @@ RESERVED = {
 
 
 #: prefixes the generated code keeps for its own names (layer functions, tables, buffers,
-#: and the RTL top's comb/registered/delayed signals and instances)
-GENERATED_PREFIXES = ("layer_", "rom_", "local_", "c_", "r_", "d_", "u_")
+#: io_stream's processes, FIFOs and pixel types, and the RTL top's comb/registered/delayed
+#: signals and instances)
+GENERATED_PREFIXES = ("layer_", "rom_", "local_", "proc_", "fifo_", "pixel_", "c_", "r_", "d_", "u_")
 
 
 class Namer:

@@ -13,14 +13,28 @@ from tests.backends.hls_models import MODELS
 
 
 @pytest.fixture(scope="session")
-def hls_builds(tmp_path_factory):
-    """name -> (graph, compiled HLSProject) for every model in MODELS."""
-    root = tmp_path_factory.mktemp("hls")
-    graphs = {name: fn() for name, fn in MODELS.items()}
-    projects = {name: hh.write_hls(g, root / name) for name, g in graphs.items()}
+def model_graphs():
+    """name -> graph of every model in MODELS, built once."""
+    return {name: fn() for name, fn in MODELS.items()}
+
+
+def _build_all(root, graphs, io):
+    projects = {name: hh.write_hls(g, root / name, io=io) for name, g in graphs.items()}
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
         errors = dict(zip(projects, pool.map(_compile, projects.values())))
-    return {name: (graphs[name], projects[name], errors[name]) for name in MODELS}
+    return {name: (graphs[name], projects[name], errors[name]) for name in graphs}
+
+
+@pytest.fixture(scope="session")
+def hls_builds(tmp_path_factory, model_graphs):
+    """name -> (graph, compiled io_parallel HLSProject, compile error or None) for every model in MODELS."""
+    return _build_all(tmp_path_factory.mktemp("hls"), model_graphs, "parallel")
+
+
+@pytest.fixture(scope="session")
+def hls_stream_builds(tmp_path_factory, model_graphs):
+    """The same projects written with io="stream"."""
+    return _build_all(tmp_path_factory.mktemp("hls_stream"), model_graphs, "stream")
 
 
 def _compile(project):

@@ -155,8 +155,8 @@ def test_a_failed_write_leaves_the_old_project(tiny_graph, tmp_path, monkeypatch
 
 
 def test_bad_arguments_are_clear_errors(tiny_graph, tmp_path):
-    with pytest.raises(ValueError, match="io='parallel'"):
-        hh.write_hls(tiny_graph, tmp_path / "a", io="stream")
+    with pytest.raises(ValueError, match="io modes are 'parallel', 'stream'"):
+        hh.write_hls(tiny_graph, tmp_path / "a", io="serial")
     with pytest.raises(ValueError, match="C identifier"):
         hh.write_hls(tiny_graph, tmp_path / "b", project_name="my-project")
     sys.path.insert(0, str(Path(__file__).parents[2] / "examples" / "tiny_mlp"))

@@ -4,7 +4,8 @@ Brevitas networks go through Brevitas's QONNX export and must equal Brevitas's o
 bit for bit; float PyTorch modules go through torch.onnx (TorchScript at opsets 13 and 17, and
 the dynamo exporter) and must match torch's forward pass to float32 accuracy untyped, and
 within the declared types' error when typed (inputs sized by data, 24-bit layers).  Every
-fixed-point model is C-simulated: g++ on the ap_fixed headers equals hh.predict on stimulus.
+fixed-point model is C-simulated: g++ on the ap_fixed headers equals hh.predict on stimulus,
+with io_parallel and io_stream, and the streamed Brevitas networks equal Brevitas itself.
 """
 
 from __future__ import annotations
@@ -89,8 +90,21 @@ def test_typed_torch_family_is_within_its_types_error(typed_torch_graphs, name):
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("io", ["parallel", "stream"])
 @pytest.mark.parametrize("name", list(BREVITAS) + list(TORCH))
-def test_corpus_c_simulation_equals_reference(brevitas_graphs, typed_torch_graphs, name, tmp_path):
+def test_corpus_c_simulation_equals_reference(brevitas_graphs, typed_torch_graphs, name, io, tmp_path):
     g = brevitas_graphs[name][2] if name in BREVITAS else typed_torch_graphs[name][1]
-    project = hh.write_hls(g, tmp_path / name)
+    project = hh.write_hls(g, tmp_path / name, io=io)
     assert_firmware_equals_reference(g, project.predict, 1000, seed=5)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", list(BREVITAS))
+def test_brevitas_family_streamed_equals_brevitas(brevitas_graphs, name, tmp_path):
+    """The io_stream firmware (line-buffer convolutions, DATAFLOW) against Brevitas itself."""
+    net, example, g = brevitas_graphs[name]
+    x = _inputs(example, 300, seed=6)
+    with torch.no_grad():
+        want = net(x).numpy()
+    got = hh.write_hls(g, tmp_path / name, io="stream").predict(x.numpy().astype(np.float64))
+    assert_array_equal(got.astype(np.float32).reshape(want.shape), want)

@@ -44,9 +44,12 @@ def _compiler_identity(cxx: str) -> str:
         raise ToolchainError(f"cannot run the C++ compiler {cxx}: {exc}") from exc
 
 
+#: what only the C-simulation build reads: the bridge, and io_stream's hls::stream stand-in
+CSIM_DIR = "csim"
+
+
 def _sources(project_dir: Path) -> list[Path]:
-    firmware = sorted(p for p in (project_dir / "firmware").rglob("*") if p.is_file())
-    return firmware + [project_dir / BRIDGE]
+    return sorted(p for folder in ("firmware", CSIM_DIR) for p in (project_dir / folder).rglob("*") if p.is_file())
 
 
 def _flags(mantissa_constants: bool) -> tuple[str, ...]:
@@ -74,6 +77,7 @@ def build_library(project_dir: Path, project: str, progress: bool = False, manti
     tmp = out.with_name(f".{out.stem}.{os.getpid()}.tmp.so")
     bridge = project_dir / BRIDGE
     cmd = [cxx_compiler(), *_flags(mantissa_constants), "-I", str(ap_types_include()), "-I", str(project_dir / "firmware"),
+           "-I", str(project_dir / CSIM_DIR),
            str(bridge), "-o", str(tmp)]
     with elapsed(f"g++ {project}", enabled=progress):
         proc = subprocess.run(cmd, capture_output=True, text=True)

@@ -25,6 +25,7 @@ from ...lowering.ports import check_reuse_factor, entry_type, require_fixed_poin
 from ..project_dir import GRAPH_FILE, write_project
 from .context import LayerContext, ProjectTypes
 from .layers import LAYERS
+from .stream import pixel_typedef, plan_streams, stream_shape
 
 #: literals per line in weight headers
 _PER_LINE = 8
@@ -117,8 +118,10 @@ class _Plan:
         return self.locals.get(tensor) or self.types.view(tensor).name
 
     def layer_code(self):
-        """Render each node's function and the top-level calls."""
+        """Render each node's function and the top-level calls; ``self.layers`` keeps each node's
+        context for io_stream's processes."""
         functions, calls, weights, problems = [], [], {}, []
+        self.layers = {}
         for node in self.g.topological():
             ctx = LayerContext(node, self.types, self.rf)
             if node.op not in LAYERS:
@@ -129,6 +132,7 @@ class _Plan:
                 template, context = "zero", ctx.base()
             else:
                 template, context = LAYERS[node.op](ctx)
+            self.layers[node.name] = (ctx, template, context)
             functions.append(render(f"hls/layers/{template}.h.j2", **context))
             activations = [t for t in _unique(node.inputs) if not self.g.tensors[t].is_const]
             calls.append(dict(fn=ctx.fn, args=[self.array(t) for t in activations + node.outputs]))
@@ -144,12 +148,28 @@ class _Plan:
             raise UnsupportedModelError(problems)
         return functions, calls, weights
 
-    def build(self, tb_inputs, tb_outputs) -> dict:
+    def build(self, tb_inputs, tb_outputs, io: str = "parallel") -> dict:
         """Render every file; returns the manifest."""
         g, project = self.g, self.project
         functions, calls, weights = self.layer_code()
         inputs = [_port(self.types, t) for t in g.inputs]
         outputs = [_port(self.types, t) for t in g.outputs]
+        common = dict(project=project, inputs=inputs, outputs=outputs, io=io)
+        if io == "stream":
+            streams = plan_streams(g, self.types, self.layers, self.rf)
+            functions = [render(f"hls/{template}.h.j2", **context) for template, context in streams.processes]
+            for port in inputs + outputs:
+                view = self.types.view(port["tensor"])
+                port.update(px=pixel_typedef(view), pixels=stream_shape(view.shape)[0],
+                            channels=stream_shape(view.shape)[1])
+            top = render("hls/stream/top.cpp.j2", streams=streams.fifos, calls=streams.calls,
+                         reuse_factor=self.rf, **common)
+            header = render("hls/stream/top.h.j2", guard=f"{project.upper()}_H_", **common)
+            self._common_files(common, functions, weights, tb_inputs, tb_outputs, header, top,
+                               pixel_types=list(streams.pixel_types.items()))
+            self.files["csim/hls_stream.h"] = render("hls/stream/hls_stream.h.j2")
+            self.files["firmware/hgq_pixel.h"] = render("hls/stream/pixel.h.j2")
+            return dict(common, n_tb=len(tb_inputs[0]) if tb_inputs else 0)
         produced = {t for node in g.nodes.values() for t in node.outputs}
         ports = {p["name"] for p in inputs + outputs}
         buffers = []
@@ -162,17 +182,25 @@ class _Plan:
         buffers.sort(key=lambda b: order[b["tensor"]])
         copies = [dict(port=p["name"], buffer=self.locals[p["tensor"]], size=p["size"])
                   for p in outputs if p["tensor"] in self.locals]
-        common = dict(project=project, inputs=inputs, outputs=outputs)
+        header = render("hls/top.h.j2", guard=f"{project.upper()}_H_", **common)
+        top = render("hls/top.cpp.j2", buffers=buffers, calls=calls, copies=copies, reuse_factor=self.rf,
+                     **common)
+        self._common_files(common, functions, weights, tb_inputs, tb_outputs, header, top)
+        return dict(common, n_tb=len(tb_inputs[0]) if tb_inputs else 0)
+
+    def _common_files(self, common, functions, weights, tb_inputs, tb_outputs, header, top,
+                      pixel_types=()):
+        """Every file but the io-specific extras, from the rendered top function and its header."""
+        project = self.project
         widths = [t.width for t in self.types.typedefs.values()]
         self.files = {
-            f"firmware/{project}.h": render("hls/top.h.j2", guard=f"{project.upper()}_H_", **common),
-            f"firmware/{project}.cpp": render("hls/top.cpp.j2", buffers=buffers, calls=calls,
-                                              copies=copies, reuse_factor=self.rf, **common),
+            f"firmware/{project}.h": header,
+            f"firmware/{project}.cpp": top,
             "firmware/layers.h": render("hls/layers.h.j2", functions=functions),
             "firmware/hgq_util.h": render("hls/hgq_util.h.j2"),
             "firmware/parameters.h": render("hls/parameters.h.j2", headers=[f"{n}.h" for n in weights]),
             "firmware/defines.h": render("hls/defines.h.j2", guard="DEFINES_H_",
-                                         types=list(self.types.typedefs.items()),
+                                         types=list(self.types.typedefs.items()), pixel_types=list(pixel_types),
                                          max_width=2 * max(widths, default=0) + 8),
             f"tb_{project}.cpp": render("hls/tb.cpp.j2", **common),
             "csim/bridge.cpp": render("hls/bridge.cpp.j2", **common),
@@ -181,7 +209,6 @@ class _Plan:
         }
         for name, text in weights.items():
             self.files[f"firmware/weights/{name}.h"] = text
-        return dict(common, n_tb=len(tb_inputs[0]) if tb_inputs else 0)
 
 
 def _unique(names):
@@ -197,11 +224,17 @@ def _data_lines(arrays) -> str:
 MAX_OUTPUT_WIDTH = 53
 
 
-def check_arguments(g: Graph, io: str, reuse_factor: int, project_name: str) -> None:
-    """Reject settings and graphs no backend can write (shared by the HLS and Verilog writers)."""
-    if io != "parallel":
-        raise ArgumentError("io", f"{io!r}: only io='parallel' (fully parallel, II = reuse_factor) "
-                            "is supported")
+#: the HLS writer's io modes: one flattened port per tensor, or one AXI stream of pixels
+HLS_IO = ("parallel", "stream")
+
+
+def check_arguments(g: Graph, io: str, reuse_factor: int, project_name: str, ios=HLS_IO) -> None:
+    """Reject settings and graphs no backend can write (shared by the HLS and Verilog writers,
+    each with the ``io`` modes it has)."""
+    if io not in ios:
+        raise ArgumentError("io", f"{io!r}: the io modes are " + ", ".join(repr(m) for m in ios)
+                            + " (parallel: every tensor at once, II = reuse_factor; stream: pixels "
+                            "through FIFOs, line-buffer convolutions)")
     check_reuse_factor(reuse_factor)
     if not isinstance(project_name, str) or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", project_name) \
             or project_name.startswith(GENERATED_PREFIXES) or project_name.lower() in RESERVED:
@@ -234,7 +267,7 @@ def write_hls(g: Graph, outdir, part: str = "xcvu9p-flga2104-2-e", clock_ns: flo
     tb_outputs = predict(g, tb_inputs if len(tb_inputs) > 1 else tb_inputs[0])
     tb_outputs = tb_outputs if isinstance(tb_outputs, list) else [tb_outputs]
     plan = _Plan(g, project_name, reuse_factor)
-    common = plan.build(tb_inputs, tb_outputs)
+    common = plan.build(tb_inputs, tb_outputs, io)
     readme = render("hls/README.md.j2", part=part, clock_ns=clock_ns, reuse_factor=reuse_factor,
                     version=__version__, **common)
     plan.files["README.md"] = readme

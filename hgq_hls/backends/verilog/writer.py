@@ -71,7 +71,7 @@ def write_verilog(g: Graph, outdir, pipeline: str = "layer", project_name: str =
     from ..hls.writer import check_arguments
     from .project import RTLProject
 
-    check_arguments(g, "parallel", 1, project_name)
+    check_arguments(g, "parallel", 1, project_name, ios=("parallel",))
     files, manifest = plan_rtl(g, project_name, pipeline)
     files["manifest.json"] = json.dumps(manifest, indent=2) + "\n"
     files["README.md"] = render("verilog/README.md.j2", **manifest)
