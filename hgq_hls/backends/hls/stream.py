@@ -2,7 +2,8 @@
 
 Every activation tensor travels as a stream of pixels (:func:`stream_shape`).  Window layers
 (Conv, MaxPool, AveragePool) consume their input pixel by pixel through a line buffer and
-compute each output pixel as io_parallel computes it; every other node runs its io_parallel
+compute each output pixel as io_parallel computes it; elementwise layers compute one pixel per
+iteration with their io_parallel template's own body; every other node runs its io_parallel
 function on whole tensors between a read loop and a write loop, so every op the HLS backend
 has streams, with the same arithmetic.  A tensor read by several consumers gets a fork process
 (a DATAFLOW stream has one reader).
@@ -25,6 +26,9 @@ from .context import LayerContext, ProjectTypes, View
 
 #: the op -> streamed template of the window layers (line buffer, one output pixel per window)
 WINDOW_TEMPLATES = {"Conv": "conv", "MaxPool": "max_pool", "AveragePool": "average_pool"}
+#: io_parallel templates written with the frame's `each`/`at` (templates/hls/layers/_layer.h.j2):
+#: elementwise, so they also render as a process that computes one pixel per iteration
+PIXEL_TEMPLATES = {"copy", "relu", "neg", "prelu", "clip", "binary", "lookup", "threshold", "bipolar"}
 #: FIFO depth along a chain: one pixel being written while one is read
 CHAIN_DEPTH = 2
 
@@ -78,6 +82,13 @@ def _window(ctx: LayerContext, context: dict) -> dict:
     hp = max((geo["oh"] - 1) * geo["sh"] + keh, geo["pt"] + geo["h"])
     wp = max((geo["ow"] - 1) * geo["sw"] + kew, geo["pl"] + geo["w"])
     return dict(keh=keh, kew=kew, hp=hp, wp=wp)
+
+
+def _pixelwise(g: Graph, node, activations) -> bool:
+    """True when every output element depends on the same element of each streamed input only:
+    one output, and every activation input of the output's shape (constants may broadcast)."""
+    shape = tuple(g.tensors[node.outputs[0]].shape)
+    return len(node.outputs) == 1 and all(tuple(g.tensors[t].shape) == shape for t in activations)
 
 
 def plan_streams(g: Graph, types: ProjectTypes, layers: dict, reuse_factor: int) -> StreamPlan:
@@ -149,6 +160,10 @@ def plan_streams(g: Graph, types: ProjectTypes, layers: dict, reuse_factor: int)
         if node.op in WINDOW_TEMPLATES and template != "zero":
             plan.processes.append((f"stream/{WINDOW_TEMPLATES[node.op]}",
                                    dict(context, **common, **_window(ctx, context), x=ins[0], y=outs[0])))
+        elif template in PIXEL_TEMPLATES and _pixelwise(g, node, activations):
+            pixels, channels = stream_shape(g.tensors[node.outputs[0]].shape)
+            plan.processes.append((f"layers/{template}",
+                                   dict(context, **common, pixel=dict(pixels=pixels, channels=channels))))
         else:
             plan.processes.append((f"layers/{template}", context))
             plan.processes.append(("stream/buffered", dict(common, fn=ctx.fn, ins=ins, outs=outs)))
