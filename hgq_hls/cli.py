@@ -52,6 +52,8 @@ def _cmd_convert(args) -> int:
     if args.backend == "hls" and args.pipeline is not None:
         raise ArgumentError("pipeline", "applies to --backend verilog only (the HLS design's "
                             "pipeline follows --reuse-factor)")
+    if args.backend == "verilog" and args.io not in (None, "parallel"):
+        raise ArgumentError("io", "applies to --backend hls only (the Verilog design is fully parallel)")
     g = _load_model(args)
     if args.backend == "verilog":
         v = write_verilog(g, args.output, pipeline=args.pipeline or "layer", project_name=args.project_name,
@@ -62,10 +64,12 @@ def _cmd_convert(args) -> int:
         print(f"      hgq-hls synth {args.output}    (yosys LUT/FF/CARRY/DSP counts)")
         return 0
     reuse = 1 if args.reuse_factor is None else args.reuse_factor
+    io = args.io or "parallel"
     p = write_hls(g, args.output, part=args.part, clock_ns=args.clock_ns, reuse_factor=reuse,
-                  project_name=args.project_name, force=args.force)
+                  project_name=args.project_name, force=args.force, io=io)
+    timing = f"II {reuse}" if io == "parallel" else f"io_stream, {reuse} cycle(s) per pixel"
     print(f"wrote the Vitis HLS project {p.path} (top function {p.name}, {len(g.nodes)} layers, "
-          f"part {args.part}, {args.clock_ns} ns, II {reuse})")
+          f"part {args.part}, {args.clock_ns} ns, {timing})")
     print(f"next: hgq-hls verify {args.output}   (C-simulation against hh.predict)")
     return 0
 
@@ -103,7 +107,7 @@ def _cmd_estimate(args) -> int:
 
     g = _load_model(args)
     report = estimate(g, backend=args.backend, target=args.target, reuse_factor=args.reuse_factor,
-                      pipeline=args.pipeline, clock_ns=args.clock_ns)
+                      pipeline=args.pipeline, clock_ns=args.clock_ns, io=args.io)
     if args.plot:
         report.plot(args.plot)
     if args.json:
@@ -262,6 +266,9 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--part", default="xcvu9p-flga2104-2-e", help="FPGA part (default: %(default)s)")
     c.add_argument("--clock-ns", type=float, default=5.0, help="clock period in ns (default: 5)")
     c.add_argument("--reuse-factor", type=int, default=None, help="hls: initiation interval (default: 1)")
+    c.add_argument("--io", choices=["parallel", "stream"], default=None,
+                   help="hls: every tensor at once, or pixels through FIFOs with line-buffer "
+                        "convolutions (default: parallel)")
     c.add_argument("--project-name", default="myproject", help="top function name (default: myproject)")
     c.add_argument("--force", action="store_true",
                    help="write into a directory holding other files (they are kept) or edited project files")
@@ -272,6 +279,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="verilog: costs of the emitted RTL (fitted to yosys); hls: Vitis HLS model (default: verilog)")
     e.add_argument("--target", default="xcvu9p", help="device for coefficients and utilization (default: xcvu9p)")
     e.add_argument("--reuse-factor", type=int, default=1, help="hls: initiation interval (default: 1)")
+    e.add_argument("--io", choices=["parallel", "stream"], default="parallel",
+                   help="hls: io_parallel or io_stream (default: parallel)")
     e.add_argument("--pipeline", choices=["layer", "none"], default="layer", help="verilog: pipeline (default: layer)")
     e.add_argument("--clock-ns", type=float, default=None, help="hls: clock period in ns (default: 5)")
     e.add_argument("--json", action="store_true", help="print the report as JSON")
@@ -307,7 +316,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 #: Python keywords of the API as the command line spells them
 FLAGS = {"input_type": "--input-type", "default_type": "--default-type", "clock_ns": "--clock-ns",
-         "reuse_factor": "--reuse-factor", "project_name": "--project-name", "part": "--part",
+         "reuse_factor": "--reuse-factor", "project_name": "--project-name", "part": "--part", "io": "--io",
          "pipeline": "--pipeline", "n": "--n", "budget": "--budget", "bits": "--bits",
          "target_sqnr_db": "--target-sqnr", "method": "--method", "backend": "--backend",
          "target": "--target", "calib": "--calib", "output": "-o/--output", "model": "MODEL",

@@ -85,6 +85,23 @@ def test_convert_then_verify(tmp_path, capsys):
     assert "jets: C-simulation vs hh.predict: bit-exact on 3000 samples" in capsys.readouterr().out
 
 
+def test_convert_stream_then_verify_and_estimate(tmp_path, capsys):
+    import onnx
+
+    from tests.frontend.qonnx_models import mixed_mlp
+
+    path = tmp_path / "m.onnx"
+    onnx.save(mixed_mlp(), path)
+    out = tmp_path / "prj"
+    assert main(["convert", str(path), "-o", str(out), "--io", "stream"]) == 0
+    assert "io_stream, 1 cycle(s) per pixel" in capsys.readouterr().out
+    assert "#pragma HLS DATAFLOW" in (out / "firmware" / "myproject.cpp").read_text()
+    assert main(["verify", str(out), "--n", "1000"]) == 0
+    assert "bit-exact on 1000 samples" in capsys.readouterr().out
+    assert main(["estimate", str(path), "--backend", "hls", "--io", "stream"]) == 0
+    assert "backend=hls, io=stream" in capsys.readouterr().out
+
+
 def test_convert_refuses_a_directory_with_user_files(tmp_path, capsys):
     import onnx
 
@@ -136,6 +153,8 @@ def test_cli_errors_name_flags_not_keywords(tmp_path, capsys):
         (["convert", "m.onnx", "-o", "f", "--reuse-factor", "0"], "--reuse-factor: must be a positive"),
         (["show", "m.onnx", "--input-type", "int8"], "--input-type"),
         (["estimate", "m.onnx", "--target", "nope"], "--target"),
+        (["convert", "m.onnx", "-o", "a", "--backend", "verilog", "--io", "stream"], "--io: applies to --backend hls"),
+        (["estimate", "m.onnx", "--io", "stream"], "--io: 'stream': backend='verilog' has io 'parallel'"),
     ]
     for argv, words in cases:
         argv = [a if a != "m.onnx" else str(tmp_path / "m.onnx") for a in argv]

@@ -33,9 +33,10 @@ def finn_mult_luts(a: int, b: int) -> int:
     return (2 * math.ceil((a + b) / 6) - 1) * (a + b)
 
 
-def _mac(g: Graph, node: Node, target: Target, rf: int, clock_ns: float) -> NodeEstimate:
+def _mac(g: Graph, node: Node, target: Target, rf: int, clock_ns: float, plan=None) -> NodeEstimate:
+    """One Dense/Conv layer by its plan (``mac_plan``'s unless given: io_stream's one kernel)."""
     c = lambda group, name: target.coefficient("hls", group, name)  # noqa: E731
-    plan = mac_plan(g, node, rf)
+    plan = plan or mac_plan(g, node, rf)
     x_t, w_t, acc_t, impl = plan.input_type, plan.weight_type, plan.accumulator_type, plan.impl
     w, copies, terms, n_mult = plan.weights, plan.copies, plan.terms, plan.multiplications
     adder_bits = int(np.maximum(terms - 1, 0).sum()) * acc_t.width
@@ -100,26 +101,32 @@ def _tables(g: Graph, node: Node, row: NodeEstimate, target: Target) -> None:
     row.latency_cycles = int(target.coefficient("hls", "latency", "table_cycles")) * len(tables)
 
 
+def parallel_row(g: Graph, node: Node, target: Target, reuse_factor: int, clock_ns: float,
+                 plan=None) -> NodeEstimate:
+    """LUT, DSP, BRAM, latency and EBOPs of one node as io_parallel builds it (FFs: the caller's)."""
+    if OPS[node.op].multiply_accumulate:
+        row = _mac(g, node, target, reuse_factor, clock_ns, plan)
+    else:
+        features, dsp = node_features(g, node, target.coefficients("verilog", "dsp"))
+        # analytic unit costs (one LUT per bit): Vivado builds every adder bit in a LUT
+        rom_bit = target.coefficient("hls", "lut", "rom_bit")
+        unit = {k: (rom_bit if k == "rom_luts" else 1.0) for k in features}
+        row = NodeEstimate(node.name, node.op, lut=luts(features, unit), dsp=dsp, detail=dict(features))
+        if OPS[node.op].table:
+            _tables(g, node, row, target)
+    row.ebops = node_ebops(g, node)
+    return row
+
+
 def estimate_hls(g: Graph, target: Target, reuse_factor: int = 1, clock_ns: float = 5.0,
                  progress=None) -> tuple[list, int]:
     """(rows, latency in cycles) of ``g`` as a Vitis HLS io_parallel design (modelled)."""
-    rules = target.coefficients("verilog", "dsp")
-    rom_bit = target.coefficient("hls", "lut", "rom_bit")
     rows, arrival = [], {t: 0 for t in g.inputs}
     for node in g.topological():
-        if OPS[node.op].multiply_accumulate:
-            row = _mac(g, node, target, reuse_factor, clock_ns)
-        else:
-            features, dsp = node_features(g, node, rules)
-            # analytic unit costs (one LUT per bit): Vivado builds every adder bit in a LUT
-            unit = {k: (rom_bit if k == "rom_luts" else 1.0) for k in features}
-            row = NodeEstimate(node.name, node.op, lut=luts(features, unit), dsp=dsp, detail=dict(features))
-            if OPS[node.op].table:
-                _tables(g, node, row, target)
+        row = parallel_row(g, node, target, reuse_factor, clock_ns)
         out_bits = sum(int(np.prod(g.tensors[t].shape, dtype=np.int64)) * g.tensors[t].type.width
                        for t in node.outputs)
         row.ff = int(out_bits * row.latency_cycles * target.coefficient("hls", "ff", "per_output_bit_per_cycle"))
-        row.ebops = node_ebops(g, node)
         start = max((arrival.get(t, 0) for t in node.inputs), default=0)
         for t in node.outputs:
             arrival[t] = start + row.latency_cycles

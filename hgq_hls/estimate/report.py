@@ -42,6 +42,7 @@ class Report:
     device: dict = field(default_factory=dict)
     clock_ns: float | None = None
     reuse_factor: int = 1
+    io: str = "parallel"
 
     def total(self, what: str) -> float:
         """Sum of one resource over the rows."""
@@ -84,7 +85,8 @@ class Report:
     def table(self) -> str:
         """Per-node rows and totals as text."""
         head = f"{'node':<28} {'op':<12} {'LUT':>8} {'FF':>7} {'DSP':>5} {'BRAM':>5} {'cycles':>6} {'EBOPs':>9}"
-        rows = [f"hgq_hls estimate, backend={self.backend}, target={self.target}", f"({self.describes})", head,
+        mode = f", io={self.io}" if self.io != "parallel" else ""
+        rows = [f"hgq_hls estimate, backend={self.backend}{mode}, target={self.target}", f"({self.describes})", head,
                 "-" * len(head)]
         for n in self.nodes:
             rows.append(f"{n.node[:28]:<28} {n.op[:12]:<12} {round(n.lut):>8} {n.ff:>7} {n.dsp:>5} "
@@ -105,7 +107,7 @@ class Report:
     def to_dict(self) -> dict:
         """Plain data (what ``to_json`` writes)."""
         return dict(backend=self.backend, target=self.target, describes=self.describes,
-                    reuse_factor=self.reuse_factor, clock_ns=self.clock_ns,
+                    reuse_factor=self.reuse_factor, io=self.io, clock_ns=self.clock_ns,
                     totals=dict(lut=self.lut, ff=self.ff, dsp=self.dsp, bram=self.bram,
                                 latency_cycles=self.latency_cycles, ii=self.ii, ebops=self.ebops),
                     utilization=self.utilization(), nodes=[asdict(n) for n in self.nodes])

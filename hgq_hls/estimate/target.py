@@ -64,9 +64,10 @@ class Target:
                 out.update({f"{group}.{k}": v["source"] for k, v in values.items() if isinstance(v, dict)})
         return out
 
-    def tool(self, backend: str) -> str:
-        """What the backend's coefficients describe (e.g. the yosys version they were fitted to)."""
-        return self.costs[backend]["describes"]
+    def tool(self, backend: str, io: str = "parallel") -> str:
+        """What the backend's coefficients describe (e.g. the yosys version they were fitted to);
+        for ``io="stream"`` the io_stream model's own description."""
+        return self.costs[backend]["describes" if io == "parallel" else f"describes_{io}"]
 
 
 @lru_cache(maxsize=None)

@@ -25,6 +25,7 @@ from ...lowering.ports import check_reuse_factor, entry_type, require_fixed_poin
 from ..project_dir import GRAPH_FILE, write_project
 from .context import LayerContext, ProjectTypes
 from .layers import LAYERS
+from ...lowering.stream_plan import HLS_IO
 from .stream import pixel_typedef, plan_streams, stream_shape
 
 #: literals per line in weight headers
@@ -222,10 +223,6 @@ def _data_lines(arrays) -> str:
 
 #: widest graph output a project can write (its testbench and verify compare float64 values)
 MAX_OUTPUT_WIDTH = 53
-
-
-#: the HLS writer's io modes: one flattened port per tensor, or one AXI stream of pixels
-HLS_IO = ("parallel", "stream")
 
 
 def check_arguments(g: Graph, io: str, reuse_factor: int, project_name: str, ios=HLS_IO) -> None:

@@ -8,6 +8,7 @@ import numpy as np
 
 from ....fixed import ElementTypes, FixedType
 from ....lowering.division import plan_division
+from ....lowering.stream_plan import host_divides, uniform_cast
 from ..context import LayerContext
 from .base import layer
 
@@ -26,8 +27,7 @@ def _runs(types: ElementTypes) -> list[tuple[int, int, object]]:
 @layer("Quantize")
 def quantize(ctx: LayerContext):
     t = ctx.node.attrs["type"]
-    source = ctx.types.graph.tensors[ctx.node.inputs[0]]
-    if not isinstance(t, ElementTypes) or source.entry_elements == t:
+    if uniform_cast(ctx.types.graph, ctx.node):
         # one type: the assignment to the output array is the cast; a graph input the host
         # already converted per element only moves
         return "copy", ctx.base()
@@ -91,7 +91,7 @@ def _division_group(ctx: LayerContext, k: int, d: int, indices: list[int], t_in:
 @layer("Requantize")
 def requantize(ctx: LayerContext):
     graph, node = ctx.types.graph, ctx.node
-    if graph.tensors[node.inputs[0]].type is None:
+    if host_divides(graph, node):
         return "copy", ctx.base()            # a float graph input: the host divided it
     x = ctx.ins[0]
     d = np.broadcast_to(np.asarray(node.attrs["divisor"], dtype=object), x.shape).reshape(-1)
