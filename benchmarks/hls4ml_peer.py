@@ -5,8 +5,9 @@ from __future__ import annotations
 import numpy as np
 
 
-def convert(model, work):
-    """hls4ml's ModelGraph for a QONNX model (qonnx clean-up as its docs require), not yet written.
+def convert(model, work, io: str = "parallel"):
+    """hls4ml's ModelGraph for a QONNX model (qonnx clean-up as its docs require), not yet written,
+    with ``io_type="io_<io>"``.
 
     Raises ImportError when hls4ml/qonnx are missing.
     """
@@ -20,7 +21,7 @@ def convert(model, work):
     qm = cleanup_model(qm.transform(ConvertToChannelsLastAndClean()).transform(GemmToMatMul()))
     config = hls4ml.utils.config.config_from_onnx_model(qm, granularity="name", backend="Vitis",
                                                         default_precision="fixed<32,16>")
-    return hls4ml.converters.convert_from_onnx_model(qm, output_dir=str(work), io_type="io_parallel",
+    return hls4ml.converters.convert_from_onnx_model(qm, output_dir=str(work), io_type=f"io_{io}",
                                                      backend="Vitis", hls_config=config)
 
 

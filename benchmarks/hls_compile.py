@@ -43,19 +43,19 @@ def equal_samples(y, ref) -> str:
     return f"{int(same.sum()):,}/{len(ref):,}"
 
 
-def run_hgq(qmodel, x, work: Path) -> dict:
+def run_hgq(qmodel, x, work: Path, io: str) -> dict:
     os.environ["HGQ_HLS_CACHE"] = str(work / "cache")           # a cold compile
-    t_convert, p = timed(lambda: hh.write_hls(hh.load_onnx(qmodel), work / "hgq"))
+    t_convert, p = timed(lambda: hh.write_hls(hh.load_onnx(qmodel), work / "hgq", io=io))
     t_compile, _ = timed(p.compile)
     t_warm, _ = timed(lambda: hh.HLSProject.open(p.path).compile())
     t_predict, y = timed(lambda: p.predict(x))
     return dict(convert=t_convert, compile=t_compile, predict=t_predict, warm=t_warm, project=p, y=y)
 
 
-def run_hls4ml(qmodel, x, work: Path) -> dict:
+def run_hls4ml(qmodel, x, work: Path, io_mode: str) -> dict:
     try:
         with contextlib.redirect_stdout(io.StringIO()):          # hls4ml prints its whole topology
-            t_convert, hm = timed(lambda: hls4ml_peer.convert(qmodel, work / "hls4ml"))
+            t_convert, hm = timed(lambda: hls4ml_peer.convert(qmodel, work / "hls4ml", io_mode))
             t_write, _ = timed(hm.write)
             t_compile, _ = timed(hm._compile)       # hm.compile() = write() + _compile()
     except ImportError as exc:
@@ -67,27 +67,36 @@ def run_hls4ml(qmodel, x, work: Path) -> dict:
 
 
 def cases(rng):
-    """(name, QONNX model, sample shape, samples to predict): the two small models, then the
-    FINN-shaped TFC MLP (59k parameters) and CNV-style CNN (~1M multiply-accumulates a sample)."""
+    """(name, QONNX model, sample shape, samples to predict, io): the two small models, then the
+    FINN-shaped TFC MLP (59k parameters) and CNV-style CNN (~1M multiply-accumulates a sample);
+    the CNNs also with io_stream on both sides."""
     for name, build in [("mlp", mlp), ("cnn", cnn)]:
         qmodel, _, shape = build(rng)
-        yield name, qmodel, shape, N
+        yield name, qmodel, shape, N, "parallel"
+        if name == "cnn":
+            yield "cnn/s", qmodel, shape, N, "stream"
     for name, build, n in [("tfc", tfc, N), ("cnv", cnv, 1_000)]:
         qmodel, shape = build(rng)
-        yield name, qmodel, shape, n
+        yield name, qmodel, shape, n, "parallel"
+        if name == "cnv":
+            yield "cnv/s", qmodel, shape, n, "stream"
 
 
 def main() -> int:
     rng = np.random.default_rng(0)
-    print(f"convert / C-sim compile / predict {N:,} samples (cnv: 1,000); ratio = hls4ml time / hgq_hls time\n")
+    print(f"convert / C-sim compile / predict {N:,} samples (cnv: 1,000); ratio = hls4ml time / hgq_hls time; "
+          "/s: io_stream on both sides\n")
     print(f"{'model':<5} {'step':<10} {'hgq_hls s':>10} {'hls4ml s':>10} {'ratio':>8}")
     notes = []
     with tempfile.TemporaryDirectory() as tmp:
-        for name, qmodel, shape, n in cases(rng):
+        only = set(sys.argv[1:])              # e.g. `cnv cnv/s`: just those rows
+        for name, qmodel, shape, n, io_mode in cases(rng):
+            if only and name not in only:
+                continue
             x = rng.normal(0, 3, (n, *shape))
-            work = Path(tmp) / name
-            hgq = run_hgq(qmodel, x, work)
-            peer = run_hls4ml(qmodel, x, work)
+            work = Path(tmp) / name.replace("/", "_")
+            hgq = run_hgq(qmodel, x, work, io_mode)
+            peer = run_hls4ml(qmodel, x, work, io_mode)
             for step in ["convert", "compile", "predict"]:
                 theirs = peer.get(step)
                 ratio = f"{theirs / hgq[step]:>7.3g}x" if theirs else f"{'-':>8}"

@@ -1,6 +1,7 @@
 """The model families of the corpus test (tests/frontend/test_corpus.py), written the way their
 users write them: Brevitas networks (FINN-style TFC and CNV, per-channel Conv1d, a residual block,
-HardTanh and Sigmoid heads) and float PyTorch modules (MLP, CNN with BatchNorm and global
+HardTanh and Sigmoid heads, and the shapes of the QONNX model zoo's jet tagger, UNSW-NB15 MLP,
+keyword-spotting DS-CNN and ESPCN super-resolution) and float PyTorch modules (MLP, CNN with BatchNorm and global
 pooling, residual, an attention block with LayerNorm, bilinear upsampling).
 
 Each builder returns ``(module, example input)``, deterministic (seeded), calibrated where
@@ -115,6 +116,73 @@ def brevitas_heads():
     return _calibrated(BrevitasHeads(), (6,)), torch.randn(1, 6)
 
 
+def brevitas_jet_tagger():
+    """The QKeras/HGQ jet-tagging MLP (16-64-32-32-5) as Brevitas writes it: 6-bit weights and ReLUs."""
+    import brevitas.nn as qnn
+    from brevitas.quant import Int8ActPerTensorFloat
+
+    torch.manual_seed(15)
+    layers = [qnn.QuantIdentity(bit_width=8, return_quant_tensor=True)]
+    for n_in, n_out in [(16, 64), (64, 32), (32, 32)]:
+        layers += [qnn.QuantLinear(n_in, n_out, bias=True, weight_bit_width=6),
+                   qnn.QuantReLU(bit_width=6, return_quant_tensor=True)]
+    layers.append(qnn.QuantLinear(32, 5, bias=True, weight_bit_width=6, output_quant=Int8ActPerTensorFloat))
+    return _calibrated(torch.nn.Sequential(*layers), (16,)), torch.randn(1, 16)
+
+
+def brevitas_unsw_nb15():
+    """FINN's UNSW-NB15 intrusion-detection MLP, shrunk: 2-bit weights and activations with
+    BatchNorm, one output score."""
+    import brevitas.nn as qnn
+    from brevitas.quant import Int8ActPerTensorFloat
+
+    torch.manual_seed(16)
+    layers = [qnn.QuantIdentity(bit_width=2, return_quant_tensor=True)]
+    for n_in, n_out in [(60, 32), (32, 32), (32, 32)]:
+        layers += [qnn.QuantLinear(n_in, n_out, bias=True, weight_bit_width=2), torch.nn.BatchNorm1d(n_out),
+                   torch.nn.Dropout(0.1), qnn.QuantReLU(bit_width=2, return_quant_tensor=True)]
+    layers.append(qnn.QuantLinear(32, 1, bias=True, weight_bit_width=2, output_quant=Int8ActPerTensorFloat))
+    return _calibrated(torch.nn.Sequential(*layers), (60,)), torch.randn(1, 60)
+
+
+def brevitas_kws_dscnn():
+    """A keyword-spotting DS-CNN (MLPerf Tiny's shape, shrunk): a strided convolution, a depthwise
+    separable block (3x3 depthwise, 1x1 pointwise) with BatchNorms, average pooling, a classifier."""
+    import brevitas.nn as qnn
+    from brevitas.quant import Int8ActPerTensorFloat
+
+    torch.manual_seed(17)
+    net = torch.nn.Sequential(
+        qnn.QuantIdentity(return_quant_tensor=True),
+        qnn.QuantConv2d(1, 8, 3, stride=2, padding=1, bias=False, weight_bit_width=4), torch.nn.BatchNorm2d(8),
+        qnn.QuantReLU(bit_width=4, return_quant_tensor=True),
+        qnn.QuantConv2d(8, 8, 3, padding=1, groups=8, bias=False, weight_bit_width=4), torch.nn.BatchNorm2d(8),
+        qnn.QuantReLU(bit_width=4, return_quant_tensor=True),
+        qnn.QuantConv2d(8, 8, 1, bias=False, weight_bit_width=4), torch.nn.BatchNorm2d(8),
+        qnn.QuantReLU(bit_width=4, return_quant_tensor=False),
+        torch.nn.AvgPool2d(4), torch.nn.Flatten(),      # 16 positions: the mean is exact in float32
+        qnn.QuantIdentity(return_quant_tensor=True),
+        qnn.QuantLinear(8, 4, bias=True, weight_bit_width=4, output_quant=Int8ActPerTensorFloat))
+    return _calibrated(net, (1, 8, 8)), torch.randn(1, 1, 8, 8)
+
+
+def brevitas_espcn():
+    """ESPCN super-resolution (the QONNX model zoo's), shrunk: convolutions to r^2 channels, then a
+    PixelShuffle (DepthToSpace) by r = 2."""
+    import brevitas.nn as qnn
+    from brevitas.quant import Int8ActPerTensorFloat
+
+    torch.manual_seed(18)
+    net = torch.nn.Sequential(
+        qnn.QuantIdentity(return_quant_tensor=True),
+        qnn.QuantConv2d(1, 8, 5, padding=2, bias=True, weight_bit_width=4),
+        qnn.QuantReLU(bit_width=4, return_quant_tensor=True),
+        qnn.QuantConv2d(8, 4, 3, padding=1, bias=True, weight_bit_width=4, output_quant=Int8ActPerTensorFloat,
+                        return_quant_tensor=False),
+        torch.nn.PixelShuffle(2))
+    return _calibrated(net, (1, 6, 6)), torch.randn(1, 1, 6, 6)
+
+
 def torch_mlp():
     torch.manual_seed(20)
     net = torch.nn.Sequential(torch.nn.Linear(16, 32), torch.nn.ReLU(), torch.nn.Linear(32, 16), torch.nn.ReLU(),
@@ -176,5 +244,6 @@ def torch_upsample():
 
 
 BREVITAS = {f.__name__: f for f in [brevitas_tfc, brevitas_cnv, brevitas_conv1d_per_channel, brevitas_residual,
-                                    brevitas_heads]}
+                                    brevitas_heads, brevitas_jet_tagger, brevitas_unsw_nb15, brevitas_kws_dscnn,
+                                    brevitas_espcn]}
 TORCH = {f.__name__: f for f in [torch_mlp, torch_cnn, torch_residual, torch_attention, torch_upsample]}
