@@ -72,7 +72,8 @@ def test_each_op_lives_in_its_family_file(name):
 def test_importer_handlers_are_grouped_by_family():
     from hgq_hls.frontend.onnx.handlers import HANDLERS
 
-    assert {_module(fn) for fn in HANDLERS.values()} <= FAMILIES
+    # the recurrent layers unroll into several families at once: their own module
+    assert {_module(fn) for fn in HANDLERS.values()} <= FAMILIES | {"recurrent"}
 
 
 def test_table_ops_build_their_tables():

@@ -303,6 +303,24 @@ def elu_selu():
 
 
 @model
+def lstm_then_gru():
+    """torch's sequence-first pattern: Transpose -> LSTM (layout 0) -> Squeeze -> GRU reading the
+    batch on axis 1 -> its final state moved batch-first: unrolled Dense, gate tables, products."""
+    rng = np.random.default_rng(31)
+    b = ModelBuilder("lstm_gru")
+    seq_first = b.node("Transpose", ["x"], perm=[1, 0, 2])
+    lstm = [seq_first, b.const(weights(rng, (1, 12, 2))), b.const(weights(rng, (1, 12, 3))),
+            b.const(weights(rng, (1, 24), 0.2))]
+    b.nodes.append(helper.make_node("LSTM", lstm, ["lstm_y"], name="LSTM_a", hidden_size=3))
+    squeezed = b.node("Squeeze", ["lstm_y", b.const(np.array([1], dtype=np.int64))])
+    gru = [squeezed, b.const(weights(rng, (1, 6, 3))), b.const(weights(rng, (1, 6, 2))),
+           b.const(weights(rng, (1, 12), 0.2))]
+    b.nodes.append(helper.make_node("GRU", gru, ["", "gru_h"], name="GRU_b", hidden_size=2, linear_before_reset=1))
+    y = b.node("Flatten", [b.node("Transpose", ["gru_h"], perm=[1, 0, 2])], axis=1)
+    return typed(b.build({"x": ["N", 3, 2]}, y))
+
+
+@model
 def resize_bilinear():
     """torch's nn.Upsample(scale_factor=2, mode="bilinear") export: a Dense per spatial axis by
     the interpolation matrix (weights 1/4, 3/4 and 1 at the edges), a Transpose around the

@@ -311,8 +311,9 @@ def test_padded_conv_after_a_63_bit_input_is_exact():
     assert_array_equal(got, want)
 
 
-def test_lstm_export_names_the_lstm_not_only_its_transpose():
-    """torch's batch_first LSTM export: Transpose(batch <-> time) -> LSTM; both are named."""
+def test_an_lstm_output_left_sequence_first_is_named():
+    """Transpose(batch <-> time) -> LSTM imports (tests/frontend/test_recurrent.py), but a graph
+    output Y of layout 0 has its batch on axis 2: the output is named, nothing else."""
     hidden, feat = 3, 4
     rng = np.random.default_rng(0)
     inits = [numpy_helper.from_array(rng.normal(size=(1, 4 * hidden, feat)).astype(np.float32), "W"),
@@ -321,7 +322,8 @@ def test_lstm_export_names_the_lstm_not_only_its_transpose():
              helper.make_node("LSTM", ["xt", "W", "R"], ["y"], name="lstm", hidden_size=hidden)]
     model = _raw_graph(nodes, inputs=(("x", ["N", 5, feat]),), inits=inits)
     problems = _problems(model, input_type=hh.FixedType(True, 8, 3))
-    assert [(p.node, p.op) for p in problems] == [("to_time_major", "Transpose"), ("lstm", "LSTM")]
+    assert [(p.node, p.op) for p in problems] == [("y", "(output)")]
+    assert "its batch is on axis 2" in problems[0].reason
 
 
 def test_bipolar_quant_on_the_graph_input_is_explained(tmp_path):

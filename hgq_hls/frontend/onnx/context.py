@@ -19,6 +19,8 @@ class ImportContext:
         self.opset_imports = list(opset_imports)
         #: QuantizeLinear output -> its type, so the matching DequantizeLinear can check it
         self.qdq_types = {}
+        #: ONNX tensor -> its batch axis, where not 0 (its IR tensor is batch-first: batch_layout.py)
+        self.batch_axes: dict[str, int] = {}
 
     # ---- reading ---------------------------------------------------------------------------
     def const(self, name: str) -> np.ndarray | None:

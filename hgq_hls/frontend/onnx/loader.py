@@ -13,6 +13,7 @@ from ...fixed import FixedType
 from ...ir import Graph, Tensor
 from ...passes import compile_graph
 from ..input_types import input_types
+from .batch_layout import canonical_node
 from .constant_folding import fold_constant_node
 from .context import ImportContext
 from .model_checks import ONNX_DOMAINS, QONNX_OPS, domain_problem, node_name, read_model, structural_problems
@@ -125,7 +126,10 @@ def _import_node(model, node, ctx) -> None:
     if handler is None:
         raise Unsupported(f"op type {node.op_type!r} is not supported")
     try:
-        handler(ctx, node)
+        node, batch_axes = canonical_node(ctx, node)
+        if node is not None:
+            handler(ctx, node)
+        ctx.batch_axes.update({t: b for t, b in batch_axes.items() if b})
     except Unsupported:
         raise
     except (ValueError, TypeError, LookupError, ArithmeticError) as exc:
@@ -188,6 +192,10 @@ def build_graph(model: onnx.ModelProto) -> Graph:
     for vi in model.graph.output:
         if vi.name not in g.tensors and vi.name not in unknown:
             problems.append(Problem(vi.name, "(output)", "no node produces this graph output"))
+        elif ctx.batch_axes.get(vi.name):
+            problems.append(Problem(vi.name, "(output)", f"its batch is on axis {ctx.batch_axes[vi.name]} "
+                                    "(a Transpose moved it and nothing moves it back); firmware outputs are "
+                                    "batch-first: end the model batch-first"))
         g.outputs.append(vi.name)
     if problems:
         raise UnsupportedModelError(problems)
