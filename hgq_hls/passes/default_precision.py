@@ -34,6 +34,24 @@ def _overrides(g: Graph, precision) -> dict[str, dict]:
     return out
 
 
+#: the widest table index ``default_type`` alone makes (4,096 entries, in every element's ROM);
+#: a per-node ``table_in`` may go up to the table builder's limit
+MAX_DEFAULT_TABLE_IN_BITS = 12
+
+
+def table_types_following(in_t: FixedType, out_t: FixedType, default_type: FixedType) -> tuple:
+    """An importer-chosen table's (index, entry) types at ``default_type``'s resolution, never
+    coarser than they are: the index keeps its integer bits (its range) and takes up to the
+    default's fractional bits (at most :data:`MAX_DEFAULT_TABLE_IN_BITS` wide, rounding to
+    nearest); the entries keep their integer bits and take the default's width."""
+    frac_in = min(default_type.frac, MAX_DEFAULT_TABLE_IN_BITS - in_t.integer)
+    if frac_in > in_t.frac:
+        in_t = FixedType(in_t.signed, in_t.integer + frac_in, in_t.integer, "RND", in_t.overflow)
+    if default_type.width > out_t.width:
+        out_t = FixedType(out_t.signed, default_type.width, out_t.integer, out_t.rounding, out_t.overflow)
+    return in_t, out_t
+
+
 def _type_const(g: Graph, name: str, t: FixedType) -> None:
     tensor = g.tensors[name]
     if tensor.is_const and tensor.type is None:
@@ -62,6 +80,10 @@ def apply_precision(g: Graph, input_type=None, default_type=None, precision=None
             for key in ("exp_in", "exp_out", "inv_in", "inv_out"):
                 node.attrs[key] = spec.get(key, node.attrs[key])
         if node.op == "Lookup":
+            if default_type is not None and node.attrs.get("table") is None:
+                # an importer-chosen table follows the asked precision (its error shrinks with it)
+                node.attrs["in_type"], node.attrs["out_type"] = table_types_following(
+                    node.attrs["in_type"], node.attrs["out_type"], default_type)
             node.attrs["in_type"] = spec.get("table_in", node.attrs["in_type"])
             node.attrs["out_type"] = spec.get("table_out", node.attrs["out_type"])
             if "table_in" in spec or "table_out" in spec:
