@@ -77,6 +77,10 @@ def apply_precision(g: Graph, input_type=None, default_type=None, precision=None
             if t is not None:
                 _type_const(g, name, t)
         if node.op == "Softmax":
+            if default_type is not None and node.attrs.get("tables") is None:
+                for table in ("exp", "inv"):
+                    node.attrs[f"{table}_in"], node.attrs[f"{table}_out"] = table_types_following(
+                        node.attrs[f"{table}_in"], node.attrs[f"{table}_out"], default_type)
             for key in ("exp_in", "exp_out", "inv_in", "inv_out"):
                 node.attrs[key] = spec.get(key, node.attrs[key])
         if node.op == "Lookup":

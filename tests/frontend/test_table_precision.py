@@ -1,4 +1,4 @@
-"""Importer-chosen tables (Sigmoid, Tanh, the LSTM gates...) follow the asked ``default_type``:
+"""Importer-chosen tables (Sigmoid, Tanh, Softmax, the LSTM gates...) follow the asked ``default_type``:
 their index takes the default's fractional bits (up to 12 bits wide), their entries its width,
 so the error against onnxruntime falls as the types widen; a per-node ``precision`` still wins."""
 
@@ -44,3 +44,18 @@ def test_a_per_node_table_type_still_wins():
     small = hh.FixedType(True, 8, 4, "TRN", "SAT")
     g = hh.load_onnx(model, input_type=t, default_type=t, precision={tanh: {"table_in": small}})
     assert g.nodes[tanh].attrs["in_type"] == small
+
+
+def test_softmax_tables_follow_the_default_type_too():
+    b = ModelBuilder("softmax")
+    model = b.build({"x": ["N", 6]}, b.node("Softmax", ["x"], axis=-1))
+    x = np.random.default_rng(1).normal(0, 2, (4000, 6)).astype(np.float32)
+    want = onnxruntime_per_sample(model, x)
+    errors = []
+    for t in (hh.FixedType(True, 12, 5, "RND", "SAT"), hh.FixedType(True, 24, 8, "RND", "SAT")):
+        g = hh.load_onnx(model, input_type=t, default_type=t)
+        errors.append(np.abs(hh.predict(g, x) - want).max())
+    node = next(n for n in g.nodes.values() if n.op == "Softmax")
+    assert node.attrs["exp_in"] == hh.FixedType(False, 12, 4, "RND", "SAT")
+    assert node.attrs["exp_out"].width == node.attrs["inv_out"].width == 24
+    assert errors[1] < errors[0] and errors[1] < 3e-3, errors
