@@ -2,7 +2,7 @@
 users write them: Brevitas networks (FINN-style TFC and CNV, per-channel Conv1d, a residual block,
 HardTanh and Sigmoid heads, and the shapes of the QONNX model zoo's jet tagger, UNSW-NB15 MLP,
 keyword-spotting DS-CNN and ESPCN super-resolution) and float PyTorch modules (MLP, CNN with BatchNorm and global
-pooling, residual, an attention block with LayerNorm, bilinear upsampling).
+pooling, residual, an attention block with LayerNorm, bilinear upsampling, GRU and LSTM).
 
 Each builder returns ``(module, example input)``, deterministic (seeded), calibrated where
 Brevitas learns scales or BatchNorm statistics.  Nothing is downloaded or stored: the test builds
@@ -243,7 +243,27 @@ def torch_upsample():
     return net.eval(), torch.randn(1, 2, 4, 4)
 
 
+class TorchSequence(torch.nn.Module):
+    """A sequence classifier: a batch-first GRU feeding a bidirectional LSTM, read at the last step."""
+
+    def __init__(self):
+        super().__init__()
+        self.gru = torch.nn.GRU(3, 5, batch_first=True)
+        self.lstm = torch.nn.LSTM(5, 4, batch_first=True, bidirectional=True)
+        self.fc = torch.nn.Linear(8, 2)
+
+    def forward(self, x):
+        y, _ = self.lstm(self.gru(x)[0])
+        return self.fc(y[:, -1])
+
+
+def torch_sequence():
+    torch.manual_seed(25)
+    return TorchSequence().eval(), torch.randn(1, 6, 3)
+
+
 BREVITAS = {f.__name__: f for f in [brevitas_tfc, brevitas_cnv, brevitas_conv1d_per_channel, brevitas_residual,
                                     brevitas_heads, brevitas_jet_tagger, brevitas_unsw_nb15, brevitas_kws_dscnn,
                                     brevitas_espcn]}
-TORCH = {f.__name__: f for f in [torch_mlp, torch_cnn, torch_residual, torch_attention, torch_upsample]}
+TORCH = {f.__name__: f for f in [torch_mlp, torch_cnn, torch_residual, torch_attention, torch_upsample,
+                                 torch_sequence]}
