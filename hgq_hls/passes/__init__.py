@@ -1,6 +1,6 @@
 """The pass pipeline, in order.  Each pass is ``Graph -> (Graph, changed)``.
 
-    canonicalize  drop Identity/Dropout; fold BatchNorm (and any per-channel affine) into
+    canonicalize  drop Identity/Dropout; compose Transposes of Transposes (pairs cancel); fold BatchNorm (and any per-channel affine) into
                   float Dense/Conv weights; fuse constant clamps after a saturating quantizer
                   into its (per-element) types; fold quantizers on constants; move float
                   scales out of Dense/Conv (integer weights and inputs)
@@ -14,7 +14,7 @@
 from __future__ import annotations
 
 from ..ir import Graph
-from .canonicalize import fold_affine_into_layers, remove_dead_nodes, remove_identity
+from .canonicalize import fold_affine_into_layers, fold_transposes, remove_dead_nodes, remove_identity
 from .default_precision import apply_precision
 from .extract_scales import extract_scales
 from .fold_quantizers import fold_quantizers
@@ -23,7 +23,7 @@ from .precision import infer_precision
 from .shapes import infer_shapes
 from .thresholds import fuse_thresholds
 
-CANONICALIZE = [remove_identity, remove_dead_nodes, fold_affine_into_layers, fuse_clamped_quantizers, fold_quantizers,
+CANONICALIZE = [remove_identity, fold_transposes, remove_dead_nodes, fold_affine_into_layers, fuse_clamped_quantizers, fold_quantizers,
                 extract_scales]
 
 

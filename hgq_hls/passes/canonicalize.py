@@ -17,6 +17,27 @@ def remove_identity(g: Graph) -> tuple[Graph, bool]:
     return g, changed
 
 
+def fold_transposes(g: Graph) -> tuple[Graph, bool]:
+    """Compose a Transpose of a Transpose into one (channels-last exports wrap every layer in a
+    pair: NHWC -> NCHW before it, back after it, so the pair between two layers cancels), and drop
+    a Transpose that permutes nothing."""
+    changed = False
+    for node in [n for n in g.topological() if n.op == "Transpose"]:
+        if node.name not in g.nodes:
+            continue
+        producer = g.producer(node.inputs[0])
+        # (a declared type between them would be a cast: kept)
+        if producer is not None and producer.op == "Transpose" and not g.tensors[node.inputs[0]].declared:
+            inner = producer.attrs["perm"]
+            g.rewire(node, node.inputs[0], producer.inputs[0])
+            node.attrs["perm"] = tuple(inner[p] for p in node.attrs["perm"])
+            changed = True
+        if tuple(node.attrs["perm"]) == tuple(range(len(node.attrs["perm"]))):
+            g.bypass(node)
+            changed = True
+    return g, changed
+
+
 def remove_dead_nodes(g: Graph) -> tuple[Graph, bool]:
     """Drop nodes no graph output depends on (a Sqrt whose only reader became an inverse
     square root at import, unused branches of an export)."""

@@ -182,3 +182,21 @@ def test_the_user_model_is_left_unchanged():
     before = model.SerializeToString()
     hh.load_onnx(model)
     assert model.SerializeToString() == before
+
+
+def test_channels_last_transpose_pairs_cancel():
+    """A Keras-style channels-last CNN wraps each layer in NHWC -> NCHW and back: between two
+    layers the pair composes to nothing, so only the model's first and last Transposes remain."""
+    rng = np.random.default_rng(11)
+    b = ModelBuilder("nhwc")
+    h = "x"                                                          # (N, 6, 6, 2): channels last
+    for k in range(3):
+        w = b.const(rng.normal(0, 0.5, (2, 2, 3, 3)).astype(np.float32))
+        nchw = b.node("Transpose", [h], perm=[0, 3, 1, 2])
+        h = b.node("Transpose", [b.node("Relu", [b.node("Conv", [nchw, w], pads=[1, 1, 1, 1])])], perm=[0, 2, 3, 1])
+    model = b.build({"x": ["N", 6, 6, 2]}, h)
+    g = hh.load_onnx(model)
+    assert sum(n.op == "Transpose" for n in g.nodes.values()) == 2
+    x = rng.normal(0, 1, (16, 6, 6, 2)).astype(np.float32)
+    np.testing.assert_allclose(hh.predict(g, x.astype(np.float64)), onnxruntime_per_sample(model, x),
+                               rtol=1e-5, atol=1e-5)
