@@ -91,7 +91,8 @@ def estimate_hls_stream(g: Graph, target: Target, reuse_factor: int = 1, clock_n
         l_in = max((last[t] for t in ins), default=0)
         out_pixels = stream_shape(g.tensors[node.outputs[0]].shape)[0]
         if kind == "window":
-            ext, geo = window_extents(g, node), window_extents(g, node)["geo"]
+            ext = window_extents(g, node)
+            geo = ext["geo"]
             if node.op == "Conv":
                 row = parallel_row(g, node, target, rf, clock_ns, plan=_kernel_plan(g, node, rf))
             else:
