@@ -19,26 +19,7 @@ import numpy as np
 from cocotb.clock import Clock
 from cocotb.triggers import FallingEdge, ReadOnly, RisingEdge
 
-
-def pack(row, bits: int) -> int:
-    """Element mantissas -> one bus value (element 0 in the lowest bits)."""
-    mask, value = (1 << bits) - 1, 0
-    for k, m in enumerate(row):
-        value |= (int(m) & mask) << (k * bits)
-    return value
-
-
-def unpack(value: int, size: int, bits: int, signed: bool, width: int) -> list[int]:
-    """One bus value -> element mantissas."""
-    mask, out = (1 << bits) - 1, []
-    for k in range(size):
-        m = (value >> (k * bits)) & mask
-        if width == 0:
-            m = 0
-        elif signed and m >> (bits - 1):
-            m -= 1 << bits
-        out.append(m)
-    return out
+from .buses import pack, unpack
 
 
 @cocotb.test()

@@ -52,14 +52,16 @@ def _cmd_convert(args) -> int:
     if args.backend == "hls" and args.pipeline is not None:
         raise ArgumentError("pipeline", "applies to --backend verilog only (the HLS design's "
                             "pipeline follows --reuse-factor)")
-    if args.backend == "verilog" and args.io not in (None, "parallel"):
-        raise ArgumentError("io", "applies to --backend hls only (the Verilog design is fully parallel)")
+    if args.backend == "verilog" and args.io == "stream" and args.pipeline is not None:
+        raise ArgumentError("pipeline", "applies to --io parallel only (a streamed design registers every stage)")
     g = _load_model(args)
     if args.backend == "verilog":
+        io = args.io or "parallel"
         v = write_verilog(g, args.output, pipeline=args.pipeline or "layer", project_name=args.project_name,
-                          force=args.force)
-        print(f"wrote the Verilog project {v.path} (top module {v.name}, {len(g.nodes)} layer modules, "
-              f"latency {v.latency} cycle(s), II 1)")
+                          force=args.force, io=io)
+        timing = f"latency {v.latency} cycle(s), II 1" if io == "parallel" else \
+            "io_stream, AXI4-Stream ports, one pixel per beat"
+        print(f"wrote the Verilog project {v.path} (top module {v.name}, {len(g.nodes)} layer modules, {timing})")
         print(f"next: hgq-hls verify {args.output}   (Verilator simulation against hh.predict)")
         print(f"      hgq-hls synth {args.output}    (yosys LUT/FF/CARRY/DSP counts)")
         return 0
@@ -267,8 +269,8 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--clock-ns", type=float, default=5.0, help="clock period in ns (default: 5)")
     c.add_argument("--reuse-factor", type=int, default=None, help="hls: initiation interval (default: 1)")
     c.add_argument("--io", choices=["parallel", "stream"], default=None,
-                   help="hls: every tensor at once, or pixels through FIFOs with line-buffer "
-                        "convolutions (default: parallel)")
+                   help="every tensor at once, or pixels through FIFOs with line-buffer "
+                        "convolutions (HLS DATAFLOW; Verilog AXI4-Stream stages) (default: parallel)")
     c.add_argument("--project-name", default="myproject", help="top function name (default: myproject)")
     c.add_argument("--force", action="store_true",
                    help="write into a directory holding other files (they are kept) or edited project files")

@@ -153,8 +153,9 @@ def test_cli_errors_name_flags_not_keywords(tmp_path, capsys):
         (["convert", "m.onnx", "-o", "f", "--reuse-factor", "0"], "--reuse-factor: must be a positive"),
         (["show", "m.onnx", "--input-type", "int8"], "--input-type"),
         (["estimate", "m.onnx", "--target", "nope"], "--target"),
-        (["convert", "m.onnx", "-o", "a", "--backend", "verilog", "--io", "stream"], "--io: applies to --backend hls"),
-        (["estimate", "m.onnx", "--io", "stream"], "--io: 'stream': backend='verilog' has io 'parallel'"),
+        (["convert", "m.onnx", "-o", "a", "--backend", "verilog", "--io", "stream", "--pipeline", "none"],
+         "--pipeline: applies to --io parallel"),
+        (["estimate", "m.onnx", "--reuse-factor", "2"], "--reuse-factor: the Verilog backend is fully parallel"),
     ]
     for argv, words in cases:
         argv = [a if a != "m.onnx" else str(tmp_path / "m.onnx") for a in argv]

@@ -29,6 +29,7 @@ from ..lowering.ports import entry_type
 from ..lowering.stream_plan import activation_inputs, process_kind, stream_edges, stream_shape, window_extents
 from .hls_cost import parallel_row
 from .report import NodeEstimate, ceil_div
+from .stream_timing import input_times, node_times
 from .target import Target
 
 
@@ -78,10 +79,7 @@ def estimate_hls_stream(g: Graph, target: Target, reuse_factor: int = 1, clock_n
     rf = reuse_factor
     overhead = int(target.coefficient("hls", "stream", "process_overhead_cycles"))
     streams = stream_edges(g)
-    first, last = {}, {}
-    for t in g.inputs:            # the inputs arrive one pixel per cycle (a fork adds one)
-        forked = streams[t].forked
-        first[t], last[t] = int(forked), stream_shape(g.tensors[t].shape)[0] - 1 + forked
+    first, last = input_times(g, streams)
     rows, interval = [], 1
     top = NodeEstimate("(top)", "fifos")
     for node in g.topological():
@@ -101,29 +99,19 @@ def estimate_hls_stream(g: Graph, target: Target, reuse_factor: int = 1, clock_n
             lut, bram = _memory(target, ext["wp"], entry_type(g, node.inputs[0]).width, ext["keh"] * geo["c"])
             row.lut += lut
             row.bram += bram
-            depth = row.latency_cycles + overhead
-            # raster indices (padded) of the first/last input pixel and the first/last window corner
-            wp = ext["wp"]
-            first_input, last_input = geo["pt"] * wp + geo["pl"], (geo["pt"] + geo["h"] - 1) * wp + geo["pl"] + geo["w"] - 1
-            first_corner = (ext["keh"] - 1) * wp + ext["kew"] - 1
-            last_corner = ((geo["oh"] - 1) * geo["sh"] + ext["keh"] - 1) * wp + (geo["ow"] - 1) * geo["sw"] + ext["kew"] - 1
-            f_out = f_in + max(first_corner - first_input, 0) * rf + depth
-            l_out = max(l_in + max(last_corner - last_input, 0) * rf + depth, f_out + (last_corner - first_corner) * rf)
-            busy = ext["hp"] * wp * rf
+            f_out, l_out, busy = node_times(g, node, kind, f_in, l_in, row.latency_cycles + overhead, rf)
         elif kind == "pixel":
             row = parallel_row(g, node, target, rf, clock_ns)
             _scale(row, 1 / out_pixels)
-            depth = row.latency_cycles + overhead
-            f_out, l_out = f_in + depth, max(l_in + depth, f_in + depth + (out_pixels - 1) * rf)
-            busy = out_pixels * rf
+            f_out, l_out, busy = node_times(g, node, kind, f_in, l_in, row.latency_cycles + overhead, rf)
         else:
             row = parallel_row(g, node, target, rf, clock_ns)
             held = sum(int(np.prod(g.tensors[t].shape, dtype=np.int64)) * entry_type(g, t).width
                        for t in ins + list(node.outputs))
             row.ff += held
-            f_out = l_in + row.latency_cycles + overhead
-            l_out = f_out + out_pixels - 1
-            busy = sum(stream_shape(g.tensors[t].shape)[0] for t in ins) + row.latency_cycles * rf + out_pixels
+            f_out, l_out, busy = node_times(
+                g, node, kind, f_in, l_in, row.latency_cycles + overhead, rf,
+                buffered_busy=sum(stream_shape(g.tensors[t].shape)[0] for t in ins) + row.latency_cycles * rf)
         row.ff += int(sum(_bits(g, t) for t in node.outputs) * row.latency_cycles *
                       target.coefficient("hls", "ff", "per_output_bit_per_cycle"))
         row.latency_cycles = f_out - f_in

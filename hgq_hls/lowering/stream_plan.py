@@ -27,6 +27,8 @@ from .geometry import window_geometry
 
 #: the HLS backend's io modes: one flattened port per tensor, or one AXI stream of pixels
 HLS_IO = ("parallel", "stream")
+#: the Verilog backend's io modes: one bus per tensor (ap_ctrl_hs), or AXI4-Stream stages
+RTL_IO = ("parallel", "stream")
 #: ops whose io_stream process is a line-buffer window
 WINDOW_OPS = ("Conv", "MaxPool", "AveragePool")
 #: elementwise ops whose io_stream process computes one pixel per iteration

@@ -68,5 +68,5 @@ def test_io_is_checked():
     g = _conv_relu(5, _weights())
     with pytest.raises(ValueError, match="io"):
         hh.estimate(g, backend="hls", io="serial")
-    with pytest.raises(ValueError, match="backend='verilog' has io 'parallel'"):
-        hh.estimate(g, backend="verilog", io="stream")
+    with pytest.raises(ValueError, match="backend='verilog' has io 'parallel', 'stream'"):
+        hh.estimate(g, backend="verilog", io="serial")

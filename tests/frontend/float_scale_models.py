@@ -51,9 +51,11 @@ def float_mlp(seed=0, features=(8, 16, 4)) -> onnx.ModelProto:
     return model
 
 
-def ort_static_qdq(seed=0, per_channel=True) -> onnx.ModelProto:
+def ort_static_qdq(seed=0, per_channel=True, reduce_range=False) -> onnx.ModelProto:
     """``onnxruntime.quantization.quantize_static`` of :func:`float_mlp` in the QDQ format:
-    uint8 activations with zero points, int8 per-channel weights, int32 biases at s_x * s_w."""
+    uint8 activations with zero points, int8 per-channel weights, int32 biases at s_x * s_w
+    (``reduce_range``: 7-bit weights, which onnxruntime's integer kernels need on CPUs without
+    VNNI, where their uint8 x int8 pair sums saturate at 16 bits)."""
     try:
         from onnxruntime.quantization import CalibrationDataReader, QuantFormat, QuantType, quantize_static
     except ImportError as exc:
@@ -71,7 +73,7 @@ def ort_static_qdq(seed=0, per_channel=True) -> onnx.ModelProto:
         src, dst = Path(d) / "float.onnx", Path(d) / "qdq.onnx"
         onnx.save(float_mlp(seed), src)
         quantize_static(str(src), str(dst), Reader(), quant_format=QuantFormat.QDQ, per_channel=per_channel,
-                        activation_type=QuantType.QUInt8, weight_type=QuantType.QInt8)
+                        reduce_range=reduce_range, activation_type=QuantType.QUInt8, weight_type=QuantType.QInt8)
         return onnx.load(dst)
 
 

