@@ -70,3 +70,19 @@ def tiny_onnx_path(tmp_path):
     path.parent.mkdir()
     onnx.save(_make_qonnx_model(), str(path))
     return path
+
+
+def build_simulators(projects: dict) -> dict:
+    """name -> the Verilator build error of each RTL project (None when built), built in parallel;
+    a failed build is reported by that model's test, not by the fixture."""
+    from hgq_hls.backends.verilog.sim import build
+
+    def make(project):
+        try:
+            build(project.path, project.manifest)
+        except Exception as exc:
+            return exc
+        return None
+
+    with ThreadPoolExecutor(max_workers=max(1, (os.cpu_count() or 2) // 2)) as pool:
+        return dict(zip(projects, pool.map(make, projects.values())))

@@ -6,19 +6,18 @@ out-of-range values and exact rounding ties.  Also: the Verilog is lint-clean un
 ``verilator --lint-only -Wall``, and every rounding x overflow mode casts as ap_fixed does.
 """
 
-import os
 import subprocess
-from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pytest
 from numpy.testing import assert_array_equal
 
 import hgq_hls as hh
-from hgq_hls.backends.verilog.sim import build, simulator_environment, verilator_bin
+from hgq_hls.backends.verilog.sim import simulator_environment, verilator_bin
 from hgq_hls.frontend.onnx.builder import ModelBuilder
 from hgq_hls.verification import stimulus
 from tests.backends.hls_models import MODELS
+from tests.backends.conftest import build_simulators
 from tests.backends.outputs import assert_firmware_equals_reference
 
 pytestmark = pytest.mark.slow
@@ -59,16 +58,7 @@ def rtl_builds(tmp_path_factory):
     root = tmp_path_factory.mktemp("rtl")
     graphs = {name: fn() for name, fn in RTL_MODELS.items()}
     projects = {name: hh.write_verilog(g, root / name) for name, g in graphs.items()}
-
-    def make(project):
-        try:
-            build(project.path, project.manifest)
-        except Exception as exc:  # reported by that model's test
-            return exc
-        return None
-
-    with ThreadPoolExecutor(max_workers=max(1, (os.cpu_count() or 2) // 2)) as pool:
-        errors = dict(zip(projects, pool.map(make, projects.values())))
+    errors = build_simulators(projects)
     return {name: (graphs[name], projects[name], errors[name]) for name in RTL_MODELS}
 
 

@@ -3,17 +3,16 @@ random stalls on every stream) equals hh.predict bit for bit; a convolution's lo
 whatever the image size; the design is lint-clean; a wrong kernel and a design that stops moving
 beats are both caught by the testbench."""
 
-import os
 import subprocess
-from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pytest
 
 import hgq_hls as hh
 from hgq_hls.backends import open_project
-from hgq_hls.backends.verilog.sim import SimulationError, build, simulator_environment, verilator_bin
+from hgq_hls.backends.verilog.sim import SimulationError, simulator_environment, verilator_bin
 from hgq_hls.frontend.onnx.builder import ModelBuilder
+from tests.backends.conftest import build_simulators
 from tests.backends.outputs import assert_firmware_equals_reference
 
 pytestmark = pytest.mark.slow
@@ -33,16 +32,7 @@ def rtl_stream_builds(tmp_path_factory, model_graphs):
     """name -> (graph, streamed RTLProject, build error) for STREAM_MODELS, built in parallel."""
     root = tmp_path_factory.mktemp("rtl_stream")
     projects = {name: hh.write_verilog(model_graphs[name], root / name, io="stream") for name in STREAM_MODELS}
-
-    def make(project):
-        try:
-            build(project.path, project.manifest)
-        except Exception as exc:  # reported by that model's test
-            return exc
-        return None
-
-    with ThreadPoolExecutor(max_workers=max(1, (os.cpu_count() or 2) // 2)) as pool:
-        errors = dict(zip(projects, pool.map(make, projects.values())))
+    errors = build_simulators(projects)
     return {name: (model_graphs[name], projects[name], errors[name]) for name in STREAM_MODELS}
 
 
