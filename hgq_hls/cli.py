@@ -282,7 +282,7 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--target", default="xcvu9p", help="device for coefficients and utilization (default: xcvu9p)")
     e.add_argument("--reuse-factor", type=int, default=1, help="hls: initiation interval (default: 1)")
     e.add_argument("--io", choices=["parallel", "stream"], default="parallel",
-                   help="hls: io_parallel or io_stream (default: parallel)")
+                   help="io_parallel or io_stream: the stages write_hls or write_verilog emit with --io stream (default: parallel)")
     e.add_argument("--pipeline", choices=["layer", "none"], default="layer", help="verilog: pipeline (default: layer)")
     e.add_argument("--clock-ns", type=float, default=None, help="hls: clock period in ns (default: 5)")
     e.add_argument("--json", action="store_true", help="print the report as JSON")

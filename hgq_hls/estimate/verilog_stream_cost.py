@@ -7,7 +7,7 @@ same plan (:class:`~hgq_hls.lowering.rtl_stream_plan.StreamTop`) and the same ke
   measured on ``templates/verilog/stream/stages.v.j2``): a line buffer is flip-flops where a
   tap reads it and SRLC32E shift registers along the runs between taps; a FIFO distributed RAM
   (RAM32M16 up to 32 entries, RAM64M8 up to ``lutram_max_depth``) or block RAM; a collector
-  one register and about one LUT per bit it holds; an emitter a multiplexer over its beats.
+  a register per beat and a LUT per beat to enable it; an emitter a multiplexer over its beats.
 
 Timing (:mod:`.stream_timing`): each stage moves one beat per cycle and adds one cycle (a
 buffered stage two, after its last input beat); the II is the busiest stage's cycles per sample.
@@ -84,11 +84,11 @@ def stage_cost(instance: dict, c) -> tuple[float, int, float]:
         return lut, ff + p["RW"] + 1 + _bits(p["HP"]) + _bits(p["WP"]), 0.0
     bits = p["C"] * p["B"] * p["BEATS"]
     if kind == "collect":
-        per_bit = c("collect_luts_per_bit") if p["BEATS"] > 1 else 1.0
-        return per_bit * bits, bits + _bits(p["BEATS"] + 1), 0.0
+        return c("collect_luts_per_beat") * p["BEATS"] + c("collect_control_luts"), bits + _bits(p["BEATS"] + 1), 0.0
     if kind == "emit":
-        lut = c("emit_luts_per_bit_beat") * p["C"] * p["B"] * (p["BEATS"] - 1) + c("pixel_luts")
-        return lut, p["C"] * p["B"] + 1 + _bits(p["BEATS"] + 1), 0.0
+        width = p["C"] * p["B"]
+        mux = (c("emit_luts_per_bit_beat") * (p["BEATS"] - 1) + c("emit_luts_per_bit")) * width if p["BEATS"] > 1 else 0
+        return mux + c("pixel_luts"), width + 1 + _bits(p["BEATS"] + 1), 0.0
     raise AssertionError(f"unknown stage {kind}")
 
 

@@ -33,8 +33,10 @@ def hls_builds(tmp_path_factory, model_graphs):
 
 @pytest.fixture(scope="session")
 def hls_stream_builds(tmp_path_factory, model_graphs):
-    """The same projects written with io="stream"."""
-    return _build_all(tmp_path_factory.mktemp("hls_stream"), model_graphs, "stream")
+    """The STREAM_MODELS projects written with io="stream"."""
+    from tests.backends.hls_models import STREAM_MODELS
+
+    return _build_all(tmp_path_factory.mktemp("hls_stream"), {n: model_graphs[n] for n in STREAM_MODELS}, "stream")
 
 
 def _compile(project):

@@ -615,3 +615,14 @@ def torch_hgq_cnn():
     qm = ht.quantize(m, torch.tensor(x), f0=3)
     ht.fit(qm, (x, y), epochs=2, beta=1e-5, lr=1e-2, progress=False, estimate_backend=None)
     return ht.to_graph(qm)
+
+
+#: the models the io_stream tests (HLS C-simulation and RTL) run: window stages (padding, stride,
+#: dilation, groups, 1-D, pools), pixel stages and joins, forks (residual), per-element types,
+#: several inputs and outputs, whole-tensor stages with many beats.  Every model of MODELS
+#: passes in both (checked by hand when a stream template changes); these cover every stage
+#: kind at a fifth of the build time.
+STREAM_MODELS = ["qonnx_random_cnn_2", "conv1d_strided_dilated", "conv2d_depthwise", "maxpool_padded",
+                 "avgpool_padded_exclusive", "global_pools", "pools_1d", "elementwise_broadcast",
+                 "min_max_of_activations", "two_inputs_output_read_inside", "thresholds_batchnorm_cnn",
+                 "per_element_cnn", "torch_hgq_residual", "torch_dq_cnn"]

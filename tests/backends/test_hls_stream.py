@@ -1,4 +1,4 @@
-"""io_stream: every model of hls_models through a streamed top (line-buffer windows, DATAFLOW
+"""io_stream: the stream models of hls_models through a streamed top (line-buffer windows, DATAFLOW
 processes, forks) equals hh.predict bit for bit in g++ C-simulation on the ap_fixed headers;
 the project's structure (streams, FIFO depths, names) and the C-simulation stand-in's own checks."""
 
@@ -11,14 +11,14 @@ import hgq_hls as hh
 from hgq_hls.backends.hls.stream import stream_shape
 from hgq_hls.templating import render
 from hgq_hls.toolchain import ap_types_include, cxx_compiler
-from tests.backends.hls_models import MODELS
+from tests.backends.hls_models import STREAM_MODELS
 from tests.backends.outputs import assert_firmware_equals_reference
 from hgq_hls.frontend.onnx.builder import ModelBuilder
 
 pytestmark = pytest.mark.slow
 
 
-@pytest.mark.parametrize("name", list(MODELS))
+@pytest.mark.parametrize("name", STREAM_MODELS)
 def test_stream_csim_equals_reference(hls_stream_builds, name):
     g, project, error = hls_stream_builds[name]
     if error is not None:

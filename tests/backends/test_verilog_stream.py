@@ -3,6 +3,7 @@ random stalls on every stream) equals hh.predict bit for bit; a convolution's lo
 whatever the image size; the design is lint-clean; a wrong kernel and a design that stops moving
 beats are both caught by the testbench."""
 
+import json
 import subprocess
 
 import numpy as np
@@ -13,18 +14,10 @@ from hgq_hls.backends import open_project
 from hgq_hls.backends.verilog.sim import SimulationError, simulator_environment, verilator_bin
 from hgq_hls.frontend.onnx.builder import ModelBuilder
 from tests.backends.conftest import build_simulators
+from tests.backends.hls_models import STREAM_MODELS
 from tests.backends.outputs import assert_firmware_equals_reference
 
 pytestmark = pytest.mark.slow
-
-#: models with window stages (padding, stride, dilation, groups, 1-D, pools), pixel stages and
-#: joins, forks (residual), per-element types (buffered where a type changes between pixels),
-#: several inputs and outputs, and whole-tensor stages with many beats (all 61 models of
-#: hls_models pass; these cover every stage kind at a fifth of the build time)
-STREAM_MODELS = ["qonnx_random_cnn_2", "conv1d_strided_dilated", "conv2d_depthwise", "maxpool_padded",
-                 "avgpool_padded_exclusive", "global_pools", "pools_1d", "elementwise_broadcast",
-                 "min_max_of_activations", "two_inputs_output_read_inside", "thresholds_batchnorm_cnn",
-                 "per_element_cnn", "torch_hgq_residual", "torch_dq_cnn"]
 
 
 @pytest.fixture(scope="session")
@@ -144,3 +137,24 @@ def test_stream_rtl_is_lint_clean(tmp_path, model_graphs):
             done = subprocess.run([str(verilator_bin() / "verilator"), "--lint-only", "-Wall",
                                    "--top-module", "myproject", *sources], capture_output=True, text=True)
         assert done.returncode == 0, f"{name}:\n{done.stderr[-3000:]}"
+
+
+def test_cli_convert_estimate_verify_streamed(tmp_path, capsys):
+    import onnx
+
+    from hgq_hls.cli import main
+
+    rng = np.random.default_rng(0)
+    b = ModelBuilder("residual")
+    w = b.const((rng.integers(-4, 5, (2, 2, 3, 3)) / 4.0).astype(np.float32))
+    r = b.node("Relu", [b.node("Conv", ["x", w], pads=[1, 1, 1, 1])])
+    model = tmp_path / "m.onnx"
+    onnx.save(b.build({"x": ["N", 2, 5, 5]}, b.node("Add", [r, "x"])), model)
+    types = ["--input-type", "ap_fixed<6,3>", "--default-type", "ap_fixed<16,8>"]
+    out = tmp_path / "rtl"
+    assert main(["convert", str(model), *types, "-o", str(out), "--backend", "verilog", "--io", "stream"]) == 0
+    assert "io_stream, AXI4-Stream ports" in capsys.readouterr().out
+    assert main(["estimate", str(model), *types, "--io", "stream", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["io"] == "stream"
+    assert main(["verify", str(out), "--n", "200"]) == 0
+    assert "bit-exact on 200 samples" in capsys.readouterr().out

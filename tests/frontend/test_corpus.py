@@ -102,13 +102,21 @@ def test_corpus_c_simulation_equals_reference(brevitas_graphs, typed_torch_graph
     assert_firmware_equals_reference(g, project.predict, 1000, seed=5)
 
 
+#: every Brevitas family as streamed HLS; the convolutional ones also as streamed RTL (line
+#: buffers, one kernel per layer, in Verilator with random stalls on every stream)
+STREAMED = [(name, "hls") for name in BREVITAS] + [(name, "verilog") for name in ("brevitas_cnv", "brevitas_residual")]
+
+
 @pytest.mark.slow
-@pytest.mark.parametrize("name", list(BREVITAS))
-def test_brevitas_family_streamed_equals_brevitas(brevitas_graphs, name, tmp_path):
-    """The io_stream firmware (line-buffer convolutions, DATAFLOW) against Brevitas itself."""
+@pytest.mark.parametrize("name, backend", STREAMED)
+def test_brevitas_family_streamed_equals_brevitas(brevitas_graphs, name, backend, tmp_path):
+    """The io_stream firmware (line-buffer convolutions) against Brevitas itself."""
     net, example, g = brevitas_graphs[name]
     x = _inputs(example, 300, seed=6)
     with torch.no_grad():
         want = net(x).numpy()
-    got = hh.write_hls(g, tmp_path / name, io="stream").predict(x.numpy().astype(np.float64))
+    if backend == "hls":
+        got = hh.write_hls(g, tmp_path / name, io="stream").predict(x.numpy().astype(np.float64))
+    else:
+        got = hh.write_verilog(g, tmp_path / name, io="stream").simulate(x.numpy().astype(np.float64))
     assert_array_equal(got.astype(np.float32).reshape(want.shape), want)
