@@ -20,7 +20,7 @@ import math
 from ..lowering.rtl_stream_plan import StreamTop
 from ..ir import Graph
 from ..lowering.ports import activation_inputs
-from ..lowering.stream_plan import stream_edges, stream_shape
+from ..lowering.stream_plan import stream_shape
 from .stream_timing import input_times, node_times
 from .netlist_cost import luts, netlist_features
 from .report import NodeEstimate, ceil_div
@@ -76,11 +76,9 @@ def stage_cost(instance: dict, c) -> tuple[float, int, float]:
         return c("pixel_luts"), p["W"] + 1, 0.0
     if kind == "window":
         pixel = p["C"] * p["B"]
-        taps = {(p["KH"] - 1 - i) * p["DH"] * p["WP"] + (p["KW"] - 1 - j) * p["DW"]
-                for i in range(p["KH"]) for j in range(p["KW"])}
-        lut, ff = line_buffer(p["LEN"], taps, pixel, c)
-        padded = "0" in p["ROW_IN"].split("'b")[1] or "0" in p["COL_IN"].split("'b")[1]
-        lut += c("window_control_luts") + (pixel if padded else 0)     # the padding multiplexer
+        facts = instance["facts"]
+        lut, ff = line_buffer(p["LEN"], facts["taps"], pixel, c)
+        lut += c("window_control_luts") + (pixel if facts["padded"] else 0)     # the padding multiplexer
         return lut, ff + p["RW"] + 1 + _bits(p["HP"]) + _bits(p["WP"]), 0.0
     bits = p["C"] * p["B"] * p["BEATS"]
     if kind == "collect":
@@ -101,7 +99,7 @@ def estimate_verilog_stream(g: Graph, target: Target, progress=None) -> tuple[li
     dsp_rules = target.coefficients("verilog", "dsp")
     c = lambda name: target.coefficient("verilog", "stream", name)  # noqa: E731
     top = StreamTop(g, "estimate")
-    streams = stream_edges(g)
+    streams = top.streams
     first, last = input_times(g, streams)
     rows, interval = {}, 1
     for node in g.topological():

@@ -74,11 +74,13 @@ class StreamTop:
         for node in nodes:
             for t in node.outputs:
                 self.sources[t] = self._stream(t, f"{node.name} output")
+        self.streams = stream_edges(g)            # tensor -> its sinks, fork and FIFOs
         self._connect()
         self._ports()
-        with searching_ahead(g, [n for n in nodes if rtl_kernel(g, n)[0] == "buffered"]):
+        staged = {node.name: rtl_kernel(g, node) for node in nodes}
+        with searching_ahead(g, [n for n in nodes if staged[n.name][0] == "buffered"]):
             for node in nodes:
-                self._stage(node)
+                self._stage(node, *staged[node.name])
 
     # ---- signals ---------------------------------------------------------------------------
     def bits(self, t: str) -> int:
@@ -103,13 +105,14 @@ class StreamTop:
                 self.wire(f"{base} ready", 1))
 
     def instance(self, module: str, key: str, params: list, ports: list, why: str = "",
-                 node: str | None = None) -> None:
+                 node: str | None = None, facts: dict | None = None) -> None:
         """Instantiate ``module`` (a generic stage when ``module`` is in :data:`STAGES`) for ``node``
-        (a fork or FIFO: the node producing its tensor)."""
+        (a fork or FIFO: the node producing its tensor); ``facts``: what the estimator needs beyond
+        the parameters (a window's tap ages and whether it pads)."""
         name = f"{self.project}_{module}" if module in STAGES else module
         self.instances.append(dict(module=name, stage=module if module in STAGES else None,
                                    instance=self.instance_names(key), params=params, ports=ports, why=why,
-                                   node=node))
+                                   node=node, facts=facts or {}))
 
     def producer(self, t: str) -> str | None:
         """The node writing tensor ``t`` (None for a graph input)."""
@@ -126,7 +129,7 @@ class StreamTop:
 
     # ---- forks, FIFOs and ports ------------------------------------------------------------
     def _connect(self) -> None:
-        for t, streams in stream_edges(self.g).items():
+        for t, streams in self.streams.items():
             source, n = self.sources[t], self.names(t)
             if not streams.sinks:
                 self.assigns.append(dict(lhs=source[2], rhs="1'b1"))      # read by nothing
@@ -174,8 +177,7 @@ class StreamTop:
                                  stage=self.kinds[node.name], about=about, netlist=net))
         return module, net
 
-    def _stage(self, node: Node) -> None:
-        kind, kernel = rtl_kernel(self.g, node)
+    def _stage(self, node: Node, kind: str, kernel) -> None:
         self.kinds[node.name] = kind
         about = f"{node.name} ({node.op}), {kind} kernel" if kind != "buffered" else \
             f"{node.name} ({node.op}), whole tensors"
@@ -202,10 +204,14 @@ class StreamTop:
         result = self.wire(f"{module} result", net.outputs[0].width)
         self.instance(module, module, [], [("in0", window), ("out0", result)], why=f"{node.name} kernel",
                       node=node.name)
+        rows_in = [geo["pt"] <= r < geo["pt"] + geo["h"] for r in range(hp)]
+        cols_in = [geo["pl"] <= x < geo["pl"] + geo["w"] for x in range(wp)]
+        # the age of each tap in the line buffer (0: the pixel arriving), as the stage wires them
+        taps = {(geo["kh"] - 1 - i) * geo["dh"] * wp + (geo["kw"] - 1 - j) * geo["dw"]
+                for i in range(geo["kh"]) for j in range(geo["kw"])}
         params = [("C", c), ("B", b), ("HP", hp), ("WP", wp), ("KH", geo["kh"]), ("KW", geo["kw"]),
                   ("DH", geo["dh"]), ("DW", geo["dw"]), ("LEN", held), ("RW", net.outputs[0].width),
-                  ("ROW_IN", _bits_literal([geo["pt"] <= r < geo["pt"] + geo["h"] for r in range(hp)])),
-                  ("COL_IN", _bits_literal([geo["pl"] <= x < geo["pl"] + geo["w"] for x in range(wp)])),
+                  ("ROW_IN", _bits_literal(rows_in)), ("COL_IN", _bits_literal(cols_in)),
                   ("ROW_END", _bits_literal(rows_end)), ("COL_END", _bits_literal(cols_end)),
                   ("PAD", _pad_literal(pad_value(g, node), b, c))]
         self.instance("window", f"{module} window", params,
@@ -213,7 +219,7 @@ class StreamTop:
                        ("in_ready", ready), ("window", window), ("result", result), ("out_data", out[0]),
                        ("out_valid", out[1]), ("out_ready", out[2])],
                       why=f"{node.name}: line buffer of {held + 1} pixels over a {hp} x {wp} padded raster",
-                      node=node.name)
+                      node=node.name, facts=dict(taps=taps, padded=not (all(rows_in) and all(cols_in))))
 
     def _pixel(self, node: Node, module: str, net) -> None:
         ins, out = self._inputs_of(node), self.sources[node.outputs[0]]

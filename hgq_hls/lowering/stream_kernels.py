@@ -13,7 +13,7 @@ gives the one instance of logic every pixel passes through.
 
 The inputs' per-element types are not carried into a kernel: every pixel's values travel in the
 tensor's container type, which holds them exactly, so the kernel is sized for the container.
-When no kernel exists, :func:`rtl_process_kind` says ``"buffered"`` and the node runs whole.
+When no kernel exists, :func:`rtl_kernel` says ``"buffered"`` and the node runs whole.
 """
 
 from __future__ import annotations
