@@ -228,16 +228,23 @@ class PairTable {
 // count, then the smallest key - the order of a heap of (-count, key), at O(1) per entry.
 class CountQueue {
   public:
-    // tie_break 0: the smallest key first; 1: the smallest |d| first (narrower adders), then key
+    // tie_break 0: the smallest key first; 1: the smallest |d| first (narrower adders), then key;
+    // 2: as 1, but among equal |d| a pair extending a found sub-sum (b >= n_signals) first
     explicit CountQueue(int tie_break = 0) : tie_break_(tie_break) {}
 
-    void set_tie_break(int tie_break) { tie_break_ = tie_break; }
+    void set_tie_break(int tie_break, int64_t n_signals) {
+        tie_break_ = tie_break;
+        n_signals_ = n_signals;
+    }
 
     // x pops before y (among equal counts)
     bool before(uint64_t x, uint64_t y) const {
-        if (tie_break_ == 1) {
-            int32_t dx = std::abs(unpack_key(x).d), dy = std::abs(unpack_key(y).d);
+        if (tie_break_ == 1 || tie_break_ == 2) {
+            Key kx = unpack_key(x), ky = unpack_key(y);
+            int32_t dx = std::abs(kx.d), dy = std::abs(ky.d);
             if (dx != dy) return dx < dy;
+            bool nx = kx.b >= n_signals_, ny = ky.b >= n_signals_;
+            if (tie_break_ == 2 && nx != ny) return nx;
         }
         return x < y;
     }
@@ -279,13 +286,14 @@ class CountQueue {
     std::vector<uint8_t> sorted_;
     int32_t top_ = -1;
     int tie_break_;
+    int64_t n_signals_ = 0;
 };
 
 class Eliminator {
   public:
     Eliminator(std::vector<std::vector<Term>> rows, int64_t n_signals, int tie_break = 0)
         : rows_(std::move(rows)), n_signals_(n_signals) {
-        queue_.set_tie_break(tie_break);
+        queue_.set_tie_break(tie_break, n_signals);
     }
 
     std::vector<Key> run() {

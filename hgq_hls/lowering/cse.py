@@ -10,8 +10,9 @@ The search runs in a compiled core (``_cse.cpp``, built by ``pip install -e .``)
 rules, which fix the netlist exactly:
 
 - pairs are counted over every two terms of a row (a term may count in several pairs);
-- the most frequent pair is taken first; ties go to the smallest key ``(a, b, d, s)``, where a
-  pair is keyed from its term with the smaller ``(signal, shift)``;
+- the most frequent pair is taken first; ties go to the smallest key ``(a, b, d, s)`` (or by
+  the rules of ``tie_break``), where a pair is keyed from its term with the smaller
+  ``(signal, shift)``;
 - in each row holding the pair (rows in increasing order), the first term that has a partner
   is paired with its earliest partner; both are removed (the later one first) and the new
   signal's term, at the first term's sign and shift, is appended; repeat until none is left.
@@ -40,8 +41,9 @@ GROUP_PAIRS = 2_000_000
 Term = tuple[int, int, int]          # (sign, signal, shift)
 
 
-def eliminate(rows: list[list[Term]], n_signals: int):
-    """Rewrite ``rows`` with shared pairs; returns ``(definitions, rows)``.
+def eliminate(rows: list[list[Term]], n_signals: int, tie_break: int = 0):
+    """Rewrite ``rows`` with shared pairs (ties by ``tie_break``, see :func:`eliminate_flat`);
+    returns ``(definitions, rows)``.
 
     Definition ``k`` is ``(a, b, d, s)``: signal ``n_signals + k = x_a + s * (x_b << d)``;
     definitions only use earlier signals.
@@ -49,7 +51,7 @@ def eliminate(rows: list[list[Term]], n_signals: int):
     offsets = np.zeros(len(rows) + 1, dtype=np.int64)
     np.cumsum([len(r) for r in rows], out=offsets[1:])
     terms = np.array([t for r in rows for t in r], dtype=np.int32).reshape(-1, 3)
-    definitions, terms, offsets = eliminate_flat(terms, offsets, n_signals)
+    definitions, terms, offsets = eliminate_flat(terms, offsets, n_signals, tie_break)
     flat, bounds = terms.tolist(), offsets.tolist()
     return ([tuple(d) for d in definitions.tolist()],
             [[tuple(t) for t in flat[bounds[r]:bounds[r + 1]]] for r in range(len(rows))])
@@ -96,7 +98,8 @@ def eliminate_flat(terms: np.ndarray, offsets: np.ndarray, n_signals: int, tie_b
     """:func:`eliminate` on arrays: ``terms`` (n, 3) int32 rows of (sign, signal, shift), row
     ``r`` being ``terms[offsets[r]:offsets[r + 1]]``; returns ``(definitions (k, 4), terms,
     offsets)`` in the same form.  ``tie_break`` orders pairs of equal count: 0 by key, 1 by
-    the smaller shift ``|d|`` first (then by key)."""
+    the smaller shift ``|d|`` first (then by key), 2 as 1 but among equal shifts a pair whose
+    second signal is a found sub-sum (``b >= n_signals``) first."""
     terms, offsets = _arrays(terms, offsets)
     if _AHEAD:
         ahead = _AHEAD.pop(_digest(terms, offsets, n_signals, tie_break), None)

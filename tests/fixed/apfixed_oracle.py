@@ -8,6 +8,7 @@ of its source, so the (slow) compile happens once per type table.
 from __future__ import annotations
 
 import hashlib
+import os
 import subprocess
 from pathlib import Path
 
@@ -97,15 +98,17 @@ class ApFixedOracle:
         cache_dir.mkdir(parents=True, exist_ok=True)
         binary = cache_dir / f"apfixed_oracle_{key}"
         if not binary.exists():
-            cpp = cache_dir / f"apfixed_oracle_{key}.cpp"
+            # per-process names: parallel test workers may compile the same oracle at once
+            cpp = cache_dir / f"apfixed_oracle_{key}.{os.getpid()}.cpp"
             cpp.write_text(source)
-            tmp = binary.with_suffix(".tmp")
+            tmp = binary.with_suffix(f".{os.getpid()}.tmp")
             cmd = [cxx_compiler(), "-O1", "-std=c++14", "-w", "-isystem", str(include),
                    str(cpp), "-o", str(tmp)]
             done = subprocess.run(cmd, capture_output=True, text=True)
             if done.returncode != 0:
                 raise RuntimeError(f"compiling the ap_fixed oracle failed:\n{done.stderr[-4000:]}")
-            tmp.rename(binary)
+            os.replace(tmp, binary)
+            cpp.unlink(missing_ok=True)
         self._proc = subprocess.Popen([str(binary)], stdin=subprocess.PIPE,
                                       stdout=subprocess.PIPE, text=True, bufsize=1 << 16)
 

@@ -78,11 +78,15 @@ def test_sums_keep_the_depth_of_a_balanced_tree():
     assert m * 2 ** -f == sum(s * int(v) * 2 ** int(o.shift) for (s, o), v in zip(terms, x))
 
 
-@pytest.mark.parametrize("depths", [(), (1,), (2,), (4,)])
+@pytest.mark.parametrize("depths", [(), (1,), (2,), (4,), "second tie rule"])
 @pytest.mark.parametrize("seed", range(3))
 def test_dense_lowering_is_exact_for_every_candidate(depths, seed, monkeypatch):
-    # each candidate form forced in turn (trees of each depth, or only the plain form)
-    monkeypatch.setattr(linear, "TREE_DEPTHS", depths)
+    # each candidate form forced in turn (trees of each depth, only the plain form, or the
+    # plain form against the second tie rule, as a layer above the tree limit compares them)
+    if depths == "second tie rule":
+        monkeypatch.setattr(linear, "TREE_MAX_PAIRS", 0)
+    else:
+        monkeypatch.setattr(linear, "TREE_DEPTHS", depths)
     rng = np.random.default_rng(seed)
     k, n, rows = 9, 7, 2
     w = rng.integers(-16, 16, (k, n))

@@ -47,14 +47,15 @@ def _pair_counts(rows) -> Counter:
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.integers(1, 14), st.integers(1, 14), st.integers(2, 9), st.integers(0, 3), st.integers(0, 2**32 - 1))
-def test_rows_compute_the_matrix_product(n_in, n_out, bits, repeat, seed):
+@given(st.integers(1, 14), st.integers(1, 14), st.integers(2, 9), st.integers(0, 3), st.integers(0, 2**32 - 1),
+       st.sampled_from([0, 1, 2]))
+def test_rows_compute_the_matrix_product(n_in, n_out, bits, repeat, seed, tie_break):
     rng = np.random.default_rng(seed)
     w = rng.integers(-(2 ** (bits - 1)), 2 ** (bits - 1), (n_in, n_out))
     w[rng.random(w.shape) < 0.3] = 0
     rows = _digit_rows(w, repeat)
     n_signals = repeat or n_in
-    definitions, out = eliminate(rows, n_signals)
+    definitions, out = eliminate(rows, n_signals, tie_break)
     for k, (a, b, _, s) in enumerate(definitions):
         assert a < n_signals + k and b < n_signals + k and s in (-1, 1)
     x = rng.integers(-128, 128, (n_signals, 5))
@@ -70,6 +71,20 @@ def test_shared_pairs_are_found():
     definitions, out = eliminate(rows, 3)
     assert definitions == [(0, 1, 0, 1)]
     assert out == [[(1, 3, 0)], [(1, 2, 0), (1, 3, 0)], [(1, 3, 1)]]
+
+
+def test_tie_rules_order_equally_frequent_pairs():
+    # x3 + x4 (three rows) becomes s6; then x0 + x1 and x5 + s6 occur twice each at shift 0:
+    # rules 0 and 1 take the smaller key (0, 1) first, rule 2 the pair extending the sub-sum s6
+    rows = [[(1, 3, 0), (1, 4, 0), (1, 5, 0)], [(1, 3, 0), (1, 4, 0), (1, 5, 0)], [(1, 3, 0), (1, 4, 0)],
+            [(1, 0, 0), (1, 1, 0)], [(1, 0, 0), (1, 1, 0)]]
+    for rule in (0, 1):
+        assert eliminate(rows, 6, rule)[0] == [(3, 4, 0, 1), (0, 1, 0, 1), (5, 6, 0, 1)]
+    assert eliminate(rows, 6, 2)[0] == [(3, 4, 0, 1), (5, 6, 0, 1), (0, 1, 0, 1)]
+    # a smaller shift still goes first under rule 2: x0 + (x1 << 1) before x5 + (s6 << 2)
+    shifted = [[(1, 0, 0), (1, 1, 1)] if k > 2 else [(1, 3, 0), (1, 4, 0)] + ([(1, 5, 2)] if k < 2 else [])
+               for k in range(5)]
+    assert eliminate(shifted, 6, 2)[0][1] == (0, 1, 1, 1)
 
 
 def test_out_of_range_terms_are_refused():

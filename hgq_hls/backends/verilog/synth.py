@@ -115,7 +115,10 @@ def synth_one(top: str, files: dict[str, str], blackboxes: dict[str, str], famil
         counts = _parse(json.loads((Path(tmp) / "stat.json").read_text()),
                         (Path(tmp) / "ltp.log").read_text(), top)
     cached.parent.mkdir(parents=True, exist_ok=True)
-    cached.write_text(json.dumps(asdict(counts)))
+    # written aside and renamed: a parallel test worker never reads half a file
+    tmp_file = cached.with_name(f".{cached.name}.{os.getpid()}")
+    tmp_file.write_text(json.dumps(asdict(counts)))
+    os.replace(tmp_file, cached)
     return counts
 
 
