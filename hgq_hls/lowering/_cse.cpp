@@ -2,7 +2,7 @@
 //
 // Hartley's pairwise elimination, greedy by frequency: every row (one dot product) is a list
 // of terms (sign, signal, shift); a pair of terms x_a + s * (x_b << d) that occurs in several
-// rows becomes a new signal, most frequent pair first (ties: the smallest key (a, b, d, s)),
+// rows becomes a new signal, most frequent pair first (ties: by the rule tie_break names),
 // until no pair repeats.  The selection order, the substitution scan and the order of the
 // rewritten rows are exactly those of the algorithm as documented in cse.py, so a netlist is
 // the same whichever machine builds it.
@@ -229,7 +229,9 @@ class PairTable {
 class CountQueue {
   public:
     // tie_break 0: the smallest key first; 1: the smallest |d| first (narrower adders), then key;
-    // 2: as 1, but among equal |d| a pair extending a found sub-sum (b >= n_signals) first
+    // 2: as 1, but among equal |d| a pair extending a found sub-sum (b >= n_signals) first;
+    // 3: the largest key first (pairs of the newest signals: da4ml's order); 4: the smallest
+    // |d| first, then the largest key
     explicit CountQueue(int tie_break = 0) : tie_break_(tie_break) {}
 
     void set_tie_break(int tie_break, int64_t n_signals) {
@@ -239,14 +241,14 @@ class CountQueue {
 
     // x pops before y (among equal counts)
     bool before(uint64_t x, uint64_t y) const {
-        if (tie_break_ == 1 || tie_break_ == 2) {
+        if (tie_break_ == 1 || tie_break_ == 2 || tie_break_ == 4) {
             Key kx = unpack_key(x), ky = unpack_key(y);
             int32_t dx = std::abs(kx.d), dy = std::abs(ky.d);
             if (dx != dy) return dx < dy;
             bool nx = kx.b >= n_signals_, ny = ky.b >= n_signals_;
             if (tie_break_ == 2 && nx != ny) return nx;
         }
-        return x < y;
+        return tie_break_ >= 3 ? x > y : x < y;
     }
 
     void push(int32_t count, uint64_t key) {
@@ -455,6 +457,12 @@ PyObject *eliminate(PyObject *, PyObject *args) {
     Py_ssize_t n_signals;
     int tie_break = 0;
     if (!PyArg_ParseTuple(args, "y*y*n|i", &terms_buf, &offsets_buf, &n_signals, &tie_break)) return nullptr;
+    if (tie_break < 0 || tie_break > 4) {
+        PyBuffer_Release(&terms_buf);
+        PyBuffer_Release(&offsets_buf);
+        PyErr_SetString(PyExc_ValueError, "tie_break must be 0, 1, 2, 3 or 4");
+        return nullptr;
+    }
     const int32_t *terms = static_cast<const int32_t *>(terms_buf.buf);
     const int64_t *offsets = static_cast<const int64_t *>(offsets_buf.buf);
     Py_ssize_t n_rows = offsets_buf.len / Py_ssize_t(sizeof(int64_t)) - 1;

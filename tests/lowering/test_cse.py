@@ -48,7 +48,7 @@ def _pair_counts(rows) -> Counter:
 
 @settings(max_examples=60, deadline=None)
 @given(st.integers(1, 14), st.integers(1, 14), st.integers(2, 9), st.integers(0, 3), st.integers(0, 2**32 - 1),
-       st.sampled_from([0, 1, 2]))
+       st.sampled_from([0, 1, 2, 3, 4]))
 def test_rows_compute_the_matrix_product(n_in, n_out, bits, repeat, seed, tie_break):
     rng = np.random.default_rng(seed)
     w = rng.integers(-(2 ** (bits - 1)), 2 ** (bits - 1), (n_in, n_out))
@@ -85,6 +85,17 @@ def test_tie_rules_order_equally_frequent_pairs():
     shifted = [[(1, 0, 0), (1, 1, 1)] if k > 2 else [(1, 3, 0), (1, 4, 0)] + ([(1, 5, 2)] if k < 2 else [])
                for k in range(5)]
     assert eliminate(shifted, 6, 2)[0][1] == (0, 1, 1, 1)
+    # rule 3 takes the largest key: x5 + s6 before x0 + x1, and x5 + (s6 << -2), keyed from
+    # x5's term, before x0 + (x1 << 1); rule 4 takes the smaller shift first, then the largest key
+    assert eliminate(rows, 6, 3)[0] == [(3, 4, 0, 1), (5, 6, 0, 1), (0, 1, 0, 1)]
+    assert eliminate(shifted, 6, 3)[0] == [(3, 4, 0, 1), (5, 6, -2, 1), (0, 1, 1, 1)]
+    assert eliminate(shifted, 6, 4)[0] == [(3, 4, 0, 1), (0, 1, 1, 1), (5, 6, -2, 1)]
+    # among equal counts and shifts, rule 4 takes the largest key, rule 1 the smallest
+    rows4 = [[(1, 0, 0), (1, 1, 0)], [(1, 0, 0), (1, 1, 0)], [(1, 2, 0), (1, 3, 0)], [(1, 2, 0), (1, 3, 0)]]
+    assert eliminate(rows4, 4, 4)[0] == [(2, 3, 0, 1), (0, 1, 0, 1)]
+    assert eliminate(rows4, 4, 1)[0] == [(0, 1, 0, 1), (2, 3, 0, 1)]
+    with pytest.raises(ValueError, match="tie_break"):
+        eliminate(rows4, 4, 5)
 
 
 def test_out_of_range_terms_are_refused():
@@ -94,7 +105,8 @@ def test_out_of_range_terms_are_refused():
 
 def test_large_layers_are_searched_in_groups_of_inputs(monkeypatch):
     # above GROUP_PAIRS the rows are split by input signal: still exact, and pairs are
-    # shared inside each group (before: no sharing at all above the limit)
+    # shared inside each group (before: no sharing at all above the limit), then across
+    # groups by a join over the rewritten rows
     import hgq_hls.lowering.cse as cse
 
     rng = np.random.default_rng(3)
@@ -110,3 +122,8 @@ def test_large_layers_are_searched_in_groups_of_inputs(monkeypatch):
     np.testing.assert_array_equal(_evaluate(definitions, out, x), w.T.astype(object) @ x.astype(object))
     for (a, b, _, _), k in zip(definitions, range(40, 40 + len(definitions))):
         assert a < k and b < k
+    # the join searched the rewritten rows to the end: no pair repeats across groups either
+    assert max(_pair_counts(out).values(), default=0) < 2
+    monkeypatch.setattr(cse, "JOIN_PAIRS", 0)
+    unjoined, out = eliminate(rows, 40)
+    assert len(unjoined) < len(definitions) and max(_pair_counts(out).values()) >= 2

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..csd import csd_digits
 from ..cse import eliminate_flat, search_ahead
 from ..decompose import ColumnTree, column_tree, csd_weights
+from ..digit_terms import VECTOR_LIMIT, dense_digit_terms, digit_terms
 from ..geometry import window_geometry, window_taps
 from ..netlist import Operand, adder_bits
 from ..sum_plan import build_rows
@@ -35,48 +35,24 @@ TIE_MAX_PAIRS = 1_200_000
 SUB_SUMS_FIRST = 2
 
 
-def digit_terms(rows):
-    """The CSE's input for rows of ``(operand, weight mantissa)`` pairs: ``(signals, terms,
-    offsets)``, the distinct operands (by wire and shift, in order of first use) and each
-    row's CSD digits as int32 ``(sign, signal, shift)`` (row ``r``: ``offsets[r]:offsets[r+1]``)."""
-    signals, index, digits_of = [], {}, {}
-    signs, sids, shifts, lengths = [], [], [], []
-    for pairs in rows:
-        n = 0
-        for x, w in pairs:
-            sid = index.setdefault((x.wire, x.shift), len(signals))
-            if sid == len(signals):
-                signals.append(x)
-            digits = digits_of.get(w)
-            if digits is None:
-                digits = digits_of[w] = csd_digits(int(w))
-            for sign, shift in digits:
-                signs.append(sign)
-                sids.append(sid)
-                shifts.append(shift)
-            n += len(digits)
-        lengths.append(n)
-    offsets = np.zeros(len(rows) + 1, dtype=np.int64)
-    np.cumsum(lengths, out=offsets[1:])
-    return signals, np.array([signs, sids, shifts], dtype=np.int32).T.reshape(-1, 3), offsets
-
-
-def dot_products(net, rows, weight_frac, biases=None, bias_frac=0, tree: ColumnTree | None = None,
+def dot_products(net, digits, weight_frac, biases=None, bias_frac=0, tree: ColumnTree | None = None,
                  tie_break: int = TIE_BREAK):
-    """``sum(x * w) (+ bias)`` for every row of ``(operand, weight mantissa)`` pairs.
+    """``sum(x * w) (+ bias)`` for every row of ``digits`` (:func:`..digit_terms.digit_terms`
+    of rows of ``(operand, weight mantissa)`` pairs).
 
-    Weights become CSD digits (shifted copies of their input); digit pairs shared by several
+    Weights are CSD digits (shifted copies of their input); digit pairs shared by several
     rows are computed once (:mod:`.cse`, ties by ``tie_break``); each row is then a tree of
     adders.  With ``tree``,
     row ``k`` holds the weights of ``delta[:, k]`` and also adds ``sign[k]`` times the
     finished row ``parent[k]`` (built first: rows are summed in ``tree.order``).
     """
-    signals, terms, offsets = digit_terms(rows)
+    signals, terms, offsets = digits
+    signals = list(signals)
     definitions, terms, offsets = eliminate_flat(terms, offsets, len(signals), tie_break)
     for a, b, d, s in definitions.tolist():
         x, y = signals[a], signals[b]
         signals.append(net.add(x, Operand(y.wire, y.shift + d), subtract=s < 0))
-    n = len(rows)
+    n = len(offsets) - 1
     parents, parent_signs = [-1] * n, [0] * n
     final_biases = [int(b) for b in biases] if biases is not None else [0] * n
     if tree is not None:
@@ -102,19 +78,12 @@ def dense(net, node, ins, g):
     forms = list(_forms(w.m.tolist(), len(xs)))
     for tree, matrix, tie_break in forms:
         trial = net.fork()
-        out = dot_products(trial, _dense_rows(xs, matrix, n), w.frac, biases, bias_frac, tree, tie_break)
+        out = dot_products(trial, dense_digit_terms(xs, matrix, n), w.frac, biases, bias_frac, tree, tie_break)
         cost = _adder_cost(trial) if len(forms) > 1 else 0      # one form: nothing to compare
         if best is None or cost < best[0]:
             best = (cost, trial, out)
     net.adopt(best[1])
     return [np.array(best[2], dtype=object).reshape(x.shape[:-1] + (n,))]
-
-
-def _dense_rows(xs: list, matrix: list, n: int) -> list:
-    """The ``n`` dot products of ``x @ matrix`` for each input row of ``xs``, as (input,
-    weight) pairs."""
-    columns = [[(i, row[j]) for i, row in enumerate(matrix) if row[j]] for j in range(n)]
-    return [[(xrow[i], v) for i, v in column] for xrow in xs for column in columns]
 
 
 class _Input:
@@ -136,7 +105,7 @@ def search_dense_ahead(g, node) -> None:
         return
     copies = int(np.prod(x.shape, dtype=np.int64)) // k
     xs = [[_Input(r * k + i) for i in range(k)] for r in range(copies)]
-    signals, terms, offsets = digit_terms(_dense_rows(xs, matrix, n))
+    signals, terms, offsets = dense_digit_terms(xs, matrix, n)
     for tree, _, tie_break in _forms(matrix, copies):
         if tree is None:                 # the plain forms' rows are these
             search_ahead(terms, offsets, len(signals), tie_break)
@@ -147,9 +116,12 @@ def _forms(m: list, copies: int):
     with the plain form ``(None, m, TIE_BREAK)`` first, then the column trees of a small
     enough layer, or the second tie rule of a larger one."""
     yield None, m, TIE_BREAK
-    if len(m) == 0 or len(m[0]) < 2 or any(abs(int(v)) >= 2 ** 40 for row in m for v in row):
+    if len(m) == 0 or len(m[0]) < 2:
         return
-    wm = np.array(m, dtype=np.int64)
+    wm = np.array(m, dtype=object)
+    if np.abs(wm).max() >= VECTOR_LIMIT:
+        return
+    wm = wm.astype(np.int64)
     digits = csd_weights(wm).sum(axis=0)
     pairs = copies * int((digits * (digits - 1) // 2).sum())
     if pairs > TREE_MAX_PAIRS:
@@ -193,7 +165,7 @@ def conv(net, node, ins, g):
                              for c in range(per_group) for kh, kw, ih, iw in window_taps(geo, oh, ow)
                              if w2[o, c, kh, kw]])
                 biases.append(bias.m[o] if bias is not None else 0)
-    out = dot_products(net, rows, w.frac, biases if bias is not None else None,
+    out = dot_products(net, digit_terms(rows), w.frac, biases if bias is not None else None,
                        bias.frac if bias is not None else 0)
     return [np.array(out, dtype=object).reshape(g.tensors[node.outputs[0]].shape)]
 
