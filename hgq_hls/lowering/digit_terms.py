@@ -56,7 +56,7 @@ def dense_digit_terms(xs: list, matrix: list, n: int):
     values, value_of = np.unique(m[ins, cols], return_inverse=True)
     digits = [csd_digits(int(v)) for v in values.tolist()]
     counts = np.array([len(d) for d in digits], dtype=np.int64)
-    starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    starts = np.cumsum(counts) - counts
     flat = np.array([t for d in digits for t in d], dtype=np.int64).reshape(-1, 2)
     per_weight = counts[value_of]
     weight_of_digit = np.repeat(np.arange(len(ins)), per_weight)

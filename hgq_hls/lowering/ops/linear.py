@@ -47,7 +47,7 @@ def dot_products(net, digits, weight_frac, biases=None, bias_frac=0, tree: Colum
     finished row ``parent[k]`` (built first: rows are summed in ``tree.order``).
     """
     signals, terms, offsets = digits
-    signals = list(signals)
+    signals = list(signals)              # a copy: forms share one layout, and sub-sums extend it
     definitions, terms, offsets = eliminate_flat(terms, offsets, len(signals), tie_break)
     for a, b, d, s in definitions.tolist():
         x, y = signals[a], signals[b]
@@ -75,10 +75,13 @@ def dense(net, node, ins, g):
     biases = [bias.m[j] for _ in xs for j in range(n)] if bias is not None else None
     bias_frac = bias.frac if bias is not None else 0
     best = None
-    forms = list(_forms(w.m.tolist(), len(xs)))
+    m = w.m.tolist()
+    forms = list(_forms(m, len(xs)))
+    plain = dense_digit_terms(xs, m, n)         # the rows of every form without a tree
     for tree, matrix, tie_break in forms:
         trial = net.fork()
-        out = dot_products(trial, dense_digit_terms(xs, matrix, n), w.frac, biases, bias_frac, tree, tie_break)
+        digits = plain if tree is None else dense_digit_terms(xs, matrix, n)
+        out = dot_products(trial, digits, w.frac, biases, bias_frac, tree, tie_break)
         cost = _adder_cost(trial) if len(forms) > 1 else 0      # one form: nothing to compare
         if best is None or cost < best[0]:
             best = (cost, trial, out)
