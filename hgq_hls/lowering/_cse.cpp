@@ -20,6 +20,7 @@
 #include <cstdlib>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -98,22 +99,34 @@ class PairTable {
   public:
     PairTable() : cells_(1 << 16), size_(0) {}
 
-    // Index pairs of signals below n_dense with |d| <= max_d densely, if that stays small.
-    void set_dense(int64_t n_dense, int64_t max_d) {
+    // Index pairs of signals in [base, base + n_dense) with |d| <= max_d densely, when that
+    // stays small and the cells would be used: about as many pair occurrences as cells.  The
+    // block comes zeroed from calloc (the OS maps zero pages lazily: cells never touched cost
+    // nothing) and a cell is initialized at its first use, so a layer with few rows does not
+    // pay for filling and scanning a block far larger than its pairs.
+    void set_dense(int64_t base, int64_t n_dense, int64_t max_d, int64_t pairs) {
         int64_t span = 2 * max_d + 1, entries = n_dense * n_dense * span * 2;
-        if (n_dense <= 0 || entries > DENSE_LIMIT) return;
+        if (n_dense <= 0 || entries > DENSE_LIMIT || entries > DENSE_PER_PAIR * pairs) return;
+        dense_.reset(static_cast<PairInfo *>(std::calloc(size_t(entries), sizeof(PairInfo))));
+        if (!dense_) return;             // no memory for the block: hash every pair
+        base_ = base;
         n_dense_ = n_dense;
         max_d_ = max_d;
         span_ = span;
-        dense_.assign(size_t(entries), PairInfo{0, 0, 0, -1, -1});
     }
+
+    // Room for this many row links (the first count adds one per pair occurrence).
+    void reserve_links(int64_t n) { links.reserve(size_t(n)); }
 
     // The pair's cell (created with count 0); valid until the next call.
     PairInfo &find(uint64_t key) {
         int64_t index = dense_index(key);
         if (index >= 0) {
             PairInfo &c = dense_[size_t(index)];
-            if (!c.key) c.key = key;
+            if (!c.key) {
+                c = PairInfo{key, 0, 0, -1, -1};
+                dense_used_.push_back(size_t(index));
+            }
             return c;
         }
         size_t mask = cells_.size() - 1, i = mix(key) & mask;
@@ -176,8 +189,7 @@ class PairTable {
 
     // Every cell in use, dense ones first.
     template <class F> void each(F f) {
-        for (PairInfo &c : dense_)
-            if (c.key) f(c);
+        for (size_t i : dense_used_) f(dense_[i]);
         for (size_t i : used_) f(cells_[i]);
     }
 
@@ -208,17 +220,24 @@ class PairTable {
     }
 
     int64_t dense_index(uint64_t key) const {
-        if (dense_.empty()) return -1;
+        if (!dense_) return -1;
         Key k = unpack_key(key);
-        if (k.a >= n_dense_ || k.b >= n_dense_ || k.d < -max_d_ || k.d > max_d_) return -1;
-        return ((int64_t(k.a) * n_dense_ + k.b) * span_ + (k.d + max_d_)) * 2 + (k.s > 0);
+        int64_t a = k.a - base_, b = k.b - base_;
+        if (a < 0 || b < 0 || a >= n_dense_ || b >= n_dense_ || k.d < -max_d_ || k.d > max_d_) return -1;
+        return ((a * n_dense_ + b) * span_ + (k.d + max_d_)) * 2 + (k.s > 0);
     }
 
     static constexpr int64_t DENSE_LIMIT = int64_t(1) << 22;     // cells (96 MiB at most)
-    std::vector<PairInfo> cells_, dense_;
+    static constexpr int64_t DENSE_PER_PAIR = 1000;
+    struct Free {
+        void operator()(PairInfo *p) const { std::free(p); }
+    };
+    std::vector<PairInfo> cells_;
+    std::unique_ptr<PairInfo[], Free> dense_;
     std::vector<size_t> used_;      // hashed cells in use, in insertion order
+    std::vector<size_t> dense_used_;     // dense cells in use (every queue order is by key)
     size_t size_;
-    int64_t n_dense_ = 0, max_d_ = 0, span_ = 0;
+    int64_t base_ = 0, n_dense_ = 0, max_d_ = 0, span_ = 0;
     std::vector<RowLink> links;
 };
 
@@ -299,15 +318,21 @@ class Eliminator {
     }
 
     std::vector<Key> run() {
-        int32_t lo = 0, hi = 0;
+        int32_t lo = 0, hi = 0, first = 0, last = -1;
         bool any = false;
-        for (const auto &row : rows_)
+        int64_t pairs = 0;
+        for (const auto &row : rows_) {
+            pairs += int64_t(row.size()) * (int64_t(row.size()) - 1) / 2;
             for (const Term &t : row) {
                 lo = any ? std::min(lo, t.shift) : t.shift;
                 hi = any ? std::max(hi, t.shift) : t.shift;
+                first = any ? std::min(first, t.signal) : t.signal;
+                last = any ? std::max(last, t.signal) : t.signal;
                 any = true;
             }
-        table_.set_dense(n_signals_, int64_t(hi) - lo);
+        }
+        table_.set_dense(first, int64_t(last) - first + 1, int64_t(hi) - lo, pairs);
+        table_.reserve_links(pairs);
         for (size_t r = 0; r < rows_.size(); ++r) {
             const auto &row = rows_[r];
             for (size_t i = 0; i < row.size(); ++i)

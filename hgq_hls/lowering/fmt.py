@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+_set = object.__setattr__            # Fmt's own writes past its immutability guard
 
 
 def signed_width(lo: int, hi: int) -> int:
@@ -19,11 +20,14 @@ class Fmt:
     __slots__ = ("lo", "hi", "frac", "width")
 
     def __init__(self, lo: int, hi: int, frac: int, width: int | None = None):
-        object.__setattr__(self, "lo", lo)
-        object.__setattr__(self, "hi", hi)
-        object.__setattr__(self, "frac", frac)
+        if width is None:                # signed_width, inlined: one Fmt per wire
+            top, bottom = hi.bit_length(), (-lo - 1).bit_length() if lo < 0 else 0
+            width = (top if top > bottom else bottom) + 1
+        _set(self, "lo", lo)
+        _set(self, "hi", hi)
+        _set(self, "frac", frac)
         #: signed storage width (computed once)
-        object.__setattr__(self, "width", signed_width(lo, hi) if width is None else width)
+        _set(self, "width", width)
 
     def __setattr__(self, name, value):
         raise AttributeError("Fmt is immutable")

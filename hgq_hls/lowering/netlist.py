@@ -173,15 +173,31 @@ class Netlist:
 
     def add(self, a: Operand, b: Operand, subtract: bool = False) -> Operand:
         """``a + b`` (or ``a - b``), exact."""
-        fa, fb = a.fmt, b.fmt                # (_aligned inlined: the commonest cell by far)
-        frac = fa.frac if fa.frac > fb.frac else fb.frac
-        sa, sb = frac - fa.frac, frac - fb.frac
-        alo, ahi, blo, bhi = fa.lo << sa, fa.hi << sa, fb.lo << sb, fb.hi << sb
-        lo, hi = (alo - bhi, ahi - blo) if subtract else (alo + blo, ahi + bhi)
-        self._count += 1
-        out = Wire(f"n{self._count}", Fmt(lo, hi, frac))
-        self.cells.append(Cell("sub" if subtract else "add", out, (a, b)))
-        return Operand(out)
+        values = [a, b]
+        self.add_all(values, ((0, 1, 0, subtract),))
+        return values[2]
+
+    def add_all(self, values: list, steps) -> None:
+        """Append to ``values``, for each step ``(i, j, shift, subtract)`` in order, the exact
+        ``values[i] + (values[j] << shift)`` (or the difference); a step may read the
+        results of earlier steps.  One call per layer: the adders of a large layer are most
+        of its cells, and a method call per adder was a third of building them."""
+        cells, count = self.cells, self._count
+        append, new_cell = cells.append, Cell
+        for i, j, shift, subtract in steps:
+            a, b = values[i], values[j]
+            if shift:
+                b = Operand(b.wire, b.shift + shift)
+            fa, fb = a.fmt, b.fmt
+            frac = fa.frac if fa.frac > fb.frac else fb.frac
+            sa, sb = frac - fa.frac, frac - fb.frac
+            alo, ahi, blo, bhi = fa.lo << sa, fa.hi << sa, fb.lo << sb, fb.hi << sb
+            lo, hi = (alo - bhi, ahi - blo) if subtract else (alo + blo, ahi + bhi)
+            count += 1
+            out = Wire(f"n{count}", Fmt(lo, hi, frac))
+            append(new_cell("sub" if subtract else "add", out, (a, b)))
+            values.append(Operand(out))
+        self._count = count
 
     def negate(self, a: Operand) -> Operand:
         """``-a``."""

@@ -55,8 +55,7 @@ def build_rows(net, signals, terms, offsets, weight_frac, order, parents, parent
             out[k] = net.const(0, weight_frac)
             continue
         values = [op for _, op in ops]
-        for first, second, subtract in adds[add_bounds[step]:add_bounds[step + 1]]:
-            values.append(net.add(values[first], values[second], subtract=bool(subtract)))
+        net.add_all(values, adds[add_bounds[step]:add_bounds[step + 1]])
         root = values[-1]
         out[k] = net.negate(root) if negate[k] else root
     return out
@@ -82,5 +81,8 @@ def _plan(signals, terms, offsets, weight_frac, order, parents, parent_signs, bi
     if result is None:
         return None
     adds, add_bounds, negate = result
-    return (np.frombuffer(adds, dtype=np.int32).reshape(-1, 3).tolist(),
+    # steps of Netlist.add_all: (first, second, shift 0, subtract)
+    steps = np.zeros((len(adds) // 12, 4), dtype=np.int32)
+    steps[:, [0, 1, 3]] = np.frombuffer(adds, dtype=np.int32).reshape(-1, 3)
+    return (steps.tolist(),
             np.frombuffer(add_bounds, dtype=np.int64).tolist(), list(negate))

@@ -8,7 +8,7 @@ from ..cse import eliminate_flat, search_ahead
 from ..decompose import ColumnTree, column_tree, csd_weights
 from ..digit_terms import VECTOR_LIMIT, dense_digit_terms, digit_terms
 from ..geometry import window_geometry, window_taps
-from ..netlist import Operand, adder_bits
+from ..netlist import adder_bits
 from ..sum_plan import build_rows
 from .base import lowering
 
@@ -49,9 +49,9 @@ def dot_products(net, digits, weight_frac, biases=None, bias_frac=0, tree: Colum
     signals, terms, offsets = digits
     signals = list(signals)              # a copy: forms share one layout, and sub-sums extend it
     definitions, terms, offsets = eliminate_flat(terms, offsets, len(signals), tie_break)
-    for a, b, d, s in definitions.tolist():
-        x, y = signals[a], signals[b]
-        signals.append(net.add(x, Operand(y.wire, y.shift + d), subtract=s < 0))
+    steps = definitions.astype(np.int64)
+    steps[:, 3] = steps[:, 3] < 0                # (a, b, d, s) -> add_all's (a, b, shift, subtract)
+    net.add_all(signals, steps.tolist())
     n = len(offsets) - 1
     parents, parent_signs = [-1] * n, [0] * n
     final_biases = [int(b) for b in biases] if biases is not None else [0] * n
