@@ -179,31 +179,59 @@ def used_widths(net: Netlist, cells: list[Cell]) -> dict:
 
 def netlist_features(net: Netlist, dsp_rules: dict) -> tuple[Counter, int]:
     """(summed features, DSP slices) of the live cells of ``net``."""
+    if any(c.kind == "rom" for c in net.cells):
+        return _features_with_roms(net, dsp_rules)
+    # One sweep from the last cell back does what live_cells and used_widths do: when a cell
+    # is reached, every cell reading it has been (cells come after their arguments), so its
+    # liveness and the bits read of it are final.  Adders, most cells of a large layer, are
+    # summed inline rather than through a Counter each.
+    live = {v.wire for port in net.outputs for v in port.values}
+    used = {wire: wire.width for wire in live}
+    get = used.get
     total, dsp = Counter(), 0
-    producer = {cell.out: cell for cell in net.cells}
-    cells = live_cells(net)
-    used = used_widths(net, cells)
-    into_rom = set()
-    if any(c.kind == "rom" for c in cells):
-        readers = Counter(a.wire for cell in cells for a in cell.args)
-        # casts whose only reader is a ROM: the ROM absorbs them
-        into_rom = {producer[c.args[0].wire] for c in cells if c.kind == "rom" and readers[c.args[0].wire] == 1
-                    and c.args[0].wire in producer and producer[c.args[0].wire].kind == "cast"}
     both = one = 0
-    for cell in cells:
+    for cell in reversed(net.cells):
         out = cell.out
+        if out not in live:
+            continue
+        propagate = out.fmt.lo != out.fmt.hi      # nothing behind a constant is live
+        cast = cell.kind == "cast"
+        for a in cell.args:
+            wire = a.wire
+            bits = (_bits_read(cell, wire) if cast else wire.fmt.width) - a.shift
+            known = get(wire, 0)
+            used[wire] = bits if bits > known else known
+            if propagate:
+                live.add(wire)
         if cell.kind in ("add", "sub"):
-            # summed here, not through a Counter per cell: most cells of a large layer are adders
-            x, y = _adder_features(cell, used.get(out, out.width))
+            x, y = _adder_features(cell, get(out, out.width))
             both += x
             one += y
             continue
-        f, d = cell_features(cell, dsp_rules, producer, used.get(out, out.width), cell in into_rom)
+        f, d = cell_features(cell, dsp_rules, None, get(out, out.width))
         total.update(f)
         dsp += d
     total["adder_bits"] += both
     total["carry_bits"] += one
     return +total, dsp          # unary + drops zero counts
+
+
+def _features_with_roms(net: Netlist, dsp_rules: dict) -> tuple[Counter, int]:
+    """:func:`netlist_features` of a netlist with ROMs, which look at their address's
+    producer and absorb a saturating cast that feeds only them."""
+    total, dsp = Counter(), 0
+    producer = {cell.out: cell for cell in net.cells}
+    cells = live_cells(net)
+    used = used_widths(net, cells)
+    readers = Counter(a.wire for cell in cells for a in cell.args)
+    # casts whose only reader is a ROM: the ROM absorbs them
+    into_rom = {producer[c.args[0].wire] for c in cells if c.kind == "rom" and readers[c.args[0].wire] == 1
+                and c.args[0].wire in producer and producer[c.args[0].wire].kind == "cast"}
+    for cell in cells:
+        f, d = cell_features(cell, dsp_rules, producer, used.get(cell.out, cell.out.width), cell in into_rom)
+        total.update(f)
+        dsp += d
+    return +total, dsp
 
 
 def luts(features: Counter, coefficients: dict) -> float:
