@@ -204,7 +204,7 @@ def netlist_features(net: Netlist, dsp_rules: dict) -> tuple[Counter, int]:
             if propagate:
                 live.add(wire)
         if cell.kind in ("add", "sub"):
-            x, y = _adder_features(cell, get(out, out.width))
+            x, y = _varying_adder_bits(cell, get(out, out.width))
             both += x
             one += y
             continue
@@ -214,6 +214,25 @@ def netlist_features(net: Netlist, dsp_rules: dict) -> tuple[Counter, int]:
     total["adder_bits"] += both
     total["carry_bits"] += one
     return +total, dsp          # unary + drops zero counts
+
+
+def _varying_adder_bits(cell: Cell, used: int) -> tuple[int, int]:
+    """:func:`_adder_features`, with :func:`adder_bits` written out for the commonest case,
+    two varying operands (a large layer's features are mostly this function)."""
+    out = cell.out.fmt
+    a, b = cell.args
+    fa, fb = a.fmt, b.fmt
+    if fa.lo == fa.hi or fb.lo == fb.hi or out.lo == out.hi:
+        return _adder_features(cell, used)
+    width = out.width
+    width = min(width, min(width, used) or width)
+    # each operand varies from its grid offset up to its top (or the whole width if signed)
+    pa, pb = out.frac - fa.frac, out.frac - fb.frac
+    ea = width if fa.lo < 0 else min(pa + a.wire.fmt.width - 1, width)
+    eb = width if fb.lo < 0 else min(pb + b.wire.fmt.width - 1, width)
+    wiring = (pa if pa > pb else pb) if cell.kind == "add" else pb
+    both = max(min(ea, eb) - max(pa, pb), 0)
+    return both, max(width - wiring - both, 0)
 
 
 def _features_with_roms(net: Netlist, dsp_rules: dict) -> tuple[Counter, int]:
