@@ -103,3 +103,17 @@ def test_dense_lowering_is_exact_for_every_candidate(depths, seed, monkeypatch):
     got = [m * 2.0 ** -f for m, f in evaluate(net, {"in0": list(values)})["out0"]]
     want = (values.reshape(rows, k) / 16) @ (w / 8) + bias / 32
     np.testing.assert_array_equal(np.array(got).reshape(rows, n), want)
+
+
+def test_layers_above_the_tree_limit_search_with_the_large_tie_rule(monkeypatch):
+    # above TREE_MAX_PAIRS the plain form takes LARGE_TIE_BREAK (rule 4), compared with the
+    # sub-sums-first rule up to TIE_MAX_PAIRS; below it, rule 1 and the column trees
+    m = [[3, 5, 7], [7, 1, 6], [5, 3, 3]]
+    monkeypatch.setattr(linear, "TREE_MAX_PAIRS", 0)
+    assert [(tree, rule) for tree, _, rule in linear._forms(m, 1)] == [(None, 4), (None, 2)]
+    monkeypatch.setattr(linear, "TIE_MAX_PAIRS", 0)
+    assert [(tree, rule) for tree, _, rule in linear._forms(m, 1)] == [(None, 4)]
+    monkeypatch.setattr(linear, "TREE_MAX_PAIRS", 10 ** 9)
+    forms = list(linear._forms(m, 1))
+    assert forms[0][0] is None and forms[0][2] == 1
+    assert all(rule == 1 for _, _, rule in forms)
