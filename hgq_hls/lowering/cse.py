@@ -35,8 +35,11 @@ except ImportError as exc:            # a source tree used without installing it
 #: the most digit pairs one search counts; a layer with more is searched in groups of inputs
 #: (each row split by input signal), which bounds generation time at some loss of sharing:
 #: measured on a 128x128 8-bit matrix, 18,140 adders in one search (7 s), 19,009 in two
-#: groups, 19,846 in four (0.6 s)
-GROUP_PAIRS = 2_000_000
+#: groups, 19,846 in four (0.6 s).  A search of this size takes 0.5-0.9 s here.  Raised from
+#: 2.0M, estimated LUTs: a 128x128 4-bit matrix (2.16M pairs) searched whole, 116,130 ->
+#: 113,133 (0.4 -> 0.9 s); a 128x128 8-bit one (8.0M) in two groups, not three, 223,052 ->
+#: 218,914; a 128-256-256-10 MLP unchanged (its 22M-pair layer stays in four groups)
+GROUP_PAIRS = 2_200_000
 #: after a grouped search, the rewritten rows (far fewer terms) are searched once more when
 #: they hold at most this many pairs: measured on a 128x128 8-bit matrix (893k pairs left
 #: of 8.0M), 3.6% fewer estimated LUTs than the groups alone
