@@ -29,8 +29,9 @@ TIE_BREAK = 1
 #: Dense layers too large for the column trees but with at most this many digit pairs compare
 #: the plain form with a second search whose ties, at equal shift, go to pairs that extend a
 #: found sub-sum (tie rule 2), and keep the fewer adder bits: one more search and lowering
-#: instead of three.  Measured on random 64x64 matrices: 0.2% fewer adder bits with 4-bit
-#: weights (the rule wins), 0.03% with 8-bit; below the tree limit the trees gain more.
+#: instead of three.  Measured against rule 1 on random 64x64 matrices: 0.2% fewer adder bits
+#: with 4-bit weights, 0.03% with 8-bit; against rule 4 (LARGE_TIE_BREAK) it loses on both but
+#: wins on some (a 48x48 8-bit matrix: 33,614 estimated LUTs against 33,652).
 TIE_MAX_PAIRS = 1_200_000
 SUB_SUMS_FIRST = 2
 #: Dense layers above TREE_MAX_PAIRS break ties by the smaller shift, then the largest key (the
