@@ -78,12 +78,12 @@ def test_sums_keep_the_depth_of_a_balanced_tree():
     assert m * 2 ** -f == sum(s * int(v) * 2 ** int(o.shift) for (s, o), v in zip(terms, x))
 
 
-@pytest.mark.parametrize("depths", [(), (1,), (2,), (4,), "second tie rule"])
+@pytest.mark.parametrize("depths", [(), (1,), (2,), (4,), "large tie rule"])
 @pytest.mark.parametrize("seed", range(3))
 def test_dense_lowering_is_exact_for_every_candidate(depths, seed, monkeypatch):
     # each candidate form forced in turn (trees of each depth, only the plain form, or the
-    # plain form against the second tie rule, as a layer above the tree limit compares them)
-    if depths == "second tie rule":
+    # plain form with the tie rule of a layer above the tree limit)
+    if depths == "large tie rule":
         monkeypatch.setattr(linear, "TREE_MAX_PAIRS", 0)
     else:
         monkeypatch.setattr(linear, "TREE_DEPTHS", depths)
@@ -106,12 +106,10 @@ def test_dense_lowering_is_exact_for_every_candidate(depths, seed, monkeypatch):
 
 
 def test_layers_above_the_tree_limit_search_with_the_large_tie_rule(monkeypatch):
-    # above TREE_MAX_PAIRS the plain form takes LARGE_TIE_BREAK (rule 4), compared with the
-    # sub-sums-first rule up to TIE_MAX_PAIRS; below it, rule 1 and the column trees
+    # above TREE_MAX_PAIRS one form: the plain one with LARGE_TIE_BREAK (rule 4); below it,
+    # rule 1 and the column trees
     m = [[3, 5, 7], [7, 1, 6], [5, 3, 3]]
     monkeypatch.setattr(linear, "TREE_MAX_PAIRS", 0)
-    assert [(tree, rule) for tree, _, rule in linear._forms(m, 1)] == [(None, 4), (None, 2)]
-    monkeypatch.setattr(linear, "TIE_MAX_PAIRS", 0)
     assert [(tree, rule) for tree, _, rule in linear._forms(m, 1)] == [(None, 4)]
     monkeypatch.setattr(linear, "TREE_MAX_PAIRS", 10 ** 9)
     forms = list(linear._forms(m, 1))

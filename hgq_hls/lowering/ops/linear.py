@@ -26,19 +26,14 @@ TREE_DEPTHS = (1, 2, 4)
 #: among equally frequent pairs, the CSE takes the one with the smaller shift first (narrower
 #: adders: measured 2% fewer adder bits on 32x32 layers)
 TIE_BREAK = 1
-#: Dense layers too large for the column trees but with at most this many digit pairs compare
-#: the plain form with a second search whose ties, at equal shift, go to pairs that extend a
-#: found sub-sum (tie rule 2), and keep the fewer adder bits: one more search and lowering
-#: instead of three.  Measured against rule 1 on random 64x64 matrices: 0.2% fewer adder bits
-#: with 4-bit weights, 0.03% with 8-bit; against rule 4 (LARGE_TIE_BREAK) it loses on both but
-#: wins on some (a 48x48 8-bit matrix: 33,614 estimated LUTs against 33,652).
-TIE_MAX_PAIRS = 1_200_000
-SUB_SUMS_FIRST = 2
 #: Dense layers above TREE_MAX_PAIRS break ties by the smaller shift, then the largest key (the
 #: newest signals first, tie rule 4).  Estimated LUTs against rule 1: 30,920 -> 30,568 on a
 #: random 64x64 4-bit matrix, 57,266 -> 56,744 at 8 bits, 116,797 -> 116,130 and
 #: 223,586 -> 223,052 at 128x128, 802,414 -> 796,802 for a 128-256-256-10 MLP.  Below the
 #: limit, where the column trees are compared, rule 1 stays (the estimator designs' netlists).
+#: (Comparing it with a second search by tie rule 2, as was done against rule 1 for layers up
+#: to 1.2M pairs, gained nothing on the 64x64 matrices or the MLP and at most 0.1% elsewhere,
+#: for one more search and lowering: dropped.)
 LARGE_TIE_BREAK = 4
 
 
@@ -124,8 +119,7 @@ def search_dense_ahead(g, node) -> None:
 def _forms(m: list, copies: int):
     """The ways of building ``x @ m`` a Dense layer compares: ``(tree, weights, tie_break)``
     with the plain form ``(None, m, rule)`` first (TIE_BREAK, or LARGE_TIE_BREAK above
-    TREE_MAX_PAIRS), then the column trees of a small enough layer, or the second tie rule
-    of a larger one."""
+    TREE_MAX_PAIRS), then the column trees of a small enough layer."""
     if len(m) == 0 or len(m[0]) < 2:
         yield None, m, TIE_BREAK
         return
@@ -138,8 +132,6 @@ def _forms(m: list, copies: int):
     pairs = copies * int((digits * (digits - 1) // 2).sum())
     if pairs > TREE_MAX_PAIRS:
         yield None, m, LARGE_TIE_BREAK
-        if pairs <= TIE_MAX_PAIRS:
-            yield None, m, SUB_SUMS_FIRST
         return
     yield None, m, TIE_BREAK
     for depth in TREE_DEPTHS:
