@@ -100,10 +100,10 @@ class PairTable {
     PairTable() : cells_(1 << 16), size_(0) {}
 
     // Index pairs of signals in [base, base + n_dense) with |d| <= max_d densely, when that
-    // stays small and the cells would be used: about as many pair occurrences as cells.  The
-    // block comes zeroed from calloc (the OS maps zero pages lazily: cells never touched cost
-    // nothing) and a cell is initialized at its first use, so a layer with few rows does not
-    // pay for filling and scanning a block far larger than its pairs.
+    // stays small and the cells would be used: at least one pair occurrence per DENSE_PER_PAIR
+    // cells.  The block comes zeroed from calloc (the OS maps zero pages lazily: cells never
+    // touched cost nothing) and a cell is initialized at its first use, so a layer with few
+    // rows does not pay for filling and scanning a block far larger than its pairs.
     void set_dense(int64_t base, int64_t n_dense, int64_t max_d, int64_t pairs) {
         int64_t span = 2 * max_d + 1, entries = n_dense * n_dense * span * 2;
         if (n_dense <= 0 || entries > DENSE_LIMIT || entries > DENSE_PER_PAIR * pairs) return;
@@ -228,7 +228,7 @@ class PairTable {
     }
 
     static constexpr int64_t DENSE_LIMIT = int64_t(1) << 22;     // cells (96 MiB at most)
-    static constexpr int64_t DENSE_PER_PAIR = 1000;
+    static constexpr int64_t DENSE_PER_PAIR = 16;
     struct Free {
         void operator()(PairInfo *p) const { std::free(p); }
     };
