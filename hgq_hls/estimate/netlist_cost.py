@@ -166,15 +166,19 @@ def used_widths(net: Netlist, cells: list[Cell]) -> dict:
     used: dict = {}
     for v in (v for port in net.outputs for v in port.values):
         used[v.wire] = v.wire.width
-    get = used.get
     for cell in cells:
-        cast = cell.kind == "cast"
-        for a in cell.args:
-            wire = a.wire
-            bits = (_bits_read(cell, wire) if cast else wire.fmt.width) - a.shift
-            known = get(wire, 0)
-            used[wire] = bits if bits > known else known
+        _note_reads(used, cell)
     return used
+
+
+def _note_reads(used: dict, cell: Cell) -> None:
+    """Raise ``used`` (wire -> low bits read) to what ``cell`` reads of each argument."""
+    cast = cell.kind == "cast"
+    for a in cell.args:
+        wire = a.wire
+        bits = (_bits_read(cell, wire) if cast else wire.fmt.width) - a.shift
+        known = used.get(wire, 0)
+        used[wire] = bits if bits > known else known
 
 
 def netlist_features(net: Netlist, dsp_rules: dict) -> tuple[Counter, int]:
@@ -194,15 +198,9 @@ def netlist_features(net: Netlist, dsp_rules: dict) -> tuple[Counter, int]:
         out = cell.out
         if out not in live:
             continue
-        propagate = out.fmt.lo != out.fmt.hi      # nothing behind a constant is live
-        cast = cell.kind == "cast"
-        for a in cell.args:
-            wire = a.wire
-            bits = (_bits_read(cell, wire) if cast else wire.fmt.width) - a.shift
-            known = get(wire, 0)
-            used[wire] = bits if bits > known else known
-            if propagate:
-                live.add(wire)
+        _note_reads(used, cell)
+        if out.fmt.lo != out.fmt.hi:              # nothing behind a constant is live
+            live.update(a.wire for a in cell.args)
         if cell.kind in ("add", "sub"):
             x, y = _varying_adder_bits(cell, get(out, out.width))
             both += x
