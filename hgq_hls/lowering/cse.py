@@ -32,17 +32,22 @@ except ImportError as exc:            # a source tree used without installing it
     raise ImportError("hgq_hls's compiled core hgq_hls.lowering._cse is not built: run `make setup` "
                       "or `pip install -e .` (needs a C++ compiler, e.g. apt-get install g++)") from exc
 
-#: the most digit pairs one search counts; a layer with more is searched in groups of inputs
-#: (each row split by input signal), which bounds generation time at some loss of sharing:
-#: measured on a 128x128 8-bit matrix, 18,140 adders in one search (7 s), 19,009 in two
-#: groups, 19,846 in four (0.6 s).  A search of this size takes 0.5-0.9 s here.  Raised from
-#: 2.0M, estimated LUTs: a 128x128 4-bit matrix (2.16M pairs) searched whole, 116,130 ->
-#: 113,133 (0.4 -> 0.9 s); a 128x128 8-bit one (8.0M) in two groups, not three, 223,052 ->
-#: 218,914; a 128-256-256-10 MLP unchanged (its 22M-pair layer stays in four groups)
+#: a layer with at most this many digit pairs is searched whole: a whole search finds 3-5%
+#: fewer adders than input groups (below), and up to this size it takes at most ~1.4 s here
+#: (the search time grows a little faster than the pairs: 1.4M pairs 0.2 s, 5.5M 0.9 s,
+#: 8.0M 1.4 s).  Measured, estimated LUTs: a 128x128 8-bit matrix (8.0M pairs) 218,915 in two
+#: groups and a join -> 213,151 whole (da4ml 0.6 in yosys: 215,420); a 128-256-256-10 MLP
+#: (its 5.5M-pair first layer whole) 796,802 -> 791,636, 1.1 -> 1.5 s cold
+WHOLE_PAIRS = 8_500_000
+#: a larger layer is searched in groups of inputs (each row split by input signal) of at most
+#: about this many pairs each, side by side on parallel threads, which bounds its time at some
+#: loss of sharing: 22M pairs in four groups of 1.4M take 0.4 s here on 2 cores, in two
+#: groups of 5.5M 1.0 s; measured on a 128x128 8-bit matrix, 18,140 adders in one search,
+#: 19,009 in two groups, 19,846 in four
 GROUP_PAIRS = 2_200_000
 #: after a grouped search, the rewritten rows (far fewer terms) are searched once more when
-#: they hold at most this many pairs: measured on a 128x128 8-bit matrix (893k pairs left
-#: of 8.0M), 3.6% fewer estimated LUTs than the groups alone
+#: they hold at most this many pairs: measured on a 128x128 8-bit matrix in two groups (893k
+#: pairs left of 8.0M), 3.6% fewer estimated LUTs than the groups alone
 JOIN_PAIRS = 2_000_000
 
 Term = tuple[int, int, int]          # (sign, signal, shift)
@@ -85,12 +90,13 @@ def search_ahead(terms: np.ndarray, offsets: np.ndarray, n_signals: int, tie_bre
     """Start :func:`eliminate_flat` of these rows on a background thread; the call that asks
     for the same rows later takes its result.  The core runs without the GIL, so the search
     of a later layer proceeds while Python builds the cells of an earlier one (layers'
-    searches do not depend on each other).  :func:`forget_ahead` drops unclaimed results."""
+    searches do not depend on each other), and on a machine with several cores the next
+    layer's search while the first one's runs.  :func:`forget_ahead` drops unclaimed results."""
     terms, offsets = _arrays(terms, offsets)
     key = _digest(terms, offsets, n_signals, tie_break)
     if key not in _AHEAD:
         if not _AHEAD_POOL:
-            _AHEAD_POOL.append(ThreadPoolExecutor(max_workers=1, thread_name_prefix="hgq_cse"))
+            _AHEAD_POOL.append(ThreadPoolExecutor(max_workers=os.cpu_count() or 1, thread_name_prefix="hgq_cse"))
         _AHEAD[key] = _AHEAD_POOL[0].submit(_eliminate, terms, offsets, n_signals, tie_break)
 
 
@@ -165,11 +171,11 @@ def _pairs(offsets: np.ndarray) -> int:
 
 def _input_groups(terms: np.ndarray, offsets: np.ndarray, n_signals: int) -> list[tuple[int, int]]:
     """Contiguous ranges of input signals, each searched on its own: one range when the layer
-    has at most GROUP_PAIRS digit pairs, else the fewest ranges of equal digit counts that
+    has at most WHOLE_PAIRS digit pairs, else the fewest ranges of equal digit counts that
     hold at most about GROUP_PAIRS pairs each (a range with 1/k of the digits holds about
     1/k**2 of the pairs).  Pairs of digits from different ranges are not searched."""
     total = _pairs(offsets)
-    if total <= GROUP_PAIRS:
+    if total <= WHOLE_PAIRS:
         return [(0, n_signals)]
     k = 2
     while total / k ** 2 > GROUP_PAIRS:

@@ -104,7 +104,7 @@ def test_out_of_range_terms_are_refused():
 
 
 def test_large_layers_are_searched_in_groups_of_inputs(monkeypatch):
-    # above GROUP_PAIRS the rows are split by input signal: still exact, and pairs are
+    # above WHOLE_PAIRS the rows are split by input signal: still exact, and pairs are
     # shared inside each group (before: no sharing at all above the limit), then across
     # groups by a join over the rewritten rows
     import hgq_hls.lowering.cse as cse
@@ -113,8 +113,13 @@ def test_large_layers_are_searched_in_groups_of_inputs(monkeypatch):
     w = rng.integers(-128, 128, (40, 30))
     rows = _digit_rows(w)
     offsets = np.cumsum([0] + [len(r) for r in rows])
+    terms = np.array([t for r in rows for t in r])
     monkeypatch.setattr(cse, "GROUP_PAIRS", cse._pairs(offsets) // 5)
-    groups = cse._input_groups(np.array([t for r in rows for t in r]), offsets, 40)
+    # a layer up to WHOLE_PAIRS is searched whole, however small the groups would be
+    monkeypatch.setattr(cse, "WHOLE_PAIRS", cse._pairs(offsets))
+    assert cse._input_groups(terms, offsets, 40) == [(0, 40)]
+    monkeypatch.setattr(cse, "WHOLE_PAIRS", cse._pairs(offsets) - 1)
+    groups = cse._input_groups(terms, offsets, 40)
     assert len(groups) == 3 and groups[0][0] == 0 and groups[-1][1] == 40
     definitions, out = eliminate(rows, 40)
     assert definitions
