@@ -6,6 +6,7 @@ out-of-range values and exact rounding ties.  Also: the Verilog is lint-clean un
 ``verilator --lint-only -Wall``, and every rounding x overflow mode casts as ap_fixed does.
 """
 
+import re
 import subprocess
 
 import numpy as np
@@ -109,3 +110,23 @@ def test_large_layers_are_split(rtl_builds):
     _, project, _ = rtl_builds["split_dense"]
     dense = next(m for m in project.manifest["modules"] if m["op"] == "Dense")
     assert len(dense["parts"]) >= 3 and any("shared" in p for p in dense["parts"])
+
+
+def test_parts_read_only_the_shared_signals_they_use(tmp_path, monkeypatch):
+    # small parts: several shared chunks, each reading some of the earlier ones (c_in), and
+    # groups reading a few of the shared signals each (s_in), wired by slices of the buses
+    from hgq_hls.backends.verilog import partition
+
+    monkeypatch.setattr(partition, "MAX_CELLS", 40)
+    g = split_dense_model()
+    project = hh.write_verilog(g, tmp_path / "small_parts")
+    dense = next(m for m in project.manifest["modules"] if m["op"] == "Dense")
+    assert sum("shared" in p for p in dense["parts"]) >= 3
+    texts = {p: (project.path / "rtl" / f"{p}.v").read_text() for p in dense["parts"]}
+    bus = sum(int(re.search(r"wire \[(\d+):0\] shared\d+;", line).group(1)) + 1
+              for line in (project.path / "rtl" / f"{dense['module']}.v").read_text().splitlines()
+              if re.search(r"wire \[\d+:0\] shared\d+;", line))
+    widths = [int(m.group(1)) + 1 for t in texts.values() for m in [re.search(r"input  wire \[(\d+):0\] s_in", t)] if m]
+    assert widths and max(widths) < bus
+    assert any("c_in" in t for t in texts.values())
+    assert_firmware_equals_reference(g, project.simulate, 500, seed=3)

@@ -102,21 +102,37 @@ def module_text(net: Netlist, about: str) -> str:
                   outputs=_outputs(net), cells=[_cell(c) for c in net.cells])
 
 
+def _shared_bits(part: Netlist, port: str, slices: dict) -> list[str] | None:
+    """The wrapper's expression for a part's shared-signal input ``port`` (None without one):
+    the slices of the shared parts' outputs, most significant first, a few per line."""
+    wires = next((p.values for p in part.inputs if p.name == port), None)
+    if wires is None:
+        return None
+    names = [slices[w] for w in reversed(wires) if w.width]      # a 0-bit signal has no bits to pass
+    return [", ".join(names[k:k + 8]) for k in range(0, len(names), 8)]
+
+
 def layer_text(net: Netlist, about: str) -> dict[str, str]:
     """Module name -> Verilog of one layer: a single module, or a wrapper and its parts."""
     parts = split(net)
     if parts is None:
         return {net.name: module_text(net, about)}
-    files, shared = {}, []
+    files, shared, slices = {}, [], {}
     for k, chunk in enumerate(parts.shared):
         files[chunk.name] = module_text(chunk, f"{about}, shared part {k}")
-        shared.append(dict(module=chunk.name, width=chunk.outputs[0].width))
+        shared.append(dict(module=chunk.name, width=chunk.outputs[0].width,
+                           c_in=_shared_bits(chunk, "c_in", slices)))
+        lo = 0
+        for v, bits in zip(chunk.outputs[0].values, chunk.outputs[0].element_bits()):
+            slices[v.wire] = f"shared{k}[{lo + bits - 1}:{lo}]"
+            lo += bits
     groups = []
     for part, first, end in parts.groups:
         files[part.name] = module_text(part, f"{about}, outputs {first}..{end - 1}")
         bits = part.outputs[0].element_bits()
         lo = sum(net.outputs[0].element_bits()[:first])
-        groups.append(dict(module=part.name, lo=lo, hi=lo + sum(bits) - 1))
+        groups.append(dict(module=part.name, lo=lo, hi=lo + sum(bits) - 1,
+                           s_in=_shared_bits(part, "s_in", slices)))
     out = net.outputs[0]
     files[net.name] = render(
         "verilog/layer.v.j2", name=net.name, about=about,

@@ -22,8 +22,10 @@ class Split:
     """A layer split into parts.
 
     ``shared`` are chunks of the shared cells, in order: chunk ``k`` reads the outputs of the
-    chunks before it (port ``c_in``) and drives port ``s``; every group reads all their
-    outputs (port ``s_in``).
+    chunks before it that its cells use (port ``c_in``) and drives port ``s``; each group reads
+    the shared outputs its cells use (port ``s_in``).  Ports carry only the signals read: a
+    part given every shared signal (29k bits on a 128x128 layer, a tenth of them read) took
+    yosys 125 s where its own 5 s do, with the same LUTs.
     """
 
     shared: list[Netlist]
@@ -43,8 +45,10 @@ def _cone(op, producer, seen: set) -> list[Cell]:
     return out
 
 
-def split(net: Netlist, max_cells: int = MAX_CELLS) -> Split | None:
-    """Parts of ``net`` when it is larger than ``max_cells`` and has one output port, else None."""
+def split(net: Netlist, max_cells: int | None = None) -> Split | None:
+    """Parts of ``net`` when it is larger than ``max_cells`` (:data:`MAX_CELLS`) and has one
+    output port, else None."""
+    max_cells = MAX_CELLS if max_cells is None else max_cells
     if len(net.cells) <= max_cells or len(net.outputs) != 1:
         return None
     producer = {cell.out: cell for cell in net.cells}
@@ -71,16 +75,23 @@ def split(net: Netlist, max_cells: int = MAX_CELLS) -> Split | None:
         inside = set(chunk)
         used = {a.wire for c in net.cells if c not in inside for a in c.args} | {v.wire for v in values}
         outs = [c.out for c in chunk if c.out in used]
-        earlier = Port("c_in", list(shared_wires)) if shared_wires else None
+        earlier = _shared_port("c_in", shared_wires, chunk, [])
         shared.append(_part(net, f"{net.name}_shared{k}", chunk, earlier, Port("s", [Operand(w) for w in outs])))
         shared_wires += outs
     groups = []
     for g, (a, b) in enumerate(bounds):
         cells = [c for c in net.cells if c.kind != "const" and group_of.get(c) == {g}]
         out = Port("out0", values[a:b], net.outputs[0].type)
-        extra = Port("s_in", shared_wires) if shared_wires else None
+        extra = _shared_port("s_in", shared_wires, cells, values[a:b])
         groups.append((_part(net, f"{net.name}_p{g}", cells, extra, out), a, b))
     return Split(shared, groups)
+
+
+def _shared_port(name: str, shared_wires: list, cells: list[Cell], values: list) -> Port | None:
+    """The port of the shared signals ``cells`` (and output ``values``) read, in bus order."""
+    reads = {a.wire for c in cells for a in c.args} | {v.wire for v in values}
+    wires = [w for w in shared_wires if w in reads]
+    return Port(name, wires) if wires else None
 
 
 def _part(net: Netlist, name: str, cells: list[Cell], shared_in: Port | None, out: Port) -> Netlist:
